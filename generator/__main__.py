@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
             if differences:
                 print("generated_client/ does not match the spec:", file=sys.stderr)
                 print("\n".join(differences), file=sys.stderr)
-                print("Regenerate with `make generate`; never edit generated files.", file=sys.stderr)
+                print(
+                    "Regenerate with `make generate`; never edit generated files.", file=sys.stderr
+                )
                 return 1
             print("generated_client/ matches openapi/chatapi.yaml")
             return 0

@@ -89,7 +89,7 @@ def load_spec(path: Path) -> dict[str, Any]:
     try:
         # A broken $ref raises instead of being listed, hence the broad except.
         errors = list(OpenAPIV31SpecValidator(spec).iter_errors())
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise PipelineError(f"{path.name} is not a valid OpenAPI 3.1 description: {exc}") from exc
     if errors:
         lines = [
@@ -97,8 +97,8 @@ def load_spec(path: Path) -> dict[str, Any]:
             for error in errors[:20]
         ]
         raise PipelineError(
-            f"{path.name} is not a valid OpenAPI 3.1 description ({len(errors)} errors):\n"
-            + "\n".join(lines)
+            f"{path.name} is not a valid OpenAPI 3.1 description "
+            f"({len(errors)} error{'s' if len(errors) > 1 else ''}):\n" + "\n".join(lines)
         )
     return spec
 

@@ -1,0 +1,1 @@
+"""The regeneration pipeline: determinism, drift, the rate-limit table, generated calls."""

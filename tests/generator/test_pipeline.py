@@ -103,10 +103,11 @@ def test_an_invalid_spec_fails_with_a_readable_message(tmp_path: Path) -> None:
     broken = tmp_path / "chatapi.yaml"
     text = LAYOUT.spec.read_text(encoding="utf-8")
     broken.write_text(text.replace("openapi: 3.1.0", "openapi: 3.1.0\nbogus: [", 1))
-    with pytest.raises(PipelineError, match="cannot read chatapi.yaml"):
+    with pytest.raises(PipelineError, match=re.escape("cannot read chatapi.yaml")):
         load_spec(broken)
     broken.write_text(text.replace("operationId: getContact", "operationId: [getContact]", 1))
-    with pytest.raises(PipelineError, match=r"not a valid OpenAPI 3\.1 description \(1 errors?\)"):
+    expected = "chatapi.yaml is not a valid OpenAPI 3.1 description (1 error):"
+    with pytest.raises(PipelineError, match=re.escape(expected)):
         load_spec(broken)
 
 
@@ -119,5 +120,7 @@ def test_a_missing_rate_limit_stops_the_pipeline(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    with pytest.raises(PipelineError, match=re.escape("GET /space/user/{id}: x-rate-limit is missing")):
+    with pytest.raises(
+        PipelineError, match=re.escape("GET /space/user/{id}: x-rate-limit is missing")
+    ):
         build(copy, tmp_path / "out")

@@ -15,7 +15,7 @@ SPEC = yaml.safe_load(
 
 
 def spec_operations() -> dict[str, tuple[str, str, str, int]]:
-    """operationId -> (method, path, bucket, requests per second), read straight from the spec."""
+    """Map each operationId to (method, path, bucket, rps), read straight from the spec."""
     found = {}
     for path, item in SPEC["paths"].items():
         for method, operation in item.items():

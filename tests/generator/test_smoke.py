@@ -27,11 +27,10 @@ CLASS_OVERRIDES = yaml.safe_load(
 )["class_overrides"]
 
 
-def model_class(schema_name: str) -> type:
+def model_class(schema_name: str) -> Any:
     """The generated class of a component schema, honouring the generator's class overrides."""
     name = CLASS_OVERRIDES.get(schema_name, {}).get("class_name", schema_name)
-    cls: type = getattr(chatapi_client.models, name)
-    return cls
+    return getattr(chatapi_client.models, name)
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +75,7 @@ class Case:
 def cases() -> list[Case]:
     """One case per operation of the spec."""
     found = []
-    for path, item in SPEC["paths"].items():
+    for item in SPEC["paths"].values():
         for method in ("get", "post", "put", "delete"):
             operation = item.get(method)
             if operation is None:
@@ -89,9 +88,7 @@ def cases() -> list[Case]:
                 media = operation["requestBody"]["content"]["application/json"]
                 body = example_of(media)
                 name = model_name(media["schema"])
-                kwargs["body"] = (
-                    model_class(name).from_dict(body) if name else list(body)
-                )
+                kwargs["body"] = model_class(name).from_dict(body) if name else list(body)
             success = resolve(operation["responses"]["200"])["content"]["application/json"]
             tag = operation["tags"][0]
             module = importlib.import_module(
@@ -123,7 +120,9 @@ def client_answering(case: Case, seen: list[httpx.Request]) -> AuthenticatedClie
         return httpx.Response(200, json=case.answer)
 
     return AuthenticatedClient(
-        base_url=BASE_URL, token="secret-token", httpx_args={"transport": httpx.MockTransport(handler)}
+        base_url=BASE_URL,
+        token="secret-token",
+        httpx_args={"transport": httpx.MockTransport(handler)},
     )
 
 

@@ -1,0 +1,74 @@
+# The project's verbs. CI runs the same ones (.ci/run: `make test`).
+# Every verb bootstraps what it needs: a Python venv (.venv) and the pinned Node tools
+# (node_modules), each reinstalled only when pyproject.toml / package-lock.json change.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+NODE_BIN := node_modules/.bin
+SPEC := openapi/chatapi.yaml
+
+# Redocly: no telemetry, no update check.
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+
+# Hand-written Python that ruff and strict mypy check; folders are added as they appear.
+HAND_WRITTEN := $(wildcard overlays sandbox tests benchmarks generator)
+GENERATED := $(wildcard generated_client/chatapi_client)
+
+# Everything `make test` runs, in order. A new test layer that needs more than pytest
+# (a service, a generated tree) adds its target here.
+TEST_STEPS := lint check-generated pytest
+
+.PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated
+
+all: bootstrap lint-spec generate ## Main job: bootstrap, lint the spec, regenerate the client
+	$(BIN)/python -c 'import chatapi_client.spec as s, chatapi_client.rate_limits as r; \
+	print(f"make: chatapi_client imports; spec {s.SPEC_VERSION}, {len(r.RATE_LIMITS)} operations.")'
+
+help: ## List the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+bootstrap: $(VENV)/.installed node_modules/.installed ## Install the Python and Node tools
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint-spec: bootstrap ## Validate the spec, then lint it with Spectral and Redocly (no warnings allowed)
+	$(BIN)/python -m openapi_spec_validator $(SPEC)
+	$(NODE_BIN)/spectral lint $(SPEC) --ruleset .spectral.yaml --fail-severity=warn
+	$(NODE_BIN)/redocly lint $(SPEC) --config redocly.yaml
+
+lint: bootstrap ## ruff (check, format) on hand-written code; strict mypy, generated code included
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(HAND_WRITTEN)
+ifneq ($(GENERATED),)
+	$(BIN)/mypy $(GENERATED)
+endif
+
+pytest: bootstrap ## Every pytest layer under tests/ (fails when no test ran)
+	$(BIN)/pytest
+
+test: $(TEST_STEPS) ## Everything: lint, then every test layer
+
+generate: bootstrap ## Regenerate generated_client/ from the spec (a no-op when nothing changed)
+	$(BIN)/python -m generator
+
+check-generated: bootstrap ## Fail if generated_client/ differs from a fresh regeneration
+	$(BIN)/python -m generator --check
+
+clean: ## Remove the environments and caches (the next verb reinstalls them)
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Tests, layered like the code: spec/, generator/, overlays/, integration/, contract/."""

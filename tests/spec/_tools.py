@@ -1,0 +1,124 @@
+"""The spec validators and linters, run as `make lint-spec` runs them, results as Problems.
+
+- openapi-spec-validator: structure against the OpenAPI 3.1 meta-schema, unique
+  operationIds, references. A broken `$ref` makes it raise: that becomes a Problem too.
+- Spectral (pinned in package.json) with the repo's .spectral.yaml: errors and warnings.
+- Redocly (pinned in package.json) with the repo's redocly.yaml: errors and warnings.
+
+The Node tools come from node_modules/.bin (`make` installs them); a missing tool is a
+Problem, never a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from referencing.exceptions import Unresolvable
+
+from tests.spec._spec import REPO_ROOT, Problem, escape, load_spec
+
+NODE_BIN = REPO_ROOT / "node_modules" / ".bin"
+SPECTRAL_RULESET = REPO_ROOT / ".spectral.yaml"
+REDOCLY_CONFIG = REPO_ROOT / "redocly.yaml"
+_TIMEOUT_S = 300
+_SPECTRAL_SEVERITIES = {0: "error", 1: "warning"}  # 2 (info) and 3 (hint) do not fail
+
+
+def validator_problems(spec_path: Path) -> list[Problem]:
+    """openapi-spec-validator's findings for the description at `spec_path`."""
+    rule = "openapi-spec-validator"
+    spec = load_spec(spec_path)
+    validator = OpenAPIV31SpecValidator(spec, base_uri=spec_path.resolve().as_uri())
+    try:
+        errors = list(validator.iter_errors())
+    except Unresolvable as error:
+        return [Problem(rule, str(error.ref), "$ref does not resolve")]
+    return [
+        Problem(rule, "/" + "/".join(escape(str(p)) for p in error.path), error.message)
+        for error in errors
+    ]
+
+
+def spectral_problems(spec_path: Path) -> list[Problem]:
+    """Spectral's errors and warnings (rule = the Spectral rule's code, where = JSON pointer)."""
+    completed = _run_node_tool(
+        "spectral",
+        "lint",
+        str(spec_path),
+        "--ruleset",
+        str(SPECTRAL_RULESET),
+        "--format",
+        "json",
+        "--quiet",
+    )
+    if isinstance(completed, Problem):
+        return [completed]
+    results = _parse_json(completed, "spectral")
+    if isinstance(results, Problem):
+        return [results]
+    return [
+        Problem(
+            result["code"],
+            "/" + "/".join(escape(str(p)) for p in result["path"]),
+            f"{_SPECTRAL_SEVERITIES[result['severity']]}: {result['message']}",
+        )
+        for result in results
+        if result["severity"] in _SPECTRAL_SEVERITIES
+    ]
+
+
+def redocly_problems(spec_path: Path) -> list[Problem]:
+    """Redocly lint's errors and warnings (rule = Redocly rule id, where = JSON pointer)."""
+    completed = _run_node_tool(
+        "redocly", "lint", str(spec_path), "--config", str(REDOCLY_CONFIG), "--format", "json"
+    )
+    if isinstance(completed, Problem):
+        return [completed]
+    report = _parse_json(completed, "redocly")
+    if isinstance(report, Problem):
+        return [report]
+    return [
+        Problem(
+            problem["ruleId"],
+            # Redocly writes pointers as URI fragments ("#/paths/..."): keep the pointer.
+            problem["location"][0]["pointer"].removeprefix("#") if problem.get("location") else "/",
+            f"{problem['severity']}: {problem['message']}",
+        )
+        for problem in report["problems"]
+        if problem["severity"] in ("error", "warn")
+    ]
+
+
+def _run_node_tool(name: str, *args: str) -> subprocess.CompletedProcess[str] | Problem:
+    executable = NODE_BIN / name
+    if not executable.exists():
+        return Problem(
+            name, str(executable.relative_to(REPO_ROOT)), "not installed: run `make` first"
+        )
+    # Redocly: no telemetry, no update check; neither needs the network.
+    env = os.environ | {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+    return subprocess.run(
+        [str(executable), *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=_TIMEOUT_S,
+        check=False,
+    )
+
+
+def _parse_json(completed: subprocess.CompletedProcess[str], name: str) -> Any:
+    """The tool's JSON report, or a Problem carrying its output when it printed none."""
+    try:
+        return json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        output = (completed.stdout + completed.stderr).strip()[-2000:]
+        return Problem(
+            name, "(run)", f"exit code {completed.returncode}, no JSON report:\n{output}"
+        )

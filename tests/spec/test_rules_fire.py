@@ -1,0 +1,357 @@
+"""Every check fails on a deliberately broken copy of the description.
+
+Each test breaks one thing in a private copy of openapi/chatapi.yaml (the `spec` fixture) and
+asserts that the check responsible reports it, by rule and by place. Without these, a check
+that never fires would look exactly like a spec that is clean.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.spec._examples import example_problems
+from tests.spec._spec import (
+    Problem,
+    Spec,
+    deref,
+    escape,
+    operations,
+    report,
+    yaml_ambiguity_problems,
+)
+from tests.spec._structure import (
+    declared_status_problems,
+    operation_table_problems,
+    overview_rate_limit_problems,
+    response_header_problems,
+)
+from tests.spec._tools import redocly_problems, spectral_problems, validator_problems
+
+WriteSpec = Callable[[Spec], Path]
+
+GET_CONTACT = "/paths/" + escape("/contact/{identifier}") + "/get"
+SEND_MESSAGE = "/paths/" + escape("/contact/{identifier}/message") + "/post"
+
+
+def operation(spec: Spec, operation_id: str) -> dict[str, Any]:
+    """The operation object with this operationId (it must exist)."""
+    return next(op.body for op in operations(spec) if op.operation_id == operation_id)
+
+
+def inline_response(spec: Spec, operation_id: str, status: str) -> dict[str, Any]:
+    """Replace an operation's response by an inline copy of what it refers to; return the copy."""
+    responses = operation(spec, operation_id)["responses"]
+    response: dict[str, Any] = copy.deepcopy(deref(spec, responses[status], "")[0])
+    responses[status] = response
+    return response
+
+
+def response_component(spec: Spec, operation_id: str, status: str) -> str:
+    """The name of the components/responses entry an operation's response refers to."""
+    ref = operation(spec, operation_id)["responses"][status]["$ref"]
+    return str(ref).rsplit("/", 1)[1]
+
+
+def assert_fires(problems: list[Problem], rule: str, where: str) -> None:
+    """`rule` reported a problem at `where` (a JSON pointer prefix or an operationId)."""
+    hits = [p for p in problems if p.rule == rule and p.where.startswith(where)]
+    assert hits, f"expected [{rule}] at {where}; got {report(problems)}"
+
+
+# --- Spectral: our rules in .spectral.yaml ---------------------------------------------------
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize(
+    "limit",
+    [
+        None,
+        {"bucket": "get_contact", "requests-per-second": 10},
+        {"bucket": "get-contact", "requests-per-second": 0},
+        {"bucket": "get-contact", "requests-per-second": "10"},
+    ],
+    ids=["missing", "bucket-not-kebab-case", "rps-zero", "rps-a-string"],
+)
+def test_rate_limit_rule_fires(spec: Spec, write_spec: WriteSpec, limit: Any) -> None:
+    if limit is None:
+        del operation(spec, "getContact")["x-rate-limit"]
+    else:
+        operation(spec, "getContact")["x-rate-limit"] = limit
+    assert_fires(spectral_problems(write_spec(spec)), "chatapi-operation-rate-limit", GET_CONTACT)
+
+
+@pytest.mark.tools
+def test_header_rule_fires_on_an_operation_response(spec: Spec, write_spec: WriteSpec) -> None:
+    del inline_response(spec, "getContact", "200")["headers"]["X-RateLimit-Remaining"]
+    assert_fires(
+        spectral_problems(write_spec(spec)),
+        "chatapi-response-rate-limit-headers",
+        f"{GET_CONTACT}/responses/200",
+    )
+
+
+@pytest.mark.tools
+def test_header_rule_fires_on_an_inline_header(spec: Spec, write_spec: WriteSpec) -> None:
+    headers = inline_response(spec, "getContact", "200")["headers"]
+    headers["Retry-After"] = {"schema": {"type": "integer"}, "example": 1}
+    assert_fires(
+        spectral_problems(write_spec(spec)),
+        "chatapi-response-rate-limit-headers",
+        f"{GET_CONTACT}/responses/200/headers/Retry-After",
+    )
+
+
+@pytest.mark.tools
+def test_header_rule_fires_on_a_shared_response(spec: Spec, write_spec: WriteSpec) -> None:
+    name = response_component(spec, "getContact", "401")
+    del spec["components"]["responses"][name]["headers"]["Retry-After"]
+    assert_fires(
+        spectral_problems(write_spec(spec)),
+        "chatapi-response-rate-limit-headers",
+        f"/components/responses/{name}",
+    )
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("status", ["401", "429"])
+def test_auth_and_rate_limit_response_rule_fires(
+    spec: Spec, write_spec: WriteSpec, status: str
+) -> None:
+    del operation(spec, "getContact")["responses"][status]
+    assert_fires(
+        spectral_problems(write_spec(spec)),
+        "chatapi-operation-auth-and-rate-limit-responses",
+        GET_CONTACT,
+    )
+
+
+@pytest.mark.tools
+def test_camel_case_rule_fires(spec: Spec, write_spec: WriteSpec) -> None:
+    operation(spec, "getContact")["operationId"] = "get_contact"
+    assert_fires(
+        spectral_problems(write_spec(spec)),
+        "chatapi-operation-id-camel-case",
+        f"{GET_CONTACT}/operationId",
+    )
+
+
+@pytest.mark.tools
+def test_success_example_rule_fires(spec: Spec, write_spec: WriteSpec) -> None:
+    for media_type in inline_response(spec, "getContact", "200")["content"].values():
+        media_type.pop("example", None)
+        media_type.pop("examples", None)
+    assert_fires(
+        spectral_problems(write_spec(spec)),
+        "chatapi-success-response-example",
+        f"{GET_CONTACT}/responses/200/content",
+    )
+
+
+@pytest.mark.tools
+def test_request_body_example_rule_fires(spec: Spec, write_spec: WriteSpec) -> None:
+    body = operation(spec, "sendMessage")["requestBody"]
+    for media_type in deref(spec, body, "")[0]["content"].values():
+        media_type.pop("example", None)
+        media_type.pop("examples", None)
+    assert_fires(
+        spectral_problems(write_spec(spec)),
+        "chatapi-request-body-example",
+        f"{SEND_MESSAGE}/requestBody/content",
+    )
+
+
+# --- Redocly and openapi-spec-validator ------------------------------------------------------
+
+
+@pytest.mark.tools
+def test_redocly_reports_an_operation_without_summary(spec: Spec, write_spec: WriteSpec) -> None:
+    del operation(spec, "getContact")["summary"]
+    assert_fires(redocly_problems(write_spec(spec)), "operation-summary", GET_CONTACT)
+
+
+def test_validator_reports_a_broken_ref(spec: Spec, write_spec: WriteSpec) -> None:
+    operation(spec, "getContact")["responses"]["400"] = {"$ref": "#/components/responses/Nope"}
+    assert_fires(
+        validator_problems(write_spec(spec)),
+        "openapi-spec-validator",
+        "/components/responses/Nope",
+    )
+
+
+def test_validator_reports_a_structural_error(spec: Spec, write_spec: WriteSpec) -> None:
+    del spec["info"]["title"]
+    assert_fires(validator_problems(write_spec(spec)), "openapi-spec-validator", "/info")
+
+
+# --- examples match their schemas ------------------------------------------------------------
+
+BAD_MESSAGE_RESULT = {"messageId": "not-a-number"}
+
+
+def test_examples_check_reports_a_media_type_example(spec: Spec) -> None:
+    media_type = inline_response(spec, "sendMessage", "200")["content"]["application/json"]
+    media_type.pop("examples", None)
+    media_type["example"] = BAD_MESSAGE_RESULT
+    assert_fires(example_problems(spec), "examples", f"{SEND_MESSAGE}/responses/200/content")
+
+
+def test_examples_check_reports_a_referenced_example_object(spec: Spec) -> None:
+    spec["components"].setdefault("examples", {})["Broken"] = {"value": BAD_MESSAGE_RESULT}
+    media_type = inline_response(spec, "sendMessage", "200")["content"]["application/json"]
+    media_type.pop("example", None)
+    media_type["examples"] = {"broken": {"$ref": "#/components/examples/Broken"}}
+    assert_fires(example_problems(spec), "examples", f"{SEND_MESSAGE}/responses/200/content")
+
+
+def test_examples_check_reports_a_shared_error_response_example(spec: Spec) -> None:
+    name = response_component(spec, "getContact", "401")
+    for media_type in spec["components"]["responses"][name]["content"].values():
+        media_type.pop("examples", None)
+        media_type["example"] = {"code": 401, "message": 42}
+    assert_fires(example_problems(spec), "examples", f"/components/responses/{name}/content")
+
+
+def test_examples_check_reports_a_parameter_example(spec: Spec) -> None:
+    operation(spec, "getContact").setdefault("parameters", []).append(
+        {"name": "probe", "in": "query", "schema": {"type": "integer"}, "example": "x"}
+    )
+    assert_fires(example_problems(spec), "examples", f"{GET_CONTACT}/parameters/")
+
+
+def test_examples_check_reports_a_header_example(spec: Spec) -> None:
+    headers = inline_response(spec, "getContact", "200")["headers"]
+    headers["X-Probe"] = {"schema": {"type": "integer"}, "example": "x"}
+    assert_fires(example_problems(spec), "examples", f"{GET_CONTACT}/responses/200/headers/X-Probe")
+
+
+def test_examples_check_reports_a_schema_example(spec: Spec) -> None:
+    spec["components"]["schemas"]["Probe"] = {
+        "type": "object",
+        "properties": {"n": {"type": "integer", "examples": [1, "two"]}},
+    }
+    assert_fires(example_problems(spec), "examples", "/components/schemas/Probe/properties/n")
+
+
+# --- rate limits agree with the overview -----------------------------------------------------
+
+
+def test_overview_check_reports_a_changed_rps(spec: Spec, overview: str) -> None:
+    operation(spec, "sendMessage")["x-rate-limit"]["requests-per-second"] = 11
+    assert_fires(
+        overview_rate_limit_problems(spec, overview), "overview-rate-limits", "sendMessage"
+    )
+
+
+def test_overview_check_reports_a_row_split_across_buckets(spec: Spec, overview: str) -> None:
+    operation(spec, "updateContact")["x-rate-limit"]["bucket"] = "contact-update"
+    assert_fires(
+        overview_rate_limit_problems(spec, overview),
+        "overview-rate-limits",
+        "overview row 'Create, update or delete a contact'",
+    )
+
+
+def test_overview_check_reports_a_bucket_shared_with_another_row(spec: Spec, overview: str) -> None:
+    operation(spec, "getMessage")["x-rate-limit"] = {
+        "bucket": "send-message",
+        "requests-per-second": 10,
+    }
+    assert_fires(
+        overview_rate_limit_problems(spec, overview),
+        "overview-rate-limits",
+        "overview row 'Send a message'",
+    )
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        {"bucket": "list-contacts", "requests-per-second": 6},
+        {"bucket": "get-contact", "requests-per-second": 5},
+    ],
+    ids=["not-5-rps", "overview-bucket"],
+)
+def test_overview_check_reports_an_unlisted_operation(
+    spec: Spec, overview: str, limit: dict[str, Any]
+) -> None:
+    operation(spec, "listContacts")["x-rate-limit"] = limit
+    assert_fires(
+        overview_rate_limit_problems(spec, overview), "overview-rate-limits", "listContacts"
+    )
+
+
+def test_overview_check_reports_a_row_missing_from_the_overview(spec: Spec, overview: str) -> None:
+    shortened = "\n".join(
+        line for line in overview.splitlines() if "| Merge two contacts |" not in line
+    )
+    assert_fires(
+        overview_rate_limit_problems(spec, shortened),
+        "overview-rate-limits",
+        "overview row 'Merge two contacts'",
+    )
+
+
+# --- operations, headers and statuses --------------------------------------------------------
+
+
+def test_operation_table_check_reports_a_wrong_tag(spec: Spec) -> None:
+    operation(spec, "getContact")["tags"] = ["space"]
+    assert_fires(operation_table_problems(spec), "operation-table", "getContact")
+
+
+def test_operation_table_check_reports_a_missing_operation(spec: Spec) -> None:
+    operation(spec, "getUser")["operationId"] = "fetchUser"
+    problems = operation_table_problems(spec)
+    assert_fires(problems, "operation-table", "getUser")
+    assert_fires(problems, "operation-table", "/paths/" + escape("/space/user/{id}"))
+
+
+def test_operation_table_check_reports_a_wrong_bucket(spec: Spec) -> None:
+    operation(spec, "createTag")["x-rate-limit"]["bucket"] = "create-tag"
+    assert_fires(operation_table_problems(spec), "operation-table", "createTag")
+
+
+def test_header_check_reports_a_missing_header(spec: Spec) -> None:
+    del inline_response(spec, "getContact", "404")["headers"]["X-RateLimit-Limit"]
+    assert_fires(
+        response_header_problems(spec), "rate-limit-headers", f"{GET_CONTACT}/responses/404"
+    )
+
+
+def test_header_check_reports_an_inline_header(spec: Spec) -> None:
+    headers = inline_response(spec, "getContact", "200")["headers"]
+    headers["X-RateLimit-Limit"] = deref(spec, headers["X-RateLimit-Limit"], "")[0]
+    assert_fires(
+        response_header_problems(spec), "rate-limit-headers", f"{GET_CONTACT}/responses/200"
+    )
+
+
+def test_header_check_reports_a_header_defined_twice(spec: Spec) -> None:
+    headers = inline_response(spec, "getContact", "200")["headers"]
+    original = deref(spec, headers["Retry-After"], "")[0]
+    spec["components"]["headers"]["Retry-After-Copy"] = copy.deepcopy(original)
+    headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After-Copy"}
+    assert_fires(response_header_problems(spec), "rate-limit-headers", "header Retry-After")
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "status"),
+    [("getContact", "449"), ("listUsers", "503"), ("getUser", "404"), ("createTag", "201")],
+    ids=["shared-error", "gateway-error", "not-found-on-a-resource", "created"],
+)
+def test_status_check_reports_a_missing_status(spec: Spec, operation_id: str, status: str) -> None:
+    del operation(spec, operation_id)["responses"][status]
+    assert_fires(declared_status_problems(spec), "declared-statuses", operation_id)
+
+
+def test_yaml_check_reports_a_value_yaml_versions_read_differently(tmp_path: Path) -> None:
+    document = tmp_path / "spec.yaml"
+    document.write_text("info:\n  x-released: 2024-01-01\n  x-beta: no\n", encoding="utf-8")
+    problems = yaml_ambiguity_problems(document)
+    assert_fires(problems, "yaml-1.1-vs-1.2", "/info/x-released")
+    assert_fires(problems, "yaml-1.1-vs-1.2", "/info/x-beta")
