@@ -56,9 +56,20 @@ class Layout:
         """The committed generated package."""
         return self.root / "generated_client" / PACKAGE
 
+    @property
+    def templates(self) -> Path:
+        """Our overrides of the generator's templates."""
+        return self.root / "generator" / "templates"
+
     def inputs(self) -> list[Path]:
         """Every file whose bytes decide the output."""
-        return [self.spec, self.config, *sorted((self.root / "generator").glob("*.py"))]
+        generator = self.root / "generator"
+        return [
+            self.spec,
+            self.config,
+            *sorted(generator.glob("*.py")),
+            *sorted(path for path in self.templates.rglob("*") if path.is_file()),
+        ]
 
 
 def tool_versions() -> dict[str, str]:
@@ -169,6 +180,7 @@ def build(layout: Layout, parent: Path) -> Path:
             _tool("openapi-python-client"), "generate",
             "--path", str(layout.spec),
             "--config", str(layout.config),
+            "--custom-template-path", str(layout.templates),
             "--meta", "none",
             "--output-path", str(package),
             "--fail-on-warning",

@@ -171,3 +171,12 @@ def test_identifiers_are_percent_encoded_on_the_wire() -> None:
     with client_answering(case, seen) as client:
         case.module.sync("phone:+60123456789", client=client, body=case.kwargs["body"])
     assert seen[0].url.raw_path == b"/v2/contact/phone%3A%2B60123456789/message"
+
+
+def test_client_repr_hides_the_token() -> None:
+    client = AuthenticatedClient(base_url=BASE_URL, token="secret-token-value")
+    with client:
+        client.get_httpx_client()
+        assert "secret-token-value" not in repr(client)
+        assert "secret-token-value" not in str(client)
+    assert client.token == "secret-token-value"

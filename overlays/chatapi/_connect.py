@@ -1,0 +1,156 @@
+"""connect(): the generated client, with the overlay transports installed."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+from collections.abc import Callable
+
+import httpx
+
+from chatapi_client import AuthenticatedClient, rate_limits
+
+from ._clock import Clock
+from ._error_transport import ErrorTransport
+from ._events import RetryEvent, ThrottleEvent
+from ._layer import DualTransport, SplitTransport
+from ._policy import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy
+from ._ratelimit import InMemoryRateLimitStore, RateLimiter, RateLimitTransport
+from ._response_schemas import default_response_schemas
+from ._retry import RetryTransport
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "connect", "organization_for"]
+
+DEFAULT_BASE_URL = "https://api.chatapi.net/v2"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+"""Per attempt; the call's ``deadline`` bounds the whole call."""
+TOKEN_VARIABLE = "CHATAPI_TOKEN"  # noqa: S105 - the variable's name, not a token
+BASE_URL_VARIABLE = "CHATAPI_BASE_URL"
+
+
+def connect(
+    token: str | None = None,
+    *,
+    base_url: str | None = None,
+    organization: str | None = None,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    deadline: float = DEFAULT_DEADLINE,
+    rate_limit: bool | RateLimiter = True,
+    on_retry: Callable[[RetryEvent], None] | None = None,
+    on_throttle: Callable[[ThrottleEvent], None] | None = None,
+    proxy: str | None = None,
+    transport: DualTransport | None = None,
+    clock: Clock | None = None,
+) -> AuthenticatedClient:
+    """A generated ``AuthenticatedClient`` whose requests pass through the overlays.
+
+    The client serves the generated functions' ``sync`` and ``asyncio`` variants alike;
+    ``with client:`` / ``async with client:`` close its connections. It does not follow
+    redirects: a 3xx raises ``ServerError``, so the token is never sent elsewhere.
+
+    Args:
+        token: The API access token; default: the ``CHATAPI_TOKEN`` environment variable.
+        base_url: Default: ``CHATAPI_BASE_URL``, else ``https://api.chatapi.net/v2``. Must be
+            ``https://``, except to a loopback host (a local sandbox).
+        organization: Names the rate-limit budgets this client draws from; clients naming
+            the same organization in one process share them. Default: derived from the
+            token (a hash of it, never the token itself).
+        max_retries: Attempts after the first one, per call.
+        timeout: httpx timeouts of each attempt.
+        deadline: Seconds for a whole call, rate-limit waits and retries included
+            (``math.inf`` for none).
+        rate_limit: ``True`` throttles requests to the API's per-organization limits on the
+            process-wide budget store (a private store if ``clock`` is given: budgets
+            measured on different clocks cannot be shared); a ``RateLimiter`` is used
+            instead; ``False`` switches limiting off.
+        on_retry: Called before each retry's sleep, e.g. for metrics.
+        on_throttle: Called before each wait for a rate-limit slot.
+        proxy: An HTTP(S) proxy URL. Proxy environment variables are not read.
+        transport: Replaces the httpx transports at the bottom of the stack (tests).
+        clock: Replaces the system clock (tests); default: the limiter's clock.
+
+    Raises:
+        ValueError: No token, a token or base URL that cannot be used safely, or a
+            ``RateLimiter`` on another clock than ``clock``.
+    """
+    token = _token(os.environ.get(TOKEN_VARIABLE, "") if token is None else token)
+    url = _base_url(base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
+    if isinstance(rate_limit, RateLimiter):
+        limiter = rate_limit
+    elif clock is None:
+        limiter = RateLimiter()
+    else:
+        limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock)
+    if clock is not None and limiter.clock is not clock:
+        # The retry layer fixes each call's deadline on its clock and the limiter waits
+        # against it: two clocks would make that deadline meaningless.
+        raise ValueError("the limiter measures time on another clock than `clock`")
+    clock = limiter.clock
+
+    stack: DualTransport
+    if transport is None:
+        stack = SplitTransport(
+            httpx.HTTPTransport(proxy=proxy), httpx.AsyncHTTPTransport(proxy=proxy)
+        )
+    else:
+        stack = transport
+    if rate_limit is not False:
+        stack = RateLimitTransport(
+            stack,
+            limiter=limiter,
+            organization=organization or organization_for(token),
+            table=rate_limits,
+            base_path=url.path,
+            on_throttle=on_throttle,
+        )
+    policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
+    stack = RetryTransport(stack, policy=policy, clock=clock, on_retry=on_retry)
+    stack = ErrorTransport(
+        stack, clock=clock, response_schemas=default_response_schemas(), base_path=url.path
+    )
+    return AuthenticatedClient(
+        base_url=str(url),
+        token=token,  # the generated client keeps it (and its headers) out of its repr
+        timeout=httpx.Timeout(timeout),
+        raise_on_unexpected_status=True,
+        httpx_args={"transport": stack},
+    )
+
+
+def organization_for(token: str) -> str:
+    """A stable name for the budgets of ``token``'s organization; does not reveal the token."""
+    return "token-" + hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def _token(token: str) -> str:
+    token = token.strip()
+    if not token:
+        raise ValueError(f"no API token: pass connect(token=...) or set {TOKEN_VARIABLE}")
+    if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
+        # Never echo it: the message would put the token into logs and tracebacks.
+        raise ValueError("the API token contains spaces, control or non-ASCII characters")
+    return token
+
+
+def _base_url(value: str) -> httpx.URL:
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"invalid base URL: {exc}") from None
+    if url.scheme == "https" or (url.scheme == "http" and _is_loopback(url.host)):
+        return url.copy_with(path=url.path.rstrip("/") or "/")
+    raise ValueError(
+        f"the base URL must use https:// (http:// only to a loopback host), not "
+        f"{url.scheme}://{url.host}"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

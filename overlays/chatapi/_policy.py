@@ -1,0 +1,166 @@
+"""Retry policy: the numbers in one place, and one predicate deciding whether to try again.
+
+``should_retry`` implements the table of ``design/overlay-policy.md`` (RFC 9110 §9.2.2: a
+non-idempotent request is repeated only when it surely was not processed):
+
+==========================================================  ===========  =================
+failure                                                     GET/PUT/DEL  POST
+==========================================================  ===========  =================
+connect error, connect timeout, pool timeout (nothing sent) retry        retry
+429, 449, 503 (not processed)                               retry        retry
+500, 502, 504, read timeout, connection lost mid-response   retry        outcome unknown
+any other status                                            stop         stop
+==========================================================  ===========  =================
+
+"Outcome unknown" becomes a retry when the caller marks the call safe to repeat.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import enum
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+__all__ = [
+    "DEFAULT_BACKOFF_BASE",
+    "DEFAULT_BACKOFF_CAP",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RETRIES",
+    "Decision",
+    "FailureKind",
+    "RetryPolicy",
+    "backoff",
+    "failure_kind",
+    "retry_after",
+    "should_retry",
+]
+
+DEFAULT_MAX_RETRIES = 3
+DEFAULT_BACKOFF_BASE = 0.5
+"""Seconds before the first retry; doubled for each further one."""
+DEFAULT_BACKOFF_CAP = 8.0
+DEFAULT_DEADLINE = 60.0
+"""Seconds for a whole call: rate-limit waits, attempts and the sleeps between them."""
+JITTER = 0.25
+"""A backoff is shortened by a random fraction up to this, so callers that failed together
+do not all come back at the same instant."""
+
+RETRY_ANY_METHOD = frozenset({429, 449, 503})
+"""Statuses that say the request was not processed: safe to repeat whatever the method."""
+RETRY_IF_IDEMPOTENT = frozenset({500, 502, 504})
+"""Statuses after which the request may or may not have been processed."""
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_LOCAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError)
+_DELTA_SECONDS = re.compile(r"\d+(\.\d+)?")
+
+
+class FailureKind(enum.Enum):
+    """What an httpx transport exception says about whether the server got the request."""
+
+    NOT_SENT = "not sent"
+    """No connection was made, or none was free: the server never saw the request."""
+    MAYBE_PROCESSED = "may have been processed"
+    """The request (or part of it) went out, and no complete answer came back."""
+    LOCAL = "local problem"
+    """The request cannot be sent as configured (bad URL scheme, proxy refusal): not retried."""
+
+
+class Decision(enum.Enum):
+    """What to do after an attempt."""
+
+    RETRY = "retry"
+    STOP = "stop"
+    """Hand the result (a response, or the failure) to the caller as it is."""
+    OUTCOME_UNKNOWN = "outcome unknown"
+    """Do not repeat: the request may have been processed, and repeating is not safe."""
+
+
+def failure_kind(exc: httpx.TransportError) -> FailureKind:
+    """Classify an httpx transport exception; only a failure to connect is surely unsent."""
+    if isinstance(exc, _NOT_SENT):
+        return FailureKind.NOT_SENT
+    if isinstance(exc, _LOCAL):
+        return FailureKind.LOCAL
+    # Read/write timeouts and errors, a server that hung up mid-response: the request may
+    # have arrived whole, even when the failure happened while writing it.
+    return FailureKind.MAYBE_PROCESSED
+
+
+def should_retry(
+    method: str, status_code: int | None, failure: FailureKind | None, safe_to_repeat: bool
+) -> Decision:
+    """Decide from one attempt's status (or transport failure) and the request's method."""
+    if failure is FailureKind.NOT_SENT or status_code in RETRY_ANY_METHOD:
+        return Decision.RETRY
+    if failure is FailureKind.MAYBE_PROCESSED or status_code in RETRY_IF_IDEMPOTENT:
+        if safe_to_repeat or method.upper() in IDEMPOTENT_METHODS:
+            return Decision.RETRY
+        return Decision.OUTCOME_UNKNOWN
+    return Decision.STOP
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long a call may be tried; per-call options override these.
+
+    Attributes:
+        max_retries: Attempts after the first one.
+        backoff_base: Seconds before the first retry, doubled for each further one.
+        backoff_cap: The longest backoff, in seconds.
+        deadline: Seconds for the whole call, waits included; ``math.inf`` for none.
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    backoff_base: float = DEFAULT_BACKOFF_BASE
+    backoff_cap: float = DEFAULT_BACKOFF_CAP
+    deadline: float = DEFAULT_DEADLINE
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, not {self.max_retries}")
+        if self.backoff_base < 0 or self.backoff_cap < 0:
+            raise ValueError("backoff_base and backoff_cap must be >= 0")
+        if not self.deadline > 0:
+            raise ValueError(f"deadline must be > 0 seconds (math.inf for none): {self.deadline}")
+
+
+def backoff(retry: int, policy: RetryPolicy, random: Callable[[], float]) -> float:
+    """Seconds to wait before retry number ``retry`` (0 for the first): jittered exponential."""
+    ceiling = min(policy.backoff_cap, policy.backoff_base * 2.0**retry)
+    return ceiling * (1.0 - JITTER * random())
+
+
+def retry_after(headers: httpx.Headers, now: float) -> float | None:
+    """Seconds the server asked to wait, or None when it did not ask in a usable way.
+
+    Reads ``retry-after-ms`` first, then ``Retry-After`` as delta-seconds or an HTTP-date
+    (relative to ``now``, wall-clock seconds). Negative or unparsable values give None, so
+    the caller falls back to its backoff.
+    """
+    milliseconds = headers.get("retry-after-ms", "").strip()
+    if _DELTA_SECONDS.fullmatch(milliseconds):
+        return float(milliseconds) / 1000.0
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if _DELTA_SECONDS.fullmatch(value):
+        return float(value)
+    try:
+        date = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if date.tzinfo is None:  # HTTP-dates are GMT; "-0000" parses as naive
+        date = date.replace(tzinfo=datetime.UTC)
+    return _non_negative(date.timestamp() - now)
+
+
+def _non_negative(seconds: float) -> float | None:
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None

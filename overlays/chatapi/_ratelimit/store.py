@@ -1,0 +1,116 @@
+"""Where rate-limit budgets live: an interface, and the in-process implementation.
+
+A store keeps, per budget key, the start times of recent requests, a cool-down set by the
+server's feedback, and the limit the server last reported. Every operation is atomic, so
+one store can serve many threads (and, for a shared store such as Redis, many processes).
+All results are durations relative to ``now``: a store shared between processes may read
+its own clock instead of the caller's monotonic one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = ["Admission", "InMemoryRateLimitStore", "RateLimitStore"]
+
+_SLACK = 1e-6
+"""Added to every wait so that sleeping exactly that long clears the window: without it,
+float rounding can leave a caller a few ulps short, asking again for an ever-tinier wait."""
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A store's answer: ``wait == 0`` means a start was recorded and the request may go.
+
+    Attributes:
+        wait: Seconds to wait before asking again; 0 when admitted.
+        reason: Why it must wait: ``"window full"`` or ``"cooling down"``; empty if admitted.
+    """
+
+    wait: float
+    reason: str = ""
+
+
+ADMITTED = Admission(0.0)
+
+
+class RateLimitStore(Protocol):
+    """The state behind a ``RateLimiter``; swap it for a shared one without touching transports."""
+
+    def try_acquire(self, key: str, limit: int, window: float, now: float) -> Admission:
+        """Record a start at ``now`` if fewer than ``limit`` starts fall within ``window``.
+
+        Atomically: admit and record, or record nothing and say how long to wait. Never
+        admits during a cool-down.
+        """
+        ...
+
+    def cool_down(self, key: str, seconds: float, now: float) -> None:
+        """Admit nothing for ``key`` during the next ``seconds``; a longer cool-down wins."""
+        ...
+
+    def report_limit(self, key: str, limit: int) -> None:
+        """Remember the limit the server last reported for ``key`` (``X-RateLimit-Limit``)."""
+        ...
+
+    def reported_limit(self, key: str) -> int | None:
+        """The limit last reported for ``key``, or None."""
+        ...
+
+
+@dataclass
+class _Budget:
+    starts: deque[float] = field(default_factory=deque)
+    cooldown_until: float = float("-inf")
+    reported_limit: int | None = None
+
+
+class InMemoryRateLimitStore:
+    """A ``RateLimitStore`` for one process: a sliding log of start times under one lock.
+
+    The lock is held for microseconds and never across a sleep, so async callers may use
+    it from the event loop.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._budgets: dict[str, _Budget] = {}
+
+    def try_acquire(self, key: str, limit: int, window: float, now: float) -> Admission:
+        """See ``RateLimitStore.try_acquire``."""
+        with self._lock:
+            budget = self._budgets.setdefault(key, _Budget())
+            starts = budget.starts
+            # Callers read the clock before taking the lock, so a later arrival may carry an
+            # earlier reading; it cannot start before what is already recorded.
+            if starts and now < starts[-1]:
+                now = starts[-1]
+            if now < budget.cooldown_until:
+                return Admission(budget.cooldown_until - now + _SLACK, "cooling down")
+            while starts and now - starts[0] >= window:
+                starts.popleft()
+            if len(starts) >= limit:
+                # The start `limit` places back must leave the window before another begins.
+                return Admission(window - (now - starts[-limit]) + _SLACK, "window full")
+            starts.append(now)
+            return ADMITTED
+
+    def cool_down(self, key: str, seconds: float, now: float) -> None:
+        """See ``RateLimitStore.cool_down``."""
+        with self._lock:
+            budget = self._budgets.setdefault(key, _Budget())
+            budget.cooldown_until = max(budget.cooldown_until, now + seconds)
+
+    def report_limit(self, key: str, limit: int) -> None:
+        """See ``RateLimitStore.report_limit``."""
+        with self._lock:
+            self._budgets.setdefault(key, _Budget()).reported_limit = limit
+
+    def reported_limit(self, key: str) -> int | None:
+        """See ``RateLimitStore.reported_limit``."""
+        with self._lock:
+            budget = self._budgets.get(key)
+            return None if budget is None else budget.reported_limit

@@ -1,0 +1,87 @@
+"""RateLimitTransport: takes a slot of the request's budget before every attempt."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import httpx
+
+from .._errors import RequestInfo
+from .._events import ThrottleEvent
+from .._layer import DualTransport, Layer, relative_path
+from .._options import clamp_timeouts, deadline_of
+from .limiter import RateLimiter
+from .table import RateLimitRule, RateLimitTable
+
+__all__ = ["RateLimitTransport"]
+
+
+class RateLimitTransport(Layer):
+    """Waits for a slot of the request's (organization, bucket) budget, then sends it.
+
+    Sits inside ``RetryTransport``, so each retry takes a fresh slot. The bucket comes from
+    ``table.find_rate_limit`` with the request's raw path less ``base_path`` (``"/v2"``).
+    The wait respects the call's deadline stamped by the overlay outside (none if alone),
+    and each response's rate-limit headers are fed back to the limiter.
+    """
+
+    def __init__(
+        self,
+        inner: DualTransport,
+        *,
+        limiter: RateLimiter,
+        organization: str,
+        table: RateLimitTable,
+        base_path: str = "",
+        on_throttle: Callable[[ThrottleEvent], None] | None = None,
+    ) -> None:
+        super().__init__(inner)
+        self._limiter = limiter
+        self._organization = organization
+        self._table = table
+        self._base_path = base_path
+        self._on_throttle = on_throttle
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Wait for a slot (blocking the thread), send, and report the rate-limit headers."""
+        rule = self._rule_for(request)
+        deadline = deadline_of(request, self._limiter.clock, math.inf)
+        waited = self._limiter.acquire(
+            self._organization,
+            rule.bucket,
+            rule.requests_per_second,
+            deadline=deadline,
+            request=RequestInfo.of(request),
+            on_wait=self._on_throttle,
+        )
+        if waited:
+            clamp_timeouts(request, deadline, self._limiter.clock)
+        response = self._inner.handle_request(request)
+        self._limiter.observe(
+            self._organization, rule.bucket, response.status_code, response.headers
+        )
+        return response
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Wait for a slot (suspending the task), send, and report the rate-limit headers."""
+        rule = self._rule_for(request)
+        deadline = deadline_of(request, self._limiter.clock, math.inf)
+        waited = await self._limiter.aacquire(
+            self._organization,
+            rule.bucket,
+            rule.requests_per_second,
+            deadline=deadline,
+            request=RequestInfo.of(request),
+            on_wait=self._on_throttle,
+        )
+        if waited:
+            clamp_timeouts(request, deadline, self._limiter.clock)
+        response = await self._inner.handle_async_request(request)
+        self._limiter.observe(
+            self._organization, rule.bucket, response.status_code, response.headers
+        )
+        return response
+
+    def _rule_for(self, request: httpx.Request) -> RateLimitRule:
+        return self._table.find_rate_limit(request.method, relative_path(request, self._base_path))

@@ -1,0 +1,175 @@
+"""RetryTransport: tries a call again when the retry policy says so, within its deadline."""
+
+from __future__ import annotations
+
+import logging
+import random as _random
+from collections.abc import Callable
+
+import httpx
+
+from ._clock import SYSTEM_CLOCK, Clock
+from ._errors import OutcomeUnknownError, RequestInfo, error_from_exception, error_from_response
+from ._events import RetryEvent
+from ._layer import DualTransport, Layer
+from ._options import clamp_timeouts, deadline_of, options_for
+from ._policy import Decision, RetryPolicy, backoff, failure_kind, retry_after, should_retry
+
+__all__ = ["RetryTransport"]
+
+logger = logging.getLogger("chatapi")
+
+
+class RetryTransport(Layer):
+    """Repeats failed attempts as ``should_retry`` allows, sleeping between them.
+
+    Each attempt's body is read before deciding, so a connection lost mid-body is a failed
+    attempt like any other. A wait is the jittered backoff or the server's ``Retry-After``,
+    whichever is longer. Retrying stops when the retries run out or the wait would reach the
+    call's deadline; then the last response is returned (or the last httpx exception
+    re-raised) for ``ErrorTransport`` to turn into a typed error. A failure that may come
+    after a non-idempotent request was processed raises ``OutcomeUnknownError`` at once.
+
+    The deadline is stamped on the request (see ``deadline_of``), so the rate limiter inside
+    waits for slots within the same budget, and each attempt's httpx timeouts are cut to the
+    time left.
+    """
+
+    def __init__(
+        self,
+        inner: DualTransport,
+        *,
+        policy: RetryPolicy | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        random: Callable[[], float] = _random.random,
+        on_retry: Callable[[RetryEvent], None] | None = None,
+    ) -> None:
+        super().__init__(inner)
+        self._policy = RetryPolicy() if policy is None else policy
+        self._clock = clock
+        self._random = random
+        self._on_retry = on_retry
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, retrying as the policy allows; the returned body is read."""
+        call = self._call(request)
+        while True:
+            call.before_attempt()
+            try:
+                response = self._inner.handle_request(request)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            except httpx.TransportError as exc:
+                wait = call.wait_after_failure(exc)
+                if wait is None:
+                    raise
+            else:
+                wait = call.wait_after_response(response)
+                if wait is None:
+                    return response
+            self._clock.sleep(wait)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, retrying as the policy allows; the returned body is read."""
+        call = self._call(request)
+        while True:
+            call.before_attempt()
+            try:
+                response = await self._inner.handle_async_request(request)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            except httpx.TransportError as exc:
+                wait = call.wait_after_failure(exc)
+                if wait is None:
+                    raise
+            else:
+                wait = call.wait_after_response(response)
+                if wait is None:
+                    return response
+            await self._clock.asleep(wait)
+
+    def _call(self, request: httpx.Request) -> _Call:
+        return _Call(request, self._policy, self._clock, self._random, self._on_retry)
+
+
+class _Call:
+    """The retry state of one call: its resolved options, deadline and retries so far."""
+
+    def __init__(
+        self,
+        request: httpx.Request,
+        policy: RetryPolicy,
+        clock: Clock,
+        random: Callable[[], float],
+        on_retry: Callable[[RetryEvent], None] | None,
+    ) -> None:
+        options = options_for(request)
+        self._request = request
+        self._info = RequestInfo.of(request)
+        self._policy = policy
+        self._clock = clock
+        self._random = random
+        self._on_retry = on_retry
+        self._safe_to_repeat = bool(options.safe_to_repeat)
+        self._max_retries = (
+            policy.max_retries if options.max_retries is None else options.max_retries
+        )
+        self._deadline = deadline_of(request, clock, policy.deadline)
+        self._retries = 0
+
+    def before_attempt(self) -> None:
+        clamp_timeouts(self._request, self._deadline, self._clock)
+
+    def wait_after_failure(self, exc: httpx.TransportError) -> float | None:
+        """Seconds to sleep before retrying, or None to re-raise ``exc``."""
+        decision = should_retry(self._info.method, None, failure_kind(exc), self._safe_to_repeat)
+        if decision is Decision.OUTCOME_UNKNOWN:
+            raise OutcomeUnknownError(error_from_exception(exc, self._request)) from exc
+        if decision is Decision.STOP:
+            return None
+        return self._wait(type(exc).__name__, asked=None)
+
+    def wait_after_response(self, response: httpx.Response) -> float | None:
+        """Seconds to sleep before retrying, or None to return ``response``."""
+        status = response.status_code
+        decision = should_retry(self._info.method, status, None, self._safe_to_repeat)
+        if decision is Decision.OUTCOME_UNKNOWN:
+            error = error_from_response(response, self._request, now=self._clock.time())
+            raise OutcomeUnknownError(error) from error
+        if decision is Decision.STOP:
+            return None
+        return self._wait(
+            f"status {status}", asked=retry_after(response.headers, self._clock.time())
+        )
+
+    def _wait(self, reason: str, asked: float | None) -> float | None:
+        if self._retries >= self._max_retries:
+            logger.debug("not retrying %s after %s: no retries left", self._info, reason)
+            return None
+        wait = backoff(self._retries, self._policy, self._random)
+        if asked is not None:
+            wait = max(wait, asked)  # never sooner than the server asked
+        if self._clock.monotonic() + wait >= self._deadline:
+            logger.debug(
+                "not retrying %s after %s: a %.3f s wait reaches the deadline",
+                self._info,
+                reason,
+                wait,
+            )
+            return None
+        self._retries += 1
+        logger.info(
+            "retrying %s in %.3f s after %s (retry %d of %d)",
+            self._info,
+            wait,
+            reason,
+            self._retries,
+            self._max_retries,
+        )
+        if self._on_retry is not None:
+            self._on_retry(RetryEvent(self._info, self._retries, wait, reason))
+        return wait

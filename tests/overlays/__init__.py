@@ -1,0 +1,1 @@
+"""Tests of the hand-written overlays (package ``chatapi``): fast, no network, no sleeps."""

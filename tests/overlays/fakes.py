@@ -1,0 +1,249 @@
+"""Test doubles for the overlays: clocks that never sleep for real, a scripted server, a table.
+
+Three clocks, each a ``chatapi.Clock``:
+
+- ``FakeClock``: one caller at a time; ``sleep`` records the wait and jumps time at once.
+- ``ThreadedVirtualClock`` and ``TaskVirtualClock``: many threads (or asyncio tasks) at
+  once. Time stands still while any participant runs, and jumps to the earliest wake-up
+  once all of them sleep. A request therefore arrives at exactly the virtual time its slot
+  was granted, whatever the OS scheduling: the property tests stay exact and fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import re
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+
+import httpx
+
+WALL_OFFSET = 1_700_000_000.0
+"""Wall-clock time minus monotonic time on every fake clock (for HTTP-dates)."""
+
+
+class FakeClock:
+    """Time that moves only when something sleeps or the test advances it."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now + WALL_OFFSET
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+        await asyncio.sleep(0)  # let other tasks run, as a real sleep would
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class ThreadedVirtualClock:
+    """Virtual time shared by ``participants`` threads; each must call ``finish`` when done."""
+
+    def __init__(self, participants: int, start: float = 0.0) -> None:
+        self._cond = threading.Condition()
+        self._now = start
+        self._awake = participants
+        self._wakeups: list[tuple[float, int]] = []
+        self._released: set[int] = set()
+        self._ids = itertools.count()
+
+    def monotonic(self) -> float:
+        with self._cond:
+            return self._now
+
+    def time(self) -> float:
+        return self.monotonic() + WALL_OFFSET
+
+    def sleep(self, seconds: float) -> None:
+        with self._cond:
+            ticket = next(self._ids)
+            heapq.heappush(self._wakeups, (self._now + max(seconds, 0.0), ticket))
+            self._awake -= 1
+            self._jump_if_all_asleep()
+            self._cond.wait_for(lambda: ticket in self._released)
+            self._released.discard(ticket)
+
+    async def asleep(self, seconds: float) -> None:
+        raise RuntimeError("ThreadedVirtualClock serves threads; use TaskVirtualClock")
+
+    def finish(self) -> None:
+        with self._cond:
+            self._awake -= 1
+            self._jump_if_all_asleep()
+
+    def _jump_if_all_asleep(self) -> None:
+        if self._awake or not self._wakeups:
+            return
+        self._now = max(self._now, self._wakeups[0][0])
+        while self._wakeups and self._wakeups[0][0] <= self._now:
+            self._released.add(heapq.heappop(self._wakeups)[1])
+            self._awake += 1
+        self._cond.notify_all()
+
+
+class TaskVirtualClock:
+    """Virtual time shared by ``participants`` asyncio tasks; each calls ``finish`` when done."""
+
+    def __init__(self, participants: int, start: float = 0.0) -> None:
+        self._now = start
+        self._awake = participants
+        self._wakeups: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._ids = itertools.count()
+
+    def monotonic(self) -> float:
+        return self._now
+
+    def time(self) -> float:
+        return self._now + WALL_OFFSET
+
+    def sleep(self, seconds: float) -> None:
+        raise RuntimeError("blocking sleep called from async code: it would block the loop")
+
+    async def asleep(self, seconds: float) -> None:
+        wakeup: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (self._now + max(seconds, 0.0), next(self._ids), wakeup)
+        heapq.heappush(self._wakeups, entry)
+        self._awake -= 1
+        self._jump_if_all_asleep()
+        await wakeup
+
+    def finish(self) -> None:
+        self._awake -= 1
+        self._jump_if_all_asleep()
+
+    def _jump_if_all_asleep(self) -> None:
+        if self._awake or not self._wakeups:
+            return
+        self._now = max(self._now, self._wakeups[0][0])
+        while self._wakeups and self._wakeups[0][0] <= self._now:
+            heapq.heappop(self._wakeups)[2].set_result(None)
+            self._awake += 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rate-limit table row of the generated table's shape."""
+
+    operation_id: str
+    method: str
+    path: str
+    bucket: str
+    requests_per_second: int
+    pattern: re.Pattern[str]
+
+
+@dataclass
+class FakeTable:
+    """A small table of the generated ``rate_limits`` module's shape."""
+
+    rules: tuple[Rule, ...]
+    default: Rule = field(default_factory=lambda: Rule("", "", "", "default", 2, re.compile(".*")))
+
+    def find_rate_limit(self, method: str, path: str) -> Rule:
+        path = path.split("?", 1)[0]
+        for rule in self.rules:
+            if rule.method == method.upper() and rule.pattern.fullmatch(path):
+                return rule
+        return self.default
+
+
+def table(*rows: tuple[str, str, str, int]) -> FakeTable:
+    """A table from (method, path template, bucket, requests per second) rows."""
+    rules = tuple(
+        Rule(
+            f"op{i}",
+            method,
+            path,
+            bucket,
+            rps,
+            re.compile(_pattern(path)),
+        )
+        for i, (method, path, bucket, rps) in enumerate(rows)
+    )
+    return FakeTable(rules)
+
+
+def _pattern(template: str) -> str:
+    return "/".join(
+        "[^/]+" if part.startswith("{") else re.escape(part) for part in template.split("/")
+    )
+
+
+CONTACT_TABLE = table(
+    ("POST", "/contact/{identifier}/message", "send-message", 10),
+    ("GET", "/contact/{identifier}", "get-contact", 10),
+    ("PUT", "/contact/{identifier}", "contact-write", 5),
+    ("DELETE", "/contact/{identifier}", "contact-write", 5),
+    ("POST", "/contact/list", "list-contacts", 5),
+)
+
+Outcome = httpx.Response | Exception
+"""What a scripted server does for one request: answer, or fail with an exception."""
+
+
+class Script:
+    """A MockTransport handler playing ``outcomes`` in order, then answering 200 ``then``.
+
+    Records each request and the clock's time at its arrival.
+    """
+
+    def __init__(
+        self, *outcomes: Outcome, clock: FakeClock | None = None, then: object = None
+    ) -> None:
+        self._outcomes = list(outcomes)
+        self._clock = clock
+        self._then = {} if then is None else then
+        self.requests: list[httpx.Request] = []
+        self.times: list[float] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self._clock is not None:
+            self.times.append(self._clock.monotonic())
+        outcome = self._outcomes.pop(0) if self._outcomes else httpx.Response(200, json=self._then)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    @property
+    def attempts(self) -> int:
+        return len(self.requests)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+
+class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that sends a few bytes, then loses the connection."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"messa'
+        raise httpx.ReadError("connection lost mid-body")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"messa'
+        raise httpx.ReadError("connection lost mid-body")
+
+
+def broken_body(status: int = 200) -> httpx.Response:
+    """A response whose body breaks off: the connection dropped mid-response."""
+    return httpx.Response(status, headers={"content-type": "application/json"}, stream=BrokenBody())
+
+
+def fails(exception: type[httpx.TransportError]) -> Callable[[], Outcome]:
+    """A factory of an httpx transport exception."""
+    return lambda: exception(f"simulated {exception.__name__}")

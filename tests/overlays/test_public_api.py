@@ -1,0 +1,59 @@
+"""The public surface of ``chatapi`` is what ``__all__`` says, and nothing moves by accident."""
+
+from __future__ import annotations
+
+import chatapi
+
+PUBLIC = [
+    # connect() and per-call options
+    "connect",
+    "RequestOptions",
+    "request_options",
+    # errors
+    "ChatAPIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "LocalRateLimitError",
+    "ServerError",
+    "OutcomeUnknownError",
+    "APIResponseValidationError",
+    "RequestInfo",
+    "error_from_response",
+    # callbacks
+    "RetryEvent",
+    "ThrottleEvent",
+    # building blocks, for those who compose their own stack
+    "ErrorTransport",
+    "RetryTransport",
+    "RetryPolicy",
+    "RateLimitTransport",
+    "RateLimiter",
+    "RateLimitStore",
+    "InMemoryRateLimitStore",
+    "RateLimitTable",
+    "DualTransport",
+    "SplitTransport",
+    "Clock",
+    "SystemClock",
+]
+
+
+def test_all_is_pinned() -> None:
+    assert sorted(chatapi.__all__) == sorted(PUBLIC)
+    assert len(set(chatapi.__all__)) == len(chatapi.__all__)
+
+
+def test_every_public_name_resolves() -> None:
+    for name in chatapi.__all__:
+        assert getattr(chatapi, name) is not None
+
+
+def test_every_error_derives_from_the_root() -> None:
+    errors = [getattr(chatapi, n) for n in PUBLIC if n.endswith("Error") and n != "ChatAPIError"]
+    assert errors
+    assert all(issubclass(error, chatapi.ChatAPIError) for error in errors)
