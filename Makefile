@@ -18,14 +18,15 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 # Hand-written Python that ruff and strict mypy check; folders are added as they appear.
-HAND_WRITTEN := $(wildcard overlays sandbox tests benchmarks generator)
+HAND_WRITTEN := $(wildcard overlays sandbox tests benchmarks generator tools examples)
 GENERATED := $(wildcard generated_client/chatapi_client)
 
 # Everything `make test` runs, in order. A new test layer that needs more than pytest
 # (a service, a generated tree) adds its target here.
-TEST_STEPS := lint check-generated pytest
+TEST_STEPS := lint check-generated check-breaking pytest
 
 .PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated
+.PHONY: spec-dist check-breaking release-spec
 
 all: bootstrap lint-spec generate ## Main job: bootstrap, lint the spec, regenerate the client
 	$(BIN)/python -c 'import chatapi_client.spec as s, chatapi_client.rate_limits as r; \
@@ -68,6 +69,15 @@ generate: bootstrap ## Regenerate generated_client/ from the spec (a no-op when 
 
 check-generated: bootstrap ## Fail if generated_client/ differs from a fresh regeneration
 	$(BIN)/python -m generator --check
+
+spec-dist: bootstrap ## Bundle the spec and build its offline docs into dist/ (yaml, json, html)
+	$(BIN)/python -m tools.spec_dist dist
+
+check-breaking: bootstrap ## Fail on a breaking change since the last release (openapi/released/)
+	$(BIN)/python -m tools.breaking $(SPEC)
+
+release-spec: bootstrap ## Copy the spec to openapi/released/ under its info.version (never overwrites)
+	$(BIN)/python -m tools.release $(SPEC)
 
 clean: ## Remove the environments and caches (the next verb reinstalls them)
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

@@ -1,0 +1,97 @@
+"""Another language's generator accepts the description: openapi-typescript and strict tsc.
+
+openapi-typescript (pinned in package.json) turns the bundled description into `chatapi.d.ts`
+in a temporary folder; typescript/usage.ts, a client's use of several operations, must then
+compile with `tsc --noEmit --strict`, and each typescript/rejected_*.ts, a request the
+description forbids, must fail on the line marked `// rejected:` with the expected error.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tools._files import NODE_BIN
+
+pytestmark = pytest.mark.tools
+
+SOURCES = Path(__file__).resolve().parent / "typescript"
+TSC_OPTIONS = (
+    "--noEmit", "--strict", "--target", "es2022", "--module", "esnext",
+    "--moduleResolution", "bundler", "--pretty", "false",
+)  # fmt: skip
+_TIMEOUT_S = 300
+
+# Each rejected file: the TypeScript error expected on its `// rejected:` line, and what its
+# message must say.
+REJECTED = {
+    "rejected_text_without_text.ts": ("TS2322", ["Property 'text' is missing"]),
+    "rejected_status_closed.ts": (
+        "TS2820",
+        ["""Type '"closed"' is not assignable""", """'"open" | "close"'"""],
+    ),
+}
+
+
+def _run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    executable = NODE_BIN / tool
+    assert executable.exists(), f"{executable} is missing: run `make bootstrap`"
+    return subprocess.run(
+        [str(executable), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=_TIMEOUT_S,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def typescript_dir(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with chatapi.d.ts generated from the bundle, and copies of the .ts sources."""
+    folder = tmp_path_factory.mktemp("typescript")
+    generated = _run(
+        "openapi-typescript", str(dist_dir / "openapi.yaml"), "-o", "chatapi.d.ts", cwd=folder
+    )
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    for source in SOURCES.glob("*.ts"):
+        shutil.copyfile(source, folder / source.name)
+    return folder
+
+
+def test_generated_types_cover_every_operation(typescript_dir: Path) -> None:
+    declarations = (typescript_dir / "chatapi.d.ts").read_text(encoding="utf-8")
+    operations_block = declarations.split("export interface operations {", 1)[1]
+    operation_ids = re.findall(r"^    (\w+): \{$", operations_block, flags=re.MULTILINE)
+    assert len(operation_ids) == 29, operation_ids
+    assert "sendMessage" in operation_ids
+    assert "listContacts" in operation_ids
+
+
+def test_usage_compiles_strictly(typescript_dir: Path) -> None:
+    result = _run("tsc", *TSC_OPTIONS, "usage.ts", cwd=typescript_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_rejected_file_is_checked() -> None:
+    assert sorted(path.name for path in SOURCES.glob("rejected_*.ts")) == sorted(REJECTED)
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_tsc_rejects_what_the_description_forbids(typescript_dir: Path, name: str) -> None:
+    code, phrases = REJECTED[name]
+    lines = (SOURCES / name).read_text(encoding="utf-8").splitlines()
+    marked = [number for number, line in enumerate(lines, start=1) if "// rejected:" in line]
+    assert len(marked) == 1, f"{name}: mark exactly one line with `// rejected:`"
+    result = _run("tsc", *TSC_OPTIONS, name, cwd=typescript_dir)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"tsc accepted {name}:\n{output}"
+    errors = re.findall(rf"^{re.escape(name)}\((\d+),\d+\): error (TS\d+): (.*)$", output, re.M)
+    assert errors, f"no error reported in {name}:\n{output}"
+    assert [(int(line), err) for line, err, _ in errors] == [(marked[0], code)], output
+    for phrase in phrases:
+        assert phrase in output, output
