@@ -16,6 +16,8 @@ SPEC := openapi/chatapi.yaml
 # Redocly: no telemetry, no update check.
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+export SCHEMATHESIS_TELEMETRY := false
+SANDBOX_PORT ?= 8400
 
 # Hand-written Python that ruff and strict mypy check; folders are added as they appear.
 HAND_WRITTEN := $(wildcard overlays sandbox tests benchmarks generator tools examples)
@@ -25,7 +27,7 @@ GENERATED := $(wildcard generated_client/chatapi_client)
 # (a service, a generated tree) adds its target here.
 TEST_STEPS := lint check-generated check-breaking pytest
 
-.PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated
+.PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated sandbox
 .PHONY: spec-dist check-breaking release-spec
 
 all: bootstrap lint-spec generate ## Main job: bootstrap, lint the spec, regenerate the client
@@ -78,6 +80,9 @@ check-breaking: bootstrap ## Fail on a breaking change since the last release (o
 
 release-spec: bootstrap ## Copy the spec to openapi/released/ under its info.version (never overwrites)
 	$(BIN)/python -m tools.release $(SPEC)
+
+sandbox: bootstrap ## Run the sandbox on 127.0.0.1:$(SANDBOX_PORT) until Ctrl+C
+	$(BIN)/chatapi-sandbox --port $(SANDBOX_PORT)
 
 clean: ## Remove the environments and caches (the next verb reinstalls them)
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

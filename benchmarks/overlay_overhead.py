@@ -61,9 +61,7 @@ def variants(body: dict[str, object]) -> dict[str, AuthenticatedClient]:
         "bare": AuthenticatedClient(
             base_url=BASE_URL, token=TOKEN, httpx_args={"transport": transport(body)}
         ),
-        "overlays, no limiter": chatapi.connect(
-            TOKEN, transport=transport(body), rate_limit=False
-        ),
+        "overlays, no limiter": chatapi.connect(TOKEN, transport=transport(body), rate_limit=False),
         "overlays": chatapi.connect(TOKEN, transport=transport(body), rate_limit=limiter),
     }
 

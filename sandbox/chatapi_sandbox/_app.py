@@ -1,0 +1,75 @@
+"""Build the sandbox's ASGI app from the bundled description."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
+
+from chatapi_client.spec import load_spec
+
+from ._admin import admin_routes
+from ._core import ConnectionCloser, SandboxCore
+from ._options import SandboxOptions
+from ._pipeline import ApiApp, error
+
+__all__ = ["SandboxApp", "create_app"]
+
+ADMIN_PATH = "/_sandbox"
+
+
+class SandboxApp:
+    """The sandbox as an ASGI app: the API under its base path, admin under ``/_sandbox``.
+
+    Serve it with ``chatapi_sandbox.running`` or the ``chatapi-sandbox`` command, which
+    also give it a way to drop connections; under another ASGI server a ``drop`` fault
+    degrades to the server's own 500.
+    """
+
+    def __init__(self, core: SandboxCore) -> None:
+        """Route to ``core``'s API and admin routes."""
+        self.core = core
+
+        async def http_error(_: Request, exc: Exception) -> Response:
+            status = exc.status_code if isinstance(exc, HTTPException) else 500
+            return error(status, "No such path.")
+
+        self._starlette = Starlette(
+            routes=[
+                Mount(core.base_path, app=ApiApp(core)),
+                Mount(ADMIN_PATH, routes=admin_routes(core)),
+            ],
+            exception_handlers={404: http_error, 405: http_error},
+        )
+
+    @property
+    def close_connection(self) -> ConnectionCloser | None:
+        """How the app closes a client's connection for a ``drop`` fault; set by the server."""
+        return self.core.close_connection
+
+    @close_connection.setter
+    def close_connection(self, closer: ConnectionCloser | None) -> None:
+        self.core.close_connection = closer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection."""
+        await self._starlette(scope, receive, send)
+
+
+def create_app(
+    options: SandboxOptions | None = None, spec: Mapping[str, Any] | None = None
+) -> SandboxApp:
+    """A sandbox app for ``spec`` (by default the description bundled with ``chatapi_client``).
+
+    Raises:
+        SpecError: the description and the handlers disagree, or the description uses a
+            construct the sandbox cannot serve.
+    """
+    description = spec if spec is not None else load_spec()
+    return SandboxApp(SandboxCore(description, options or SandboxOptions()))

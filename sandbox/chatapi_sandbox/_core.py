@@ -1,0 +1,93 @@
+"""The sandbox's live parts, built once from the description: routes, validators, state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.types import Scope
+
+from ._counters import Tally
+from ._faults import FaultPlan
+from ._handlers import HANDLERS, Handler
+from ._options import SandboxOptions
+from ._ratelimit import SlidingWindowLimiter
+from ._routing import Router
+from ._seed import seed
+from ._spec import Operation, SpecError, base_path, read_operations
+from ._state import Workspace
+from ._validation import RequestValidator, Schemas
+
+__all__ = ["ConnectionCloser", "SandboxCore"]
+
+ConnectionCloser = Callable[[Scope], bool]
+"""Closes the connection a request came on, at once; False if it cannot."""
+
+
+class SandboxCore:
+    """Operations, validators, limiter, faults, counters and workspaces of one sandbox.
+
+    Lives on the server's event loop: only the loop's thread touches it.
+    """
+
+    def __init__(
+        self,
+        spec: Mapping[str, Any],
+        options: SandboxOptions,
+        handlers: Mapping[str, Handler] = HANDLERS,
+    ) -> None:
+        """Read ``spec``, pair each operation with its handler, build every validator.
+
+        Raises:
+            SpecError: an operation without handler, a handler without operation, or a
+                construct of the description the sandbox cannot serve.
+        """
+        self.options = options
+        self.base_path = base_path(spec)
+        operations = read_operations(spec)
+        declared = {op.operation_id for op in operations}
+        unhandled = sorted(declared - handlers.keys())
+        orphans = sorted(handlers.keys() - declared)
+        if unhandled or orphans:
+            raise SpecError(
+                "the description and the handlers disagree: "
+                f"operations without handler: {unhandled or 'none'}; "
+                f"handlers without operation: {orphans or 'none'}"
+            )
+        self.operations: dict[str, Operation] = {op.operation_id: op for op in operations}
+        self.handlers = {op_id: handlers[op_id] for op_id in self.operations}
+        self.router = Router(operations)
+        self.schemas = Schemas(spec)
+        self.validators = {op.operation_id: RequestValidator(self.schemas, op) for op in operations}
+        for operation in operations:
+            for pointer in operation.responses.values():
+                if pointer is not None:
+                    self.schemas.validator(pointer)
+        self.organizations = {t.token: t.organization for t in options.tokens}
+        self.limiter = SlidingWindowLimiter(clock=options.clock)
+        self.faults = FaultPlan()
+        self.tally = Tally()
+        self.workspaces: dict[str, Workspace] = {}
+        self.close_connection: ConnectionCloser | None = None
+
+    def workspace(self, organization: str) -> Workspace:
+        """The organization's workspace, seeded on first use."""
+        found = self.workspaces.get(organization)
+        if found is None:
+            found = self.workspaces[organization] = Workspace()
+            seed(found)
+        return found
+
+    def organization(self, authorization: str | None) -> str | None:
+        """The organization of a ``Bearer`` token, or None for a missing or unknown one."""
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.organizations.get(token.strip())
+
+    def reset(self) -> None:
+        """Back to a fresh start: seeded workspaces, empty windows, no fault, zero counters."""
+        self.workspaces.clear()
+        self.limiter.reset()
+        self.faults.clear()
+        self.tally.reset()

@@ -1,0 +1,289 @@
+"""The ASGI app serving the API: every request takes the same steps, in this order.
+
+1. route (404 no such path, 405 no such method), counted per operation;
+2. authenticate (401), the token naming the organization;
+3. rate limit per (organization, bucket) (429 with ``Retry-After``); every answer from here
+   on carries ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``;
+4. an injected fault that strikes before processing;
+5. validate parameters and body against the description (400);
+6. the operation's handler (its answer, or 404/400 with the Error body);
+7. an injected fault that strikes after processing, else the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from email.utils import formatdate
+from urllib.parse import quote, urlencode
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+
+from ._core import SandboxCore
+from ._faults import Fault, FaultKind, RetryAfterForm, When
+from ._handlers import ApiError, Call
+from ._routing import MethodNotAllowed
+from ._spec import Operation
+from ._validation import InvalidRequestError
+
+__all__ = ["ApiApp"]
+
+logger = logging.getLogger("chatapi_sandbox")
+
+_FAULT_MESSAGES = {
+    FaultKind.TOO_MANY_REQUESTS: "Too many requests.",
+    FaultKind.RETRY_LATER: "Request queued, retry later.",
+    FaultKind.INTERNAL_ERROR: "Internal server error.",
+    FaultKind.BAD_GATEWAY: "Bad gateway.",
+    FaultKind.UNAVAILABLE: "Service unavailable.",
+    FaultKind.GATEWAY_TIMEOUT: "Gateway timeout.",
+    FaultKind.UNKNOWN_ERROR: "Web server returned an unknown error.",
+}
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An answer with the description's Error body ``{code, message}``."""
+    return JSONResponse({"code": status, "message": message}, status, headers)
+
+
+class _ConnectionDroppedError(Exception):
+    """Raised after a partial answer when the server offers no way to close the connection.
+
+    Servers close the connection when an app fails after starting its answer.
+    """
+
+
+class ApiApp:
+    """Serves the description's operations under the base path (``/v2``)."""
+
+    def __init__(self, core: SandboxCore) -> None:
+        """Serve with ``core``'s routes, validators, limiter, faults and workspaces."""
+        self.core = core
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one HTTP request; counts each answer's status."""
+        tally = self.core.tally
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                tally.by_status[message["status"]] += 1
+            await send(message)
+
+        await self._serve(scope, receive, counting_send)
+
+    def _relative_raw_path(self, scope: Scope) -> str:
+        """The raw, still percent-encoded path below the base path."""
+        raw = bytes(scope.get("raw_path") or b"").decode("latin-1").split("?", 1)[0]
+        if raw.startswith(self.core.base_path + "/"):
+            return raw[len(self.core.base_path) :]
+        # No raw path from the server, or an encoded base path: re-encode the decoded one.
+        return quote(str(scope["path"])[len(self.core.base_path) :], safe="/")
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        core = self.core
+        request = Request(scope, receive)
+        relative = self._relative_raw_path(scope)
+        found = core.router.match(request.method, relative)
+        if found is None:
+            response = error(404, f"No operation at {request.method} {core.base_path}{relative}.")
+            await response(scope, receive, send)
+            return
+        if isinstance(found, MethodNotAllowed):
+            allow = ", ".join(found.allowed)
+            message = f"{request.method} is not allowed here; allowed: {allow}."
+            await error(405, message, {"Allow": allow})(scope, receive, send)
+            return
+        operation = found.operation
+        limit = operation.rate_limit
+        core.tally.by_operation[operation.operation_id] += 1
+        organization = core.organization(request.headers.get("authorization"))
+        if organization is None:
+            # Nothing was counted against any organization's budget.
+            unknown = {
+                "X-RateLimit-Limit": str(limit.requests_per_second),
+                "X-RateLimit-Remaining": str(limit.requests_per_second),
+            }
+            response = error(401, "Missing or invalid access token.", unknown)
+            await response(scope, receive, send)
+            return
+        decision = core.limiter.hit(
+            (organization, limit.bucket),
+            limit.requests_per_second,
+            enforce=core.options.rate_limit,
+        )
+        core.tally.by_bucket[limit.bucket] += 1
+        headers = {
+            "X-RateLimit-Limit": str(decision.limit),
+            "X-RateLimit-Remaining": str(decision.remaining),
+        }
+        if not decision.allowed:
+            core.tally.limited_by_bucket[limit.bucket] += 1
+            headers["Retry-After"] = str(decision.retry_after)
+            message = (
+                f"Too many requests: {limit.bucket} allows {limit.requests_per_second} "
+                f"per second; retry after {decision.retry_after} s."
+            )
+            await error(429, message, headers)(scope, receive, send)
+            return
+        try:
+            # Read now: a request the server accepted is processed even if its client gives
+            # up during an injected delay, as a real server behind a gateway would.
+            body = await request.body()
+        except ClientDisconnect:
+            return
+        fault = core.faults.take(operation.operation_id)
+        if fault is not None:
+            core.tally.fault(operation.operation_id, fault.kind.value)
+        if fault is not None and fault.when is When.BEFORE:
+            if fault.kind is FaultKind.DELAY:
+                await asyncio.sleep(fault.delay)
+            else:
+                await self._strike(fault, None, headers, scope, receive, send)
+                return
+        response = self._process(request, body, operation, found.path_params, organization)
+        response.headers.update(headers)
+        if fault is not None and fault.when is When.AFTER:
+            if fault.kind is FaultKind.DELAY:
+                await asyncio.sleep(fault.delay)
+            else:
+                await self._strike(fault, response, headers, scope, receive, send)
+                return
+        await response(scope, receive, send)
+
+    def _process(
+        self,
+        request: Request,
+        body: bytes,
+        operation: Operation,
+        path: dict[str, str],
+        organization: str,
+    ) -> Response:
+        """Validate, run the handler, and check its answer against the description."""
+        core = self.core
+        try:
+            valid = core.validators[operation.operation_id].validate(
+                path,
+                dict(request.query_params),
+                request.headers,
+                body,
+                request.headers.get("content-type"),
+            )
+        except InvalidRequestError as invalid:
+            return error(400, f"Invalid request: {invalid}.")
+        call = Call(
+            workspace=core.workspace(organization),
+            path=valid.path,
+            query=valid.query,
+            body=valid.body,
+            tally=core.tally,
+            now=int(core.options.wall_clock()),
+            page_url=_page_url(request),
+        )
+        try:
+            reply = core.handlers[operation.operation_id](call)
+        except ApiError as failure:
+            if str(failure.status) not in operation.responses:
+                return self._bug(operation, f"it answered {failure.status}, not declared")
+            return error(failure.status, failure.message)
+        except Exception as crash:  # a handler bug must still get an answer, and a name
+            logger.exception("handler of %s failed", operation.operation_id)
+            return self._bug(operation, f"its handler raised {crash!r}")
+        status = reply.status or operation.success_status
+        if core.options.check_responses:
+            pointer = operation.responses.get(str(status))
+            problem = None if pointer is None else core.schemas.problem(pointer, reply.body, "body")
+            if str(status) not in operation.responses or problem:
+                return self._bug(operation, problem or f"it answered {status}, not declared")
+        return JSONResponse(reply.body, status)
+
+    @staticmethod
+    def _bug(operation: Operation, what: str) -> Response:
+        logger.error("sandbox bug in %s: %s", operation.operation_id, what)
+        return error(500, f"Sandbox bug in {operation.operation_id}: {what}.")
+
+    async def _strike(
+        self,
+        fault: Fault,
+        processed: Response | None,
+        headers: dict[str, str],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Send the fault's answer, or break the connection."""
+        if fault.kind is FaultKind.DROP:
+            await self._close(scope)
+            return
+        if fault.kind is FaultKind.TRUNCATE:
+            # Only an answer that exists can be cut short: Fault refuses truncate "before".
+            answer = processed or error(500, "Truncated.", headers)
+            body = bytes(answer.body)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": answer.status_code,
+                    "headers": answer.raw_headers,
+                }
+            )
+            half = body[: len(body) // 2]
+            await send({"type": "http.response.body", "body": half, "more_body": True})
+            await self._close(scope)
+            return
+        answer = _fault_answer(fault, headers, self.core.options.wall_clock())
+        await answer(scope, receive, send)
+
+    async def _close(self, scope: Scope) -> None:
+        closer = self.core.close_connection
+        if closer is not None and closer(scope):
+            # Let the server notice the closed transport before the app returns, so it
+            # does not try to answer or log an unfinished response.
+            await asyncio.sleep(0)
+            return
+        raise _ConnectionDroppedError("no connection closer; relying on the server to close")
+
+
+def _page_url(request: Request) -> Callable[[int, int | None], str]:
+    raw = bytes(request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+
+    def page_url(limit: int, cursor: int | None) -> str:
+        query: dict[str, int] = {"limit": limit}
+        if cursor is not None:
+            query["cursorId"] = cursor
+        return f"{origin}{raw.split('?', 1)[0]}?{urlencode(query)}"
+
+    return page_url
+
+
+def _retry_headers(fault: Fault, now: float) -> dict[str, str]:
+    seconds = fault.retry_after
+    form = fault.retry_after_form
+    if form is RetryAfterForm.SECONDS:
+        return {"Retry-After": str(int(-(-seconds // 1)))}  # whole seconds, rounded up
+    if form is RetryAfterForm.HTTP_DATE:
+        return {"Retry-After": formatdate(now + seconds, usegmt=True)}
+    if form is RetryAfterForm.MILLISECONDS:
+        return {"retry-after-ms": str(round(seconds * 1000))}
+    if form is RetryAfterForm.GARBAGE:
+        return {"Retry-After": "soon"}
+    return {}
+
+
+def _fault_answer(fault: Fault, headers: dict[str, str], now: float) -> Response:
+    """The answer of a status fault (429, 449, 5xx) with its body and retry header."""
+    status = fault.kind.status or 500  # drop, truncate and delay never get here
+    all_headers = {**headers, **_retry_headers(fault, now)}
+    message = f"{_FAULT_MESSAGES[fault.kind]} (injected fault)"
+    if fault.body == "html":
+        page = (
+            f"<html><head><title>{status} {message}</title></head>"
+            f"<body><center><h1>{status} {message}</h1></center><hr><center>gateway</center>"
+            "</body></html>"
+        )
+        return Response(page, status, all_headers, media_type="text/html")
+    if fault.body == "empty":
+        return Response(b"", status, all_headers)
+    return error(status, message, all_headers)

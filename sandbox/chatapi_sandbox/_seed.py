@@ -1,0 +1,163 @@
+"""What a new workspace holds: a few channels, users, templates, closing notes, fields, tags.
+
+The records echo the description's examples (contact 123, channel 5501, user 42, message
+987654), so an example copied from the docs works against a fresh sandbox. Ids of records
+created later start well above the seeded ones.
+"""
+
+from __future__ import annotations
+
+from ._state import Contact, JSONObject, Message, Workspace
+
+__all__ = ["FIRST_IDS", "seed"]
+
+FIRST_IDS = {"contact": 1001, "message": 1_000_001, "custom_field": 401, "tag": 101}
+"""The first id handed out for each kind of record created through the API."""
+
+_CREATED = 1_700_000_000  # when the seeded workspace was set up, in Unix seconds
+
+
+def _by_id(*records: JSONObject) -> dict[int, JSONObject]:
+    return {int(record["id"]): record for record in records}
+
+
+def seed(workspace: Workspace) -> None:
+    """Fill an empty ``workspace`` with the seed records."""
+    workspace.channels = _by_id(
+        {"id": 5501, "name": "Support WhatsApp", "source": "whatsapp_cloud"},
+        {"id": 5502, "name": "Website chat", "source": "custom_channel"},
+        {"id": 5503, "name": "Support email", "source": "gmail"},
+    )
+    for offset, channel in enumerate(workspace.channels.values()):
+        channel["created_at"] = _CREATED + 100 * offset
+    workspace.templates = _by_id(
+        {
+            "id": 901,
+            "name": "order_update",
+            "channelId": 5501,
+            "languageCode": "en",
+            "category": "UTILITY",
+            "status": "approved",
+            "components": [{"type": "BODY", "text": "Your order {{1}} has shipped."}],
+        },
+        {
+            "id": 902,
+            "name": "order_update",
+            "channelId": 5501,
+            "languageCode": "pt_BR",
+            "category": "UTILITY",
+            "status": "approved",
+            "components": [{"type": "BODY", "text": "Seu pedido {{1}} foi enviado."}],
+        },
+        {
+            "id": 903,
+            "name": "spring_sale",
+            "channelId": 5501,
+            "languageCode": "en",
+            "category": "MARKETING",
+            "status": "pending",
+            # Some real answers carry the components JSON-encoded; keep one like that.
+            "components": '[{"type": "BODY", "text": "Spring sale: {{1}} off."}]',
+        },
+    )
+    team = {"id": 7, "name": "Support"}
+    workspace.users = _by_id(
+        {
+            "id": 42,
+            "firstName": "Lee",
+            "lastName": "Wong",
+            "email": "lee@example.com",
+            "role": "agent",
+            "team": team,
+            "restrictions": ["restrict_data_export"],
+        },
+        {
+            "id": 43,
+            "firstName": "Nur",
+            "lastName": "Aziz",
+            "email": "nur@example.com",
+            "role": "manager",
+            "team": None,
+            "restrictions": [],
+        },
+        {
+            "id": 44,
+            "firstName": "Sam",
+            "lastName": None,
+            "email": "sam@example.com",
+            "role": "owner",
+            "team": None,
+            "restrictions": [],
+        },
+    )
+    workspace.closing_notes = [
+        {"category": "Resolved", "description": "The customer's request was handled."},
+        {"category": "Spam", "description": None},
+        {"category": "No response", "description": "The customer stopped answering."},
+    ]
+    workspace.custom_fields = _by_id(
+        {
+            "id": 301,
+            "name": "Order count",
+            "slug": "order_count",
+            "description": None,
+            "dataType": "number",
+            "allowedValues": None,
+        },
+        {
+            "id": 302,
+            "name": "Plan",
+            "slug": "plan",
+            "description": "The customer's subscription plan.",
+            "dataType": "list",
+            "allowedValues": ["free", "pro"],
+        },
+    )
+    workspace.tags = {
+        "vip": {
+            "id": 77,
+            "name": "vip",
+            "description": "High-value customers",
+            "colorCode": "#FF5733",
+            "emoji": "⭐",
+        }
+    }
+    workspace.contacts = {
+        123: Contact(
+            id=123,
+            first_name="Aisha",
+            last_name="Rahman",
+            phone="+60123456789",
+            email="aisha@example.com",
+            language="en",
+            country_code="MY",
+            tags=["vip"],
+            assignee_id=42,
+            lifecycle="Customer",
+            created_at=_CREATED + 1000,
+            custom_fields={"order_count": 3},
+        )
+    }
+    workspace.messages = {
+        987654: Message(
+            id=987654,
+            contact_id=123,
+            channel_id=5501,
+            traffic="outgoing",
+            content={"type": "text", "text": "Your order has shipped."},
+            created_at=_CREATED + 2000,
+            status=[
+                {"value": "sent", "timestamp": _CREATED + 2000},
+                {"value": "delivered", "timestamp": _CREATED + 2002},
+            ],
+            sender={"source": "api"},
+        ),
+        987655: Message(
+            id=987655,
+            contact_id=123,
+            channel_id=5501,
+            traffic="incoming",
+            content={"type": "text", "text": "Thanks!"},
+            created_at=_CREATED + 2100,
+        ),
+    }

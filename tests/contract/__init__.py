@@ -1,0 +1,1 @@
+"""The sandbox checked against the OpenAPI description by schemathesis."""

@@ -1,0 +1,72 @@
+"""Counters and reset, through the admin routes and the Python helpers."""
+
+from __future__ import annotations
+
+import httpx
+
+import chatapi_sandbox
+
+from ._helpers import TEXT
+
+
+def test_counters_say_what_the_server_really_did(
+    api: httpx.Client, sandbox: chatapi_sandbox.Sandbox
+) -> None:
+    api.post("/contact/email:c@example.com", json={"firstName": "C"})
+    api.post("/contact/create_or_update/phone:+60700000001", json={"firstName": "D"})
+    api.post("/contact/email:c@example.com/message", json=TEXT)
+    api.post("/contact/email:c@example.com/comment", json={"text": "note"})
+    api.delete("/contact/email:c@example.com")
+    api.get("/contact/id:999999")
+    httpx.get(f"{sandbox.base_url}/space/user")  # no token: counted per operation only
+
+    counters = sandbox.counters()
+    assert counters == chatapi_sandbox.Counters(
+        requests=7,
+        requests_by_operation={
+            "createComment": 1,
+            "createContact": 1,
+            "createOrUpdateContact": 1,
+            "deleteContact": 1,
+            "getContact": 1,
+            "listUsers": 1,
+            "sendMessage": 1,
+        },
+        requests_by_bucket={
+            "contact-write": 2,
+            "create-comment": 1,
+            "create-or-update-contact": 1,
+            "get-contact": 1,
+            "send-message": 1,
+        },
+        responses_by_status={200: 5, 401: 1, 404: 1},
+        messages_stored=1,
+        contacts_created=2,
+        contacts_deleted=1,
+        comments_created=1,
+    )
+
+
+def test_reset_restores_the_seeded_workspace(
+    api: httpx.Client, sandbox: chatapi_sandbox.Sandbox
+) -> None:
+    api.delete("/contact/id:123")
+    sandbox.inject("getUser", "500")
+    sandbox.reset()
+    assert api.get("/contact/id:123").status_code == 200
+    assert sandbox.faults() == []
+    assert sandbox.counters().requests == 1
+
+
+def test_admin_routes_speak_json(sandbox: chatapi_sandbox.Sandbox) -> None:
+    origin = sandbox.origin
+    assert httpx.get(f"{origin}/_sandbox/health").json() == {"status": "ok"}
+    info = httpx.get(f"{origin}/_sandbox/info").json()
+    assert info["base_path"] == "/v2"
+    assert {"token": "acme-token-2", "organization": "acme"} in info["tokens"]
+    assert info["rate_limit"] is True
+    assert len(info["operations"]) == 29
+    counters = httpx.get(f"{origin}/_sandbox/counters").json()
+    assert chatapi_sandbox.Counters.from_json(counters) == sandbox.counters()
+    assert httpx.post(f"{origin}/_sandbox/reset").json() == {"status": "reset"}
+    assert httpx.delete(f"{origin}/_sandbox/faults").json() == []
