@@ -27,12 +27,19 @@ GENERATED := $(wildcard generated_client/chatapi_client)
 # (a service, a generated tree) adds its target here.
 TEST_STEPS := lint check-generated check-breaking pytest
 
-.PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated sandbox
+.PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated sandbox end-to-end
 .PHONY: spec-dist check-breaking release-spec
 
-all: bootstrap lint-spec generate ## Main job: bootstrap, lint the spec, regenerate the client
-	$(BIN)/python -c 'import chatapi_client.spec as s, chatapi_client.rate_limits as r; \
-	print(f"make: chatapi_client imports; spec {s.SPEC_VERSION}, {len(r.RATE_LIMITS)} operations.")'
+all: bootstrap lint-spec generate end-to-end ## Main job: lint the spec, regenerate, run end to end
+
+end-to-end: bootstrap ## Start the sandbox, run examples/end_to_end.py against it, stop it by PID
+	@dir=$$(mktemp -d); \
+	$(BIN)/chatapi-sandbox --port 0 --token demo-token:demo --url-file $$dir/url >$$dir/log 2>&1 & \
+	pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	for _ in $$(seq 100); do test -s $$dir/url && break; sleep 0.1; done; \
+	test -s $$dir/url || { echo "the sandbox did not start:"; cat $$dir/log; exit 1; }; \
+	$(BIN)/python examples/end_to_end.py --base-url "$$(cat $$dir/url)" --token demo-token
 
 help: ## List the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
