@@ -1,0 +1,73 @@
+"""The one distribution ships the three packages, the spec as package data and py.typed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from the working tree, as `pip install .` builds it."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("chatapi-*.whl")
+    return built
+
+
+def test_wheel_ships_the_packages_the_spec_and_type_markers(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in [
+        "chatapi_client/__init__.py",
+        "chatapi_client/openapi.json",
+        "chatapi_client/generation.json",
+        "chatapi_client/py.typed",
+        "chatapi_client/rate_limits.py",
+        "chatapi_client/api/messaging/send_message.py",
+        "chatapi/__init__.py",
+        "chatapi/py.typed",
+        "chatapi_sandbox/__init__.py",
+    ]:
+        assert required in names, required
+    assert not any("__pycache__" in name or name.startswith("tests/") for name in names)
+    metadata = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    entry_points = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "chatapi-sandbox = chatapi_sandbox.__main__:main" in entry_points
+
+
+def test_installed_wheel_imports_and_reads_its_bundled_spec(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import chatapi, chatapi_client, chatapi_client.spec as spec;"
+        "from importlib.resources import files;"
+        "assert chatapi_client.__file__.startswith(sys.argv[1]), chatapi_client.__file__;"
+        "assert files('chatapi_client').joinpath('py.typed').is_file();"
+        "print(spec.load_spec()['info']['version'], len(spec.load_spec()['paths']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(target)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the repo root, whose folders would shadow the installed packages
+    )
+    source = yaml.safe_load((ROOT / "openapi" / "chatapi.yaml").read_text(encoding="utf-8"))
+    assert result.stdout.split() == [source["info"]["version"], str(len(source["paths"]))]
