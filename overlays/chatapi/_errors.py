@@ -197,7 +197,8 @@ class ServerError(APIStatusError):
 class OutcomeUnknownError(ChatAPIError):
     """A non-idempotent call (POST) failed in a way that may come after it was processed.
 
-    It got a 500, 502 or 504, a read timeout, or lost the connection mid-response, and it was
+    It got a 5xx other than 503 (500, 502, 504, a gateway's 520 ...), a read timeout, or lost
+    the connection mid-response, and it was
     not retried because repeating it could, say, send a message twice. Check the outcome
     before sending again, or mark such calls ``safe_to_repeat`` (see ``request_options``).
 

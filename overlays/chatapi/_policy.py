@@ -54,7 +54,11 @@ do not all come back at the same instant."""
 RETRY_ANY_METHOD = frozenset({429, 449, 503})
 """Statuses that say the request was not processed: safe to repeat whatever the method."""
 RETRY_IF_IDEMPOTENT = frozenset({500, 502, 504})
-"""Statuses after which the request may or may not have been processed."""
+"""Statuses after which the request may or may not have been processed. Any other 5xx
+(a gateway's 520, say) is read the same way, nothing saying it was not processed, except
+those that refuse the request outright."""
+REFUSED_5XX = frozenset({501, 505})
+"""Not Implemented, HTTP Version Not Supported: the request was refused, not attempted."""
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -100,11 +104,18 @@ def should_retry(
     """Decide from one attempt's status (or transport failure) and the request's method."""
     if failure is FailureKind.NOT_SENT or status_code in RETRY_ANY_METHOD:
         return Decision.RETRY
-    if failure is FailureKind.MAYBE_PROCESSED or status_code in RETRY_IF_IDEMPOTENT:
+    if failure is FailureKind.MAYBE_PROCESSED or _maybe_processed(status_code):
         if safe_to_repeat or method.upper() in IDEMPOTENT_METHODS:
             return Decision.RETRY
         return Decision.OUTCOME_UNKNOWN
     return Decision.STOP
+
+
+def _maybe_processed(status_code: int | None) -> bool:
+    return status_code is not None and (
+        status_code in RETRY_IF_IDEMPOTENT
+        or (500 <= status_code <= 599 and status_code not in REFUSED_5XX)
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable
 from email.utils import formatdate
 from urllib.parse import quote, urlencode
@@ -264,7 +265,8 @@ def _retry_headers(fault: Fault, now: float) -> dict[str, str]:
     if form is RetryAfterForm.SECONDS:
         return {"Retry-After": str(int(-(-seconds // 1)))}  # whole seconds, rounded up
     if form is RetryAfterForm.HTTP_DATE:
-        return {"Retry-After": formatdate(now + seconds, usegmt=True)}
+        # An HTTP-date has whole seconds: round up, or a short wait would name the past.
+        return {"Retry-After": formatdate(math.ceil(now + seconds), usegmt=True)}
     if form is RetryAfterForm.MILLISECONDS:
         return {"retry-after-ms": str(round(seconds * 1000))}
     if form is RetryAfterForm.GARBAGE:

@@ -81,7 +81,7 @@ def test_async_generated_call() -> None:
     ("outcomes", "error"),
     [
         ([httpx.Response(502, text=HTML_502)] * 4, ServerError),
-        ([httpx.Response(520)], ServerError),
+        ([httpx.Response(520)] * 4, ServerError),
         ([httpx.Response(449)] * 4, ServerError),
         ([httpx.Response(200, text=HTML_502)], chatapi.APIResponseValidationError),
         ([httpx.Response(401, json={"code": 401, "message": "bad token"})], AuthenticationError),

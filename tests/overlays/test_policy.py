@@ -52,9 +52,17 @@ def test_maybe_processed_failures_retry_only_idempotent_methods() -> None:
 
 
 @pytest.mark.parametrize("method", [*IDEMPOTENT, "POST"])
-@pytest.mark.parametrize("status", [200, 201, 204, 302, 400, 401, 403, 404, 409, 422, 501, 520])
+@pytest.mark.parametrize("status", [200, 201, 204, 302, 400, 401, 403, 404, 409, 422, 501, 505])
 def test_other_statuses_stop(method: str, status: int) -> None:
     assert should_retry(method, status, None, safe_to_repeat=True) is STOP
+
+
+@pytest.mark.parametrize("status", [507, 520, 522, 599])
+def test_undocumented_5xx_are_as_ambiguous_as_a_500(status: int) -> None:
+    for method in IDEMPOTENT:
+        assert should_retry(method, status, None, safe_to_repeat=False) is RETRY
+    assert should_retry("POST", status, None, safe_to_repeat=False) is UNKNOWN
+    assert should_retry("POST", status, None, safe_to_repeat=True) is RETRY
 
 
 @pytest.mark.parametrize("method", [*IDEMPOTENT, "POST"])

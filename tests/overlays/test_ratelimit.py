@@ -162,6 +162,20 @@ def test_remaining_zero_makes_the_next_caller_wait_for_the_window() -> None:
     assert clock.sleeps == [pytest.approx(1.0 + SLACK)]
 
 
+def test_remaining_zero_after_our_own_full_window_adds_no_extra_pause() -> None:
+    """Our own starts explain the spent budget: wait for the oldest to leave, no longer."""
+    clock = FakeClock(start=0.0)
+    limiter = _limiter(clock)
+    responses = [httpx.Response(200, json={}) for _ in range(9)]
+    spent = httpx.Response(200, json={}, headers={"X-RateLimit-Remaining": "0"})
+    transport = _transport(limiter, Script(*responses, spent))
+    for _ in range(10):
+        _get(transport)
+        clock.advance(0.09)  # ten starts spread over 0.9 s; the last answer says "spent"
+    _get(transport)
+    assert clock.sleeps == [pytest.approx(1.0 - 0.9 + SLACK)]
+
+
 def test_a_lower_reported_limit_lowers_the_budget() -> None:
     clock = FakeClock(start=0.0)
     limiter = _limiter(clock)
@@ -288,7 +302,7 @@ def test_local_wait_beyond_the_deadline_sends_nothing_and_is_not_retried() -> No
 def test_rate_limit_wait_counts_against_the_deadline_and_cuts_timeouts() -> None:
     clock = FakeClock()
     limiter = _limiter(clock)
-    limiter.observe("acme", "get-contact", 429, httpx.Headers({"Retry-After": "2"}))
+    limiter.observe("acme", "get-contact", 10, 429, httpx.Headers({"Retry-After": "2"}))
     timeouts: list[float] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

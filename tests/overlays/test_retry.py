@@ -66,7 +66,7 @@ FINAL = {
     "403": _status(403),
     "422": _status(422),
     "501": _status(501),
-    "520": _status(520),
+    "505": _status(505),
 }
 ALWAYS_RETRIED = {**NOT_SENT, **NOT_PROCESSED}
 

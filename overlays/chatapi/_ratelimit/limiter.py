@@ -115,9 +115,17 @@ class RateLimiter:
         return waited
 
     def observe(
-        self, organization: str, bucket: str, status_code: int, headers: httpx.Headers
+        self,
+        organization: str,
+        bucket: str,
+        limit: int,
+        status_code: int,
+        headers: httpx.Headers,
     ) -> None:
-        """Take in a response's rate-limit feedback for the budget it was drawn from."""
+        """Take in a response's rate-limit feedback for the budget it was drawn from.
+
+        ``limit`` is the table's, as given to ``acquire``.
+        """
         key = _key(organization, bucket)
         now = self._clock.monotonic()
         if status_code == 429:
@@ -125,11 +133,11 @@ class RateLimiter:
             pause = self._window if asked is None else asked
             logger.info("429 on bucket %r: pausing it %.3f s for every sharer", bucket, pause)
             self._store.cool_down(key, pause, now)
-        if _header_int(headers, "x-ratelimit-remaining") == 0:
-            self._store.cool_down(key, self._window, now)
         reported = _header_int(headers, "x-ratelimit-limit")
         if reported is not None and reported > 0:
             self._store.report_limit(key, reported)
+        if _header_int(headers, "x-ratelimit-remaining") == 0:
+            self._store.mark_spent(key, self.budget(organization, bucket, limit), self._window, now)
 
     def budget(self, organization: str, bucket: str, limit: int) -> int:
         """Requests allowed to start per window: the lower of table and server, less headroom."""

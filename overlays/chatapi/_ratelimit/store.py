@@ -52,6 +52,15 @@ class RateLimitStore(Protocol):
         """Admit nothing for ``key`` during the next ``seconds``; a longer cool-down wins."""
         ...
 
+    def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
+        """The server says ``key``'s budget is spent (``X-RateLimit-Remaining: 0``).
+
+        When the store's own starts fill the window, they already hold callers back exactly
+        as long as needed. Otherwise others spend the budget too (other processes, other
+        tokens), so admit nothing for a whole ``window``.
+        """
+        ...
+
     def report_limit(self, key: str, limit: int) -> None:
         """Remember the limit the server last reported for ``key`` (``X-RateLimit-Limit``)."""
         ...
@@ -103,6 +112,14 @@ class InMemoryRateLimitStore:
         with self._lock:
             budget = self._budgets.setdefault(key, _Budget())
             budget.cooldown_until = max(budget.cooldown_until, now + seconds)
+
+    def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
+        """See ``RateLimitStore.mark_spent``."""
+        with self._lock:
+            budget = self._budgets.setdefault(key, _Budget())
+            recent = sum(1 for start in budget.starts if now - start < window)
+            if recent < limit:
+                budget.cooldown_until = max(budget.cooldown_until, now + window)
 
     def report_limit(self, key: str, limit: int) -> None:
         """See ``RateLimitStore.report_limit``."""

@@ -59,7 +59,11 @@ class RateLimitTransport(Layer):
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = self._inner.handle_request(request)
         self._limiter.observe(
-            self._organization, rule.bucket, response.status_code, response.headers
+            self._organization,
+            rule.bucket,
+            rule.requests_per_second,
+            response.status_code,
+            response.headers,
         )
         return response
 
@@ -79,7 +83,11 @@ class RateLimitTransport(Layer):
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = await self._inner.handle_async_request(request)
         self._limiter.observe(
-            self._organization, rule.bucket, response.status_code, response.headers
+            self._organization,
+            rule.bucket,
+            rule.requests_per_second,
+            response.status_code,
+            response.headers,
         )
         return response
 
