@@ -3,6 +3,8 @@
 Generated code must never see what it cannot handle: a status Python's ``HTTPStatus`` does
 not know (449, 520) makes it raise ``ValueError``, and an HTML 502 page makes it raise
 ``JSONDecodeError``. Errors raised in a transport leave ``httpx.Client.send()`` unchanged.
+They are raised ``from None``: an httpx exception's text may quote the request, and a
+chained exception would print it in every traceback.
 """
 
 from __future__ import annotations
@@ -11,11 +13,10 @@ import httpx
 
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import (
-    APIResponseValidationError,
-    RequestInfo,
     error_from_body,
     error_from_decoding,
     error_from_exception,
+    error_from_problem,
     error_from_response,
 )
 from ._layer import DualTransport, Layer, relative_path
@@ -58,9 +59,9 @@ class ErrorTransport(Layer):
             finally:
                 response.close()
         except httpx.TransportError as exc:
-            raise error_from_exception(exc, request) from exc
+            raise error_from_exception(exc, request) from None
         except httpx.DecodingError as exc:
-            raise error_from_decoding(exc, request) from exc
+            raise error_from_decoding(exc, request) from None
         return self._checked(response, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -72,9 +73,9 @@ class ErrorTransport(Layer):
             finally:
                 await response.aclose()
         except httpx.TransportError as exc:
-            raise error_from_exception(exc, request) from exc
+            raise error_from_exception(exc, request) from None
         except httpx.DecodingError as exc:
-            raise error_from_decoding(exc, request) from exc
+            raise error_from_decoding(exc, request) from None
         return self._checked(response, request)
 
     def _checked(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
@@ -91,10 +92,5 @@ class ErrorTransport(Layer):
                 response.content,
             )
             if problem is not None:
-                raise APIResponseValidationError(
-                    problem,
-                    request=RequestInfo.of(request),
-                    status_code=response.status_code,
-                    headers=response.headers,
-                )
+                raise error_from_problem(problem, response, request)
         return response

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._policy import retry_after
+from ._policy import retry_after as _retry_after
 
 __all__ = [
     "APIConnectionError",
@@ -48,10 +48,13 @@ __all__ = [
     "error_from_body",
     "error_from_decoding",
     "error_from_exception",
+    "error_from_problem",
     "error_from_response",
 ]
 
 _SNIPPET_LENGTH = 200
+_SNIPPET_SCAN = 4096
+"""Bytes of a body searched for a title or text: an error page's title comes early."""
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -250,13 +253,19 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 
 
 def error_from_response(
-    response: httpx.Response, request: httpx.Request | None = None, *, now: float | None = None
+    response: httpx.Response,
+    request: httpx.Request | None = None,
+    *,
+    now: float | None = None,
+    retry_after: float | None = None,
 ) -> APIStatusError:
     """The typed error for a non-2xx ``response``; never raises, whatever the body holds.
 
     ``request`` defaults to ``response.request``; ``now`` (wall-clock seconds) reads a
-    ``Retry-After`` HTTP-date and defaults to the current time. The body must have been read;
-    an unread body counts as empty.
+    ``Retry-After`` HTTP-date and defaults to the current time. Given ``retry_after`` (the
+    server's wait, too long for the call), the error is a ``RateLimitError`` carrying it,
+    whatever the status (a 503 or 449 with ``Retry-After`` too). The body must have been
+    read; an unread body counts as empty.
     """
     if request is None:
         request = _request_of(response)
@@ -265,11 +274,13 @@ def error_from_response(
     info = RequestInfo.of(request) if request is not None else None
     status = response.status_code
     reason = response.reason_phrase
-    if status == 429:
+    if status == 429 or retry_after is not None:
+        if retry_after is None:
+            retry_after = _retry_after(response.headers, time.time() if now is None else now)
         return RateLimitError(
             status,
             message,
-            retry_after=retry_after(response.headers, time.time() if now is None else now),
+            retry_after=retry_after,
             code=code,
             headers=response.headers,
             request=info,
@@ -310,7 +321,9 @@ def error_from_body(
         return None
     try:
         json.loads(body)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+    # JSONDecodeError and UnicodeDecodeError are ValueErrors; a deeply nested document
+    # exhausts the parser's recursion instead.
+    except (ValueError, RecursionError):
         kind = response.headers.get("content-type", "no content type")
         return APIResponseValidationError(
             f"expected a JSON body, got {kind}: {_redact(_snippet(body), request)!r}",
@@ -339,7 +352,7 @@ def _code_and_message(response: httpx.Response) -> tuple[int | None, str]:
     body = _content(response)
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, _snippet(body)
     if not isinstance(document, dict):
         return None, _snippet(body)
@@ -359,12 +372,29 @@ def _as_int(value: object) -> int | None:
 
 def _snippet(body: bytes) -> str:
     """A short one-line text for a body: an HTML page's title, else its text, truncated."""
+    # The patterns below backtrack: bound their input, or a hostile page costs seconds.
+    body = body[:_SNIPPET_SCAN]
     title = _TITLE.search(body)
     text = (title.group(1) if title else body).decode("utf-8", "replace")
     text = " ".join(html.unescape(_TAG.sub(" ", text)).split())
     if len(text) > _SNIPPET_LENGTH:
         text = text[: _SNIPPET_LENGTH - 1] + "…"
     return text
+
+
+def error_from_problem(
+    problem: str, response: httpx.Response, request: httpx.Request
+) -> APIResponseValidationError:
+    """The error for a success that does not fit the spec (``ResponseSchemas.problem``).
+
+    The problem may quote the body, so it is redacted like any text from the server.
+    """
+    return APIResponseValidationError(
+        _redact(problem, request),
+        request=RequestInfo.of(request),
+        status_code=response.status_code,
+        headers=response.headers,
+    )
 
 
 def _redact(text: str, request: httpx.Request | None) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_BACKOFF_CAP",
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_RETRIES",
+    "MAX_WAIT",
     "Decision",
     "FailureKind",
     "RetryPolicy",
@@ -47,18 +48,19 @@ DEFAULT_BACKOFF_BASE = 0.5
 DEFAULT_BACKOFF_CAP = 8.0
 DEFAULT_DEADLINE = 60.0
 """Seconds for a whole call: rate-limit waits, attempts and the sleeps between them."""
+MAX_WAIT = 3600.0
+"""The longest single wait, even with no deadline: a server asking for more ends the retries
+(the error carries what it asked), and no budget is paused for longer."""
 JITTER = 0.25
 """A backoff is shortened by a random fraction up to this, so callers that failed together
 do not all come back at the same instant."""
 
 RETRY_ANY_METHOD = frozenset({429, 449, 503})
 """Statuses that say the request was not processed: safe to repeat whatever the method."""
-RETRY_IF_IDEMPOTENT = frozenset({500, 502, 504})
-"""Statuses after which the request may or may not have been processed. Any other 5xx
-(a gateway's 520, say) is read the same way, nothing saying it was not processed, except
-those that refuse the request outright."""
 REFUSED_5XX = frozenset({501, 505})
-"""Not Implemented, HTTP Version Not Supported: the request was refused, not attempted."""
+"""Not Implemented, HTTP Version Not Supported: the request was refused, not attempted.
+After any other 5xx (500, 502, 504, a gateway's 520 ...) the request may or may not have
+been processed."""
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -112,10 +114,7 @@ def should_retry(
 
 
 def _maybe_processed(status_code: int | None) -> bool:
-    return status_code is not None and (
-        status_code in RETRY_IF_IDEMPOTENT
-        or (500 <= status_code <= 599 and status_code not in REFUSED_5XX)
-    )
+    return status_code is not None and 500 <= status_code <= 599 and status_code not in REFUSED_5XX
 
 
 @dataclass(frozen=True)
@@ -158,12 +157,12 @@ def retry_after(headers: httpx.Headers, now: float) -> float | None:
     """
     milliseconds = headers.get("retry-after-ms", "").strip()
     if _DELTA_SECONDS.fullmatch(milliseconds):
-        return float(milliseconds) / 1000.0
+        return _non_negative(float(milliseconds) / 1000.0)  # 400 digits make an inf
     value = headers.get("retry-after", "").strip()
     if not value:
         return None
     if _DELTA_SECONDS.fullmatch(value):
-        return float(value)
+        return _non_negative(float(value))
     try:
         date = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -60,9 +60,14 @@ class ResponseSchemas:
             document = json.loads(body)
         except ValueError:
             return f"{operation} answered {status} with a body that is not JSON"
+        except RecursionError:
+            return f"{operation} answered {status} with a body nested too deeply to read"
         from jsonschema.exceptions import best_match
 
-        error = best_match(validator.iter_errors(document))
+        try:
+            error = best_match(validator.iter_errors(document))
+        except RecursionError:
+            return f"{operation} answered {status} with a body nested too deeply to check"
         if error is None:
             return None
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"

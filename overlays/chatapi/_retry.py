@@ -13,7 +13,15 @@ from ._errors import OutcomeUnknownError, RequestInfo, error_from_exception, err
 from ._events import RetryEvent
 from ._layer import DualTransport, Layer
 from ._options import clamp_timeouts, deadline_of, options_for
-from ._policy import Decision, RetryPolicy, backoff, failure_kind, retry_after, should_retry
+from ._policy import (
+    MAX_WAIT,
+    Decision,
+    RetryPolicy,
+    backoff,
+    failure_kind,
+    retry_after,
+    should_retry,
+)
 
 __all__ = ["RetryTransport"]
 
@@ -27,8 +35,10 @@ class RetryTransport(Layer):
     attempt like any other. A wait is the jittered backoff or the server's ``Retry-After``,
     whichever is longer. Retrying stops when the retries run out or the wait would reach the
     call's deadline; then the last response is returned (or the last httpx exception
-    re-raised) for ``ErrorTransport`` to turn into a typed error. A failure that may come
-    after a non-idempotent request was processed raises ``OutcomeUnknownError`` at once.
+    re-raised) for ``ErrorTransport`` to turn into a typed error, except that a
+    ``Retry-After`` the call cannot honour raises a ``RateLimitError`` carrying it. A failure
+    that may come after a non-idempotent request was processed raises
+    ``OutcomeUnknownError`` at once.
 
     The deadline is stamped on the request (see ``deadline_of``), so the rate limiter inside
     waits for slots within the same budget, and each attempt's httpx timeouts are cut to the
@@ -128,7 +138,8 @@ class _Call:
         """Seconds to sleep before retrying, or None to re-raise ``exc``."""
         decision = should_retry(self._info.method, None, failure_kind(exc), self._safe_to_repeat)
         if decision is Decision.OUTCOME_UNKNOWN:
-            raise OutcomeUnknownError(error_from_exception(exc, self._request)) from exc
+            # from None: the httpx exception's text may quote the request, credentials and all
+            raise OutcomeUnknownError(error_from_exception(exc, self._request)) from None
         if decision is Decision.STOP:
             return None
         return self._wait(type(exc).__name__, asked=None)
@@ -142,9 +153,17 @@ class _Call:
             raise OutcomeUnknownError(error) from error
         if decision is Decision.STOP:
             return None
-        return self._wait(
-            f"status {status}", asked=retry_after(response.headers, self._clock.time())
-        )
+        asked = retry_after(response.headers, self._clock.time())
+        wait = self._wait(f"status {status}", asked=asked)
+        if wait is None and asked is not None and self._too_long(asked):
+            # The server said when to come back, and the call cannot wait that long.
+            raise error_from_response(
+                response, self._request, now=self._clock.time(), retry_after=asked
+            )
+        return wait
+
+    def _too_long(self, wait: float) -> bool:
+        return wait > MAX_WAIT or self._clock.monotonic() + wait >= self._deadline
 
     def _wait(self, reason: str, asked: float | None) -> float | None:
         if self._retries >= self._max_retries:
@@ -153,7 +172,7 @@ class _Call:
         wait = backoff(self._retries, self._policy, self._random)
         if asked is not None:
             wait = max(wait, asked)  # never sooner than the server asked
-        if self._clock.monotonic() + wait >= self._deadline:
+        if self._too_long(wait):
             logger.debug(
                 "not retrying %s after %s: a %.3f s wait reaches the deadline",
                 self._info,

@@ -227,7 +227,8 @@ def test_transport_exceptions_become_typed() -> None:
         pytest.raises(APIConnectionError) as caught,
     ):
         client.get("/contact/id:42")
-    assert isinstance(caught.value.__cause__, httpx.RemoteProtocolError)
+    assert "RemoteProtocolError: hung up" in str(caught.value)
+    assert caught.value.__cause__ is None  # not chained: httpx's text may quote the request
 
 
 @pytest.mark.parametrize("status", [200, 500])

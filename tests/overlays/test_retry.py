@@ -27,6 +27,7 @@ from chatapi import (
     ServerError,
     request_options,
 )
+from chatapi._policy import MAX_WAIT
 
 from .fakes import FakeClock, Outcome, Script, broken_body
 
@@ -132,7 +133,9 @@ def test_outcome_unknown_after_a_read_timeout_keeps_the_timeout() -> None:
     assert isinstance(result, OutcomeUnknownError)
     assert result.status_code is None
     assert isinstance(result.error, APITimeoutError)
-    assert isinstance(result.__cause__, httpx.ReadTimeout)
+    # The raw httpx exception is not chained: its text may quote the request's credentials.
+    assert result.__cause__ is None
+    assert result.__suppress_context__
 
 
 @pytest.mark.parametrize("failure", MAYBE_PROCESSED.values(), ids=MAYBE_PROCESSED.keys())
@@ -226,10 +229,14 @@ def test_retry_after_beyond_the_deadline_stops_at_once_with_rate_limit_error() -
     assert clock.sleeps == []
 
 
-def test_503_asking_beyond_the_deadline_stops_with_server_error() -> None:
-    response = httpx.Response(503, headers={"Retry-After": "3600"})
+@pytest.mark.parametrize("status", [503, 449])
+def test_503_or_449_asking_beyond_the_deadline_stops_with_a_rate_limit_error(status: int) -> None:
+    """The policy: a Retry-After past the deadline ends retries with a RateLimitError."""
+    response = httpx.Response(status, headers={"Retry-After": "3600"})
     result, script, clock = _send("POST", response)
-    assert type(result) is ServerError
+    assert type(result) is RateLimitError
+    assert result.status_code == status
+    assert result.retry_after == 3600.0
     assert script.attempts == 1
     assert clock.sleeps == []
 
@@ -239,7 +246,9 @@ def test_deadline_runs_out_during_the_waits() -> None:
     with request_options(deadline=5.0):
         result, script, clock = _send("GET", *outcomes)
     # Attempts at t=0, 2 and 4; a third 2 s wait would end at t=6, past the deadline.
-    assert type(result) is ServerError
+    assert type(result) is RateLimitError
+    assert result.status_code == 503
+    assert result.retry_after == 2.0
     assert script.attempts == 3
     assert clock.sleeps == [2.0, 2.0]
 
@@ -294,11 +303,27 @@ def test_each_attempt_timeout_is_cut_to_the_time_left() -> None:
 
 
 def test_no_deadline() -> None:
-    outcomes = [httpx.Response(429, headers={"Retry-After": "86400"})]
+    outcomes = [httpx.Response(429, headers={"Retry-After": "3000"})]
     with request_options(deadline=math.inf):
         result, _, clock = _send("GET", *outcomes)
     assert isinstance(result, httpx.Response)
-    assert clock.sleeps == [86400.0]
+    assert clock.sleeps == [3000.0]
+
+
+@pytest.mark.parametrize("value", ["86400", "1" + "0" * 20, "9" * 400])
+def test_no_deadline_still_caps_a_single_wait(value: str) -> None:
+    """Past MAX_WAIT (an hour) even a call without deadline stops; inf is no number at all."""
+    outcomes = [httpx.Response(429, headers={"Retry-After": value})] * 4
+    with request_options(deadline=math.inf):
+        result, script, clock = _send("GET", *outcomes)
+    assert isinstance(result, RateLimitError)
+    assert all(wait <= MAX_WAIT for wait in clock.sleeps)
+    if value == "9" * 400:  # overflows to inf: unusable, so the backoff applies
+        assert result.retry_after is None
+        assert script.attempts == 4
+    else:
+        assert result.retry_after == float(value)
+        assert script.attempts == 1
 
 
 # Per-call options: extensions, dicts and the context manager.

@@ -18,7 +18,7 @@ import httpx
 from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import LocalRateLimitError, RequestInfo
 from .._events import ThrottleEvent
-from .._policy import retry_after
+from .._policy import MAX_WAIT, retry_after
 from .store import InMemoryRateLimitStore, RateLimitStore
 
 __all__ = ["DEFAULT_WINDOW", "RateLimiter"]
@@ -130,7 +130,7 @@ class RateLimiter:
         now = self._clock.monotonic()
         if status_code == 429:
             asked = retry_after(headers, self._clock.time())
-            pause = self._window if asked is None else asked
+            pause = self._window if asked is None else min(asked, MAX_WAIT)
             logger.info("429 on bucket %r: pausing it %.3f s for every sharer", bucket, pause)
             self._store.cool_down(key, pause, now)
         reported = _header_int(headers, "x-ratelimit-limit")
@@ -177,4 +177,5 @@ def _key(organization: str, bucket: str) -> str:
 
 def _header_int(headers: httpx.Headers, name: str) -> int | None:
     value = headers.get(name, "").strip()
-    return int(value) if value.isascii() and value.isdigit() else None
+    # Nine digits at most: int() refuses thousands of them, and no limit is that large.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
