@@ -10,10 +10,10 @@ from typing import Any
 
 __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 
-SPEC_VERSION = "1.0.0"
+SPEC_VERSION = "1.1.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "039e420539dc69439f249422a70a5016f5b571f0f7ef3592c707fc275d0b554f"
+SPEC_SHA256 = "7d247c5802717abf35c9725926090662f50416ffe3beb7b6f21e3d0b1f106db3"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

@@ -51,6 +51,7 @@ class Parameter:
         required: Whether a request must carry it.
         scalar_type: The JSON type a raw string is converted to before validation.
         schema: JSON pointer (``#/...``) to the parameter's schema in the description.
+        default: The schema's ``default``: the value an absent parameter takes, or None.
     """
 
     name: str
@@ -58,6 +59,7 @@ class Parameter:
     required: bool
     scalar_type: str
     schema: str
+    default: Any = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ def _parameters(
             required=bool(parameter.get("required", location == "path")),
             scalar_type=_scalar_type(spec, parameter["schema"], where),
             schema=f"{where}/schema",
+            default=_resolve(spec, parameter["schema"], f"{where}/schema")[0].get("default"),
         )
     return found
 

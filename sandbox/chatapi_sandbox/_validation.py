@@ -131,6 +131,8 @@ class RequestValidator:
             if raw is None:
                 if parameter.required:
                     raise InvalidRequestError(f"{subject} is required")
+                if parameter.default is not None:  # the spec's default, as the API applies it
+                    values[parameter.location][parameter.name] = parameter.default
                 continue
             value = _convert(raw, parameter, subject)
             problem = self._schemas.problem(parameter.schema, value, subject)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.spec._spec import SPEC_PATH, Spec, load_spec
 from tools._files import (
@@ -52,7 +53,10 @@ def test_first_release_copies_the_description_byte_for_byte(repo_copy: Path) -> 
     for old in (repo_copy / "released").iterdir():
         old.unlink()
     target = cut(repo_copy)
-    assert target == repo_copy / "released" / "chatapi-1.0.0.yaml"
+    version = yaml.safe_load((repo_copy / "chatapi.yaml").read_text(encoding="utf-8"))["info"][
+        "version"
+    ]
+    assert target == repo_copy / "released" / f"chatapi-{version}.yaml"
     assert target.read_bytes() == (repo_copy / "chatapi.yaml").read_bytes()
 
 
@@ -73,10 +77,10 @@ def test_minor_release_with_a_changelog_entry(repo_copy: Path) -> None:
 
 
 def test_no_release_without_a_changelog_entry(repo_copy: Path) -> None:
-    set_version(repo_copy, "1.1.0")
-    with pytest.raises(ReleaseRefusedError, match=r"no `## 1\.1\.0` entry"):
+    set_version(repo_copy, "1.9.0")  # a version the changelog has no entry for
+    with pytest.raises(ReleaseRefusedError, match=r"no `## 1\.9\.0` entry"):
         cut(repo_copy)
-    assert not (repo_copy / "released" / "chatapi-1.1.0.yaml").exists()
+    assert not (repo_copy / "released" / "chatapi-1.9.0.yaml").exists()
 
 
 def test_no_breaking_release_without_a_major_version(repo_copy: Path) -> None:

@@ -76,7 +76,7 @@ class Call:
         when ``descending``). A page starts after the item whose value is ``cursorId``;
         ``pagination.next``/``previous`` are full URLs, or empty strings at either end.
         """
-        limit = int(self.query.get("limit", 10))
+        limit = int(self.query["limit"])  # absent, it takes the spec's default
         after = self.query.get("cursorId")
         start = 0
         if after is not None:

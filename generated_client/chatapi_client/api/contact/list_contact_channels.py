@@ -16,7 +16,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     identifier: str,
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -113,7 +113,7 @@ def sync_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[ContactChannelPage | Error]:
     """List the channels a contact is reachable on.
@@ -124,7 +124,8 @@ def sync_detailed(
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -153,7 +154,7 @@ def sync(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> ContactChannelPage | Error | None:
     """List the channels a contact is reachable on.
@@ -164,7 +165,8 @@ def sync(
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -188,7 +190,7 @@ async def asyncio_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[ContactChannelPage | Error]:
     """List the channels a contact is reachable on.
@@ -199,7 +201,8 @@ async def asyncio_detailed(
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -226,7 +229,7 @@ async def asyncio(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> ContactChannelPage | Error | None:
     """List the channels a contact is reachable on.
@@ -237,7 +240,8 @@ async def asyncio(
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 

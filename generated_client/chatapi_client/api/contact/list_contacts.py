@@ -16,7 +16,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: ContactListRequest,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -112,7 +112,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ContactListRequest,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[ContactPage | Error]:
     """Search and list contacts.
@@ -122,7 +122,8 @@ def sync_detailed(
     `{"$or": [...]}` of conditions; an empty list matches every contact.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
         body (ContactListRequest): What to search for.
@@ -152,7 +153,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ContactListRequest,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> ContactPage | Error | None:
     """Search and list contacts.
@@ -162,7 +163,8 @@ def sync(
     `{"$or": [...]}` of conditions; an empty list matches every contact.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
         body (ContactListRequest): What to search for.
@@ -187,7 +189,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ContactListRequest,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[ContactPage | Error]:
     """Search and list contacts.
@@ -197,7 +199,8 @@ async def asyncio_detailed(
     `{"$or": [...]}` of conditions; an empty list matches every contact.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
         body (ContactListRequest): What to search for.
@@ -225,7 +228,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ContactListRequest,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> ContactPage | Error | None:
     """Search and list contacts.
@@ -235,7 +238,8 @@ async def asyncio(
     `{"$or": [...]}` of conditions; an empty list matches every contact.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
         body (ContactListRequest): What to search for.

@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -103,7 +103,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[Error | SpaceChannelPage]:
     """List the workspace's channels.
@@ -111,7 +111,8 @@ def sync_detailed(
      Returns one page of the messaging channels connected to the workspace.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -138,7 +139,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Error | SpaceChannelPage | None:
     """List the workspace's channels.
@@ -146,7 +147,8 @@ def sync(
      Returns one page of the messaging channels connected to the workspace.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -168,7 +170,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[Error | SpaceChannelPage]:
     """List the workspace's channels.
@@ -176,7 +178,8 @@ async def asyncio_detailed(
      Returns one page of the messaging channels connected to the workspace.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -201,7 +204,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Error | SpaceChannelPage | None:
     """List the workspace's channels.
@@ -209,7 +212,8 @@ async def asyncio(
      Returns one page of the messaging channels connected to the workspace.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 

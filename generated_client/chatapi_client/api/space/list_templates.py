@@ -16,7 +16,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     channel_id: int,
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -113,7 +113,7 @@ def sync_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[Error | TemplatePage]:
     """List the message templates of a channel.
@@ -123,7 +123,8 @@ def sync_detailed(
 
     Args:
         channel_id (int): The workspace channel's id.
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -152,7 +153,7 @@ def sync(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Error | TemplatePage | None:
     """List the message templates of a channel.
@@ -162,7 +163,8 @@ def sync(
 
     Args:
         channel_id (int): The workspace channel's id.
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -186,7 +188,7 @@ async def asyncio_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[Error | TemplatePage]:
     """List the message templates of a channel.
@@ -196,7 +198,8 @@ async def asyncio_detailed(
 
     Args:
         channel_id (int): The workspace channel's id.
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -223,7 +226,7 @@ async def asyncio(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Error | TemplatePage | None:
     """List the message templates of a channel.
@@ -233,7 +236,8 @@ async def asyncio(
 
     Args:
         channel_id (int): The workspace channel's id.
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 

@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -103,7 +103,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[Error | UserPage]:
     """List the workspace's users.
@@ -112,7 +112,8 @@ def sync_detailed(
     are not listed. `listUsers` with `limit=1` is a cheap check that a token works.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -139,7 +140,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Error | UserPage | None:
     """List the workspace's users.
@@ -148,7 +149,8 @@ def sync(
     are not listed. `listUsers` with `limit=1` is a cheap check that a token works.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -170,7 +172,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Response[Error | UserPage]:
     """List the workspace's users.
@@ -179,7 +181,8 @@ async def asyncio_detailed(
     are not listed. `listUsers` with `limit=1` is a cheap check that a token works.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
@@ -204,7 +207,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
 ) -> Error | UserPage | None:
     """List the workspace's users.
@@ -213,7 +216,8 @@ async def asyncio(
     are not listed. `listUsers` with `limit=1` is a cheap check that a token works.
 
     Args:
-        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted).
+        limit (int | Unset): How many items one page holds, 1 to 100 (10 when omitted). Default:
+            10.
         cursor_id (int | Unset): Where the page starts, as given by the previous page's
             `pagination.next`; omit it for the first page.
 
