@@ -1,1 +1,1 @@
-"""The whole stack: chatapi.connect() and the generated functions against a running sandbox."""
+"""The whole stack: chatapi.connect() and the generated functions, against the sandbox and Prism."""
