@@ -95,3 +95,14 @@ def test_the_readme_example_reports_a_missing_contact(
     counters = sandbox.counters()
     assert counters.messages_stored == 0
     assert counters.requests_by_operation == {"deleteContact": 1, "sendMessage": 1}
+
+
+def test_the_sandbox_example_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    """The "Testing your integration" block starts its own sandbox and checks its counters."""
+    text = README.read_text(encoding="utf-8")
+    heading = "## Testing your integration against the sandbox"
+    start = text.index(heading + "\n")
+    section = text[start : text.index("\n## ", start + len(heading))]
+    (block,) = re.findall(r"^```python\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
+    exec(compile(block, f"{README.name}, sandbox block", "exec"), {"__name__": "__main__"})  # noqa: S102
+    assert capsys.readouterr().out == "second send: outcome unknown, not repeated\n"
