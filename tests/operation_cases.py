@@ -17,6 +17,7 @@ from openapi_python_client.strings import snake_case
 
 import chatapi_client.models
 from chatapi_client.spec import load_spec
+from tests.spec._spec import deref
 
 __all__ = ["CASES", "SPEC", "Case", "example_of", "resolve"]
 
@@ -34,12 +35,8 @@ def model_class(schema_name: str) -> Any:
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
     """Follow local ``$ref``s to the object they name."""
-    while "$ref" in node:
-        target: Any = SPEC
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    target: dict[str, Any] = deref(SPEC, node, "")[0]
+    return target
 
 
 def example_of(media: dict[str, Any]) -> Any:
