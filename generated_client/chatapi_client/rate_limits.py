@@ -10,8 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-__all__ = ["DEFAULT_RATE_LIMIT", "RATE_LIMITS", "RateLimit", "find_rate_limit"]
+__all__ = [
+    "BASE_PATH",
+    "DEFAULT_RATE_LIMIT",
+    "RATE_LIMITS",
+    "RateLimit",
+    "find_rate_limit",
+]
+
+BASE_PATH = "/v2"
+"""The path of the spec's server URL: what request paths start with on the wire."""
 
 
 @dataclass(frozen=True)
@@ -285,11 +295,16 @@ DEFAULT_RATE_LIMIT = RateLimit(
 def find_rate_limit(method: str, path: str) -> RateLimit:
     """The limit of the operation serving ``method`` and ``path``, else ``DEFAULT_RATE_LIMIT``.
 
-    ``path`` is relative to the server URL (``/contact/id%3A42``, not ``/v2/contact/...``),
-    raw or decoded; a query string is ignored.
+    ``path`` is a request's path, raw (``/v2/contact/phone%3A%2B6012``) or decoded, with or
+    without ``BASE_PATH``, or a whole URL; a query string is ignored. A client whose server
+    URL has another path strips it first.
     """
     method = method.upper()
+    if "://" in path:
+        path = urlsplit(path).path
     path = path.split("?", 1)[0]
+    if BASE_PATH and path.startswith(BASE_PATH + "/"):
+        path = path[len(BASE_PATH) :]
     for limit in RATE_LIMITS:
         if limit.method == method and limit.pattern.fullmatch(path):
             return limit

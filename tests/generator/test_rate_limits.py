@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from chatapi_client.rate_limits import DEFAULT_RATE_LIMIT, RATE_LIMITS, find_rate_limit
+from chatapi_client.rate_limits import BASE_PATH, DEFAULT_RATE_LIMIT, RATE_LIMITS, find_rate_limit
 
 SPEC = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "openapi" / "chatapi.yaml").read_text(encoding="utf-8")
@@ -39,7 +40,8 @@ def test_table_has_every_operation_of_the_spec_and_nothing_else() -> None:
     assert table == spec_operations()
 
 
-def test_default_limit_comes_from_the_spec() -> None:
+def test_default_limit_and_base_path_come_from_the_spec() -> None:
+    assert urlsplit(SPEC["servers"][0]["url"]).path == BASE_PATH == "/v2"
     default = SPEC["x-rate-limit-default"]
     assert DEFAULT_RATE_LIMIT.bucket == default["bucket"]
     assert DEFAULT_RATE_LIMIT.requests_per_second == default["requests-per-second"]
@@ -56,6 +58,10 @@ def test_each_operation_finds_itself_from_its_own_path_template() -> None:
     ("method", "path", "operation_id"),
     [
         ("POST", "/contact/phone%3A%2B60123456789/message", "sendMessage"),
+        ("POST", "/v2/contact/phone%3A%2B60123456789/message", "sendMessage"),
+        ("POST", "https://api.chatapi.net/v2/contact/id%3A1/message?x=1", "sendMessage"),
+        ("POST", "/v2/contact/list", "listContacts"),
+        ("POST", "/v2/contact/id%3A42", "createContact"),
         ("post", "/contact/phone:+60123456789/message", "sendMessage"),
         ("POST", "/contact/list", "listContacts"),
         ("POST", "/contact/list?limit=10&cursorId=5", "listContacts"),
@@ -84,7 +90,7 @@ def test_real_request_paths_map_to_their_operation(
     [
         ("GET", "/contact/id%3A1/unknown"),
         ("PATCH", "/contact/id%3A1"),
-        ("GET", "/v2/contact/id%3A1"),  # the base path is the caller's to strip
+        ("GET", "/v3/contact/id%3A1"),  # another base path is the caller's to strip
         ("GET", "/contact/id%3A1/"),
     ],
 )
