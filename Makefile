@@ -42,7 +42,7 @@ end-to-end: bootstrap ## Start the sandbox, run examples/end_to_end.py against i
 	$(BIN)/python examples/end_to_end.py --base-url "$$(cat $$dir/url)" --token demo-token
 
 help: ## List the verbs
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 bootstrap: $(VENV)/.installed node_modules/.installed ## Install the Python and Node tools
 
@@ -88,7 +88,7 @@ check-breaking: bootstrap ## Fail on a breaking change since the last release (o
 release-spec: bootstrap ## Copy the spec to openapi/released/ under its info.version (never overwrites)
 	$(BIN)/python -m tools.release $(SPEC)
 
-sandbox: bootstrap ## Run the sandbox on 127.0.0.1:$(SANDBOX_PORT) until Ctrl+C
+sandbox: bootstrap ## Run the sandbox on 127.0.0.1, port SANDBOX_PORT (8400), until Ctrl+C
 	$(BIN)/chatapi-sandbox --port $(SANDBOX_PORT)
 
 clean: ## Remove the environments and caches (the next verb reinstalls them)
