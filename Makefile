@@ -71,7 +71,7 @@ endif
 pytest: bootstrap ## Every pytest layer under tests/ (fails when no test ran)
 	$(BIN)/pytest
 
-test: $(TEST_STEPS) ## Everything: lint, then every test layer
+test: $(TEST_STEPS) ## Everything: lint, drift and breaking-change checks, every test layer
 
 generate: bootstrap ## Regenerate generated_client/ from the spec (a no-op when nothing changed)
 	$(BIN)/python -m generator
