@@ -1,6 +1,7 @@
 # The project's verbs. CI runs the same ones (.ci/run: `make test`).
-# Every verb bootstraps what it needs: a Python venv (.venv) and the pinned Node tools
-# (node_modules), each reinstalled only when pyproject.toml / package-lock.json change.
+# Every verb bootstraps what it needs: a Python venv (.venv) from the hashed lock file
+# (requirements/dev.lock) and the pinned Node tools (node_modules), each reinstalled only when
+# its lock file changes.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,7 +21,7 @@ export SCHEMATHESIS_TELEMETRY := false
 SANDBOX_PORT ?= 8400
 
 # Hand-written Python that ruff and strict mypy check; folders are added as they appear.
-HAND_WRITTEN := $(wildcard overlays sandbox tests benchmarks generator tools examples)
+HAND_WRITTEN := $(wildcard description overlays sandbox tests benchmarks generator tools examples)
 GENERATED := $(wildcard generated_client/chatapi_client)
 
 # Everything `make test` runs, in order. A new test layer that needs more than pytest
@@ -28,7 +29,7 @@ GENERATED := $(wildcard generated_client/chatapi_client)
 TEST_STEPS := lint check-generated check-breaking pytest
 
 .PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated sandbox end-to-end
-.PHONY: spec-dist check-breaking release-spec
+.PHONY: spec-dist check-breaking release-spec lock
 
 all: bootstrap lint-spec generate end-to-end ## Main job: lint the spec, regenerate, run end to end
 
@@ -46,10 +47,21 @@ help: ## List the verbs
 
 bootstrap: $(VENV)/.installed node_modules/.installed ## Install the Python and Node tools
 
-$(VENV)/.installed: pyproject.toml
+LOCK := requirements/dev.lock
+
+# Exactly the locked versions, each checked against its hash; then this project, editable,
+# built by the locked hatchling (no build isolation: nothing unlocked is fetched).
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check --disable-pip-version-check
 	touch $@
+
+lock: $(VENV)/.installed ## Rewrite requirements/dev.lock from pyproject.toml (after changing a dependency)
+	$(BIN)/pip-compile --quiet --extra dev --build-deps-for editable --generate-hashes \
+		--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+		--no-header --output-file $(LOCK) pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

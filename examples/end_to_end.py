@@ -22,7 +22,7 @@ from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import create_contact, get_contact
 from chatapi_client.api.messaging import list_messages, send_message
 from chatapi_client.models import Contact, MessagePage, NewContact, SendMessageRequest, TextMessage
-from chatapi_client.rate_limits import find_rate_limit
+from chatapi_client.operations import INDEX
 from chatapi_client.types import UNSET, Unset
 from chatapi_sandbox import SandboxClient
 
@@ -145,7 +145,7 @@ def main() -> int:
     elapsed = time.monotonic() - started
 
     attempted = CONTACTS * MESSAGES_PER_CONTACT
-    send_rate = find_rate_limit("POST", "/contact/id:1/message").requests_per_second
+    send_rate = INDEX["sendMessage"].rate_limit.requests_per_second
     checks = {
         "no 429 from the server's rate limiter": counters.rate_limited == 0,
         "no message stored twice": len(listed) == len(set(listed)),

@@ -20,9 +20,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator.rate_limits import SpecError, render_module
+from chatapi_description import DescriptionError, load_yaml
+from generator.index_module import render_index
 
-__all__ = ["Layout", "PipelineError", "build", "check", "generate", "load_spec"]
+__all__ = ["Layout", "PipelineError", "build", "check", "generate", "read_description"]
 
 PACKAGE = "chatapi_client"
 RECORD = "generation.json"
@@ -64,10 +65,12 @@ class Layout:
     def inputs(self) -> list[Path]:
         """Every file whose bytes decide the output."""
         generator = self.root / "generator"
+        model = self.root / "description" / "chatapi_description"
         return [
             self.spec,
             self.config,
             *sorted(generator.glob("*.py")),
+            *sorted(model.glob("*.py")),
             *sorted(path for path in self.templates.rglob("*") if path.is_file()),
         ]
 
@@ -86,17 +89,14 @@ def inputs_digest(layout: Layout, versions: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def load_spec(path: Path) -> dict[str, Any]:
+def read_description(path: Path) -> dict[str, Any]:
     """Parse and validate the description; a readable ``PipelineError`` if it is not valid."""
-    import yaml
     from openapi_spec_validator import OpenAPIV31SpecValidator
 
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PipelineError(f"cannot read {path.name}: {exc}") from exc
-    if not isinstance(spec, dict):
-        raise PipelineError(f"{path.name} is not a YAML mapping")
+        spec = load_yaml(path)
+    except DescriptionError as exc:
+        raise PipelineError(str(exc)) from exc
     try:
         # A broken $ref raises instead of being listed, hence the broad except.
         errors = list(OpenAPIV31SpecValidator(spec).iter_errors())
@@ -169,11 +169,11 @@ def _tool(name: str) -> str:
 def build(layout: Layout, parent: Path) -> Path:
     """Generate the package into ``parent / PACKAGE`` and return its path."""
     versions = tool_versions()
-    spec = load_spec(layout.spec)
+    spec = read_description(layout.spec)
     try:
-        rate_limits = render_module(spec)
-    except SpecError as exc:
-        raise PipelineError(f"rate limits: {exc}") from exc
+        index = render_index(spec)
+    except DescriptionError as exc:
+        raise PipelineError(f"operation index: {exc}") from exc
     package = parent / PACKAGE
     _run(
         [
@@ -189,7 +189,7 @@ def build(layout: Layout, parent: Path) -> Path:
         step="openapi-python-client",
     )  # fmt: skip
     spec_sha256 = hashlib.sha256(layout.spec.read_bytes()).hexdigest()
-    (package / "rate_limits.py").write_text(rate_limits, encoding="utf-8")
+    (package / "operations.py").write_text(index, encoding="utf-8")
     (package / "spec.py").write_text(_spec_module(spec, spec_sha256, versions), encoding="utf-8")
     (package / BUNDLED_SPEC).write_text(
         json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

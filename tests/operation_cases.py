@@ -17,7 +17,7 @@ from openapi_python_client.strings import snake_case
 
 import chatapi_client.models
 from chatapi_client.spec import load_spec
-from tests.spec._spec import deref
+from chatapi_description import Document
 
 __all__ = ["CASES", "SPEC", "Case", "example_of", "resolve"]
 
@@ -35,7 +35,7 @@ def model_class(schema_name: str) -> Any:
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
     """Follow local ``$ref``s to the object they name."""
-    target: dict[str, Any] = deref(SPEC, node, "")[0]
+    target: dict[str, Any] = Document(SPEC).resolve(node, "#")[0]
     return target
 
 

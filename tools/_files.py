@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-import yaml
+from chatapi_description import DescriptionError, load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC_PATH = REPO_ROOT / "openapi" / "chatapi.yaml"
@@ -18,9 +17,6 @@ NODE_BIN = REPO_ROOT / "node_modules" / ".bin"
 Document = dict[str, Any]
 Version = tuple[int, int, int]
 
-# libyaml's loader when PyYAML has it (several times faster); the same safe schema either way.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 _VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 _RELEASE_NAME = re.compile(r"chatapi-(.+)\.yaml")
 
@@ -30,37 +26,11 @@ class SpecFileError(Exception):
 
 
 def load_document(path: Path) -> Document:
-    """Read a YAML or JSON description; mapping keys become strings, as a JSON reader makes them.
-
-    PyYAML reads YAML 1.1; the spec layer (tests/spec) fails on any scalar of the
-    description that YAML 1.1 and 1.2 read differently, so this reads it as the Node tools do.
-    """
+    """Read a YAML or JSON description as JSON data, as the generator reads it (YAML 1.2)."""
     try:
-        with path.open(encoding="utf-8") as stream:
-            if path.suffix == ".json":
-                data = json.load(stream)
-            else:
-                data = yaml.load(stream, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
-    except (OSError, ValueError, yaml.YAMLError) as error:
+        return load_yaml(path)
+    except DescriptionError as error:
         raise SpecFileError(f"{path}: {error}") from error
-    if not isinstance(data, dict):
-        raise SpecFileError(f"{path}: the document is not a mapping")
-    document: Document = _string_keys(data)
-    return document
-
-
-def _string_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {_json_key(k): _string_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_string_keys(v) for v in value]
-    return value
-
-
-def _json_key(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return "null" if key is None else str(key)
 
 
 def parse_version(text: object) -> Version:

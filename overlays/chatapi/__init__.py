@@ -11,12 +11,11 @@ generated operation functions::
     result = send_message.sync("id:42", client=client, body=...)
 
 Failures raise a ``ChatAPIError`` (see ``chatapi._errors`` for the tree); per-call options
-go in ``with chatapi.request_options(...)``.
+go in ``with chatapi.request_options(...)``; ``RateLimiter`` and the stores say where the
+organization's budgets are kept.
 """
 
-from ._clock import Clock, SystemClock
 from ._connect import connect
-from ._error_transport import ErrorTransport
 from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -31,20 +30,10 @@ from ._errors import (
     RateLimitError,
     RequestInfo,
     ServerError,
-    error_from_response,
 )
 from ._events import RetryEvent, ThrottleEvent
-from ._layer import DualTransport, SplitTransport
 from ._options import RequestOptions, request_options
-from ._policy import RetryPolicy
-from ._ratelimit import (
-    InMemoryRateLimitStore,
-    RateLimiter,
-    RateLimitStore,
-    RateLimitTable,
-    RateLimitTransport,
-)
-from ._retry import RetryTransport
+from ._ratelimit import InMemoryRateLimitStore, RateLimiter, RateLimitStore
 
 __all__ = [
     "APIConnectionError",
@@ -54,28 +43,18 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ChatAPIError",
-    "Clock",
-    "DualTransport",
-    "ErrorTransport",
     "InMemoryRateLimitStore",
     "LocalRateLimitError",
     "NotFoundError",
     "OutcomeUnknownError",
     "RateLimitError",
     "RateLimitStore",
-    "RateLimitTable",
-    "RateLimitTransport",
     "RateLimiter",
     "RequestInfo",
     "RequestOptions",
     "RetryEvent",
-    "RetryPolicy",
-    "RetryTransport",
     "ServerError",
-    "SplitTransport",
-    "SystemClock",
     "ThrottleEvent",
     "connect",
-    "error_from_response",
     "request_options",
 ]

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import httpx
 
-from chatapi_client import AuthenticatedClient, rate_limits
+from chatapi_client import AuthenticatedClient
+from chatapi_client.operations import INDEX
 
 from ._clock import Clock
 from ._error_transport import ErrorTransport
@@ -17,7 +18,7 @@ from ._events import RetryEvent, ThrottleEvent
 from ._layer import DualTransport, SplitTransport
 from ._policy import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy
 from ._ratelimit import InMemoryRateLimitStore, RateLimiter, RateLimitTransport
-from ._response_schemas import default_response_schemas
+from ._response_check import default_response_check
 from ._retry import RetryTransport
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "connect", "organization_for"]
@@ -101,14 +102,14 @@ def connect(
             stack,
             limiter=limiter,
             organization=organization or organization_for(token),
-            table=rate_limits,
+            index=INDEX,
             base_path=url.path,
             on_throttle=on_throttle,
         )
     policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
     stack = RetryTransport(stack, policy=policy, clock=clock, on_retry=on_retry)
     stack = ErrorTransport(
-        stack, clock=clock, response_schemas=default_response_schemas(), base_path=url.path
+        stack, clock=clock, response_check=default_response_check(), base_path=url.path
     )
     return AuthenticatedClient(
         base_url=str(url),

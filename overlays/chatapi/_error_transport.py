@@ -13,14 +13,14 @@ import httpx
 
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import (
-    error_from_body,
     error_from_decoding,
     error_from_exception,
+    error_from_non_json,
     error_from_problem,
     error_from_response,
 )
-from ._layer import DualTransport, Layer, relative_path
-from ._response_schemas import ResponseSchemas
+from ._layer import DualTransport, Layer, operation_of
+from ._response_check import NOT_JSON, ParsedResponse, ResponseCheck, parse_json
 
 __all__ = ["ErrorTransport"]
 
@@ -28,10 +28,11 @@ __all__ = ["ErrorTransport"]
 class ErrorTransport(Layer):
     """Raises typed errors for non-2xx answers, unusable 2xx bodies and transport failures.
 
-    Returns only 2xx responses whose body is empty or JSON, already read. Raises an
+    Returns only 2xx responses whose body is empty or JSON, already read (a JSON one as a
+    ``ParsedResponse``, so generated code does not parse it again). Raises an
     ``APIStatusError`` subclass for any other status (``error_from_response``), an
     ``APIResponseValidationError`` for a 2xx body that is not JSON, cannot be decoded or,
-    given ``response_schemas``, does not fit its operation's documented schema or status
+    given ``response_check``, does not fit its operation's documented schema or status
     (requests matched with their raw path less ``base_path``), and an
     ``APIConnectionError`` or ``APITimeoutError`` for an httpx transport exception. Redirects
     are not followed by the API's clients, so a 3xx is an error too (``ServerError``).
@@ -42,12 +43,12 @@ class ErrorTransport(Layer):
         inner: DualTransport,
         *,
         clock: Clock = SYSTEM_CLOCK,
-        response_schemas: ResponseSchemas | None = None,
+        response_check: ResponseCheck | None = None,
         base_path: str = "",
     ) -> None:
         super().__init__(inner)
         self._clock = clock
-        self._schemas = response_schemas
+        self._check = response_check
         self._base_path = base_path
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -81,16 +82,12 @@ class ErrorTransport(Layer):
     def _checked(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
         if not response.is_success:
             raise error_from_response(response, request, now=self._clock.time())
-        error = error_from_body(response, request)
-        if error is not None:
-            raise error
-        if self._schemas is not None:
-            problem = self._schemas.problem(
-                request.method,
-                relative_path(request, self._base_path),
-                response.status_code,
-                response.content,
-            )
+        document = parse_json(response.content)
+        if document is NOT_JSON:
+            raise error_from_non_json(response, request)
+        if self._check is not None:
+            operation = operation_of(request, self._check.index, self._base_path)
+            problem = self._check.problem(operation, response.status_code, document)
             if problem is not None:
                 raise error_from_problem(problem, response, request)
-        return response
+        return response if document is None else ParsedResponse.parsed(response, document)

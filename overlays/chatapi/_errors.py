@@ -45,9 +45,9 @@ __all__ = [
     "RateLimitError",
     "RequestInfo",
     "ServerError",
-    "error_from_body",
     "error_from_decoding",
     "error_from_exception",
+    "error_from_non_json",
     "error_from_problem",
     "error_from_response",
 ]
@@ -58,6 +58,10 @@ _SNIPPET_SCAN = 4096
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+_INFO = "chatapi.request_info"
+"""Key of ``request.extensions`` caching the request's ``RequestInfo``."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,22 @@ class RequestInfo:
 
     @classmethod
     def of(cls, request: httpx.Request) -> RequestInfo:
-        """Describe ``request``; user info in the URL is dropped and headers are not read."""
-        url = request.url.copy_with(username=None, password=None)
+        """Describe ``request``; user info in the URL is dropped and headers are not read.
+
+        Described once per request: the overlays of one call share the description.
+        """
+        cached = request.extensions.get(_INFO)
+        if isinstance(cached, RequestInfo):
+            return cached
+        info = cls._describe(request)
+        request.extensions = {**request.extensions, _INFO: info}
+        return info
+
+    @classmethod
+    def _describe(cls, request: httpx.Request) -> RequestInfo:
+        url = request.url
+        if url.userinfo:  # rare, and copy_with re-parses the whole URL
+            url = url.copy_with(username=None, password=None)
         return cls(request.method, str(url), url.raw_path.decode("ascii", "replace"))
 
     def __str__(self) -> str:
@@ -309,29 +327,17 @@ def error_from_decoding(
     )
 
 
-def error_from_body(
+def error_from_non_json(
     response: httpx.Response, request: httpx.Request
-) -> APIResponseValidationError | None:
-    """The error for a success whose body is not JSON (an HTML page ...), else None.
-
-    An empty body is accepted: it is what a 204 carries.
-    """
-    body = _content(response)
-    if not body.strip():
-        return None
-    try:
-        json.loads(body)
-    # JSONDecodeError and UnicodeDecodeError are ValueErrors; a deeply nested document
-    # exhausts the parser's recursion instead.
-    except (ValueError, RecursionError):
-        kind = response.headers.get("content-type", "no content type")
-        return APIResponseValidationError(
-            f"expected a JSON body, got {kind}: {_redact(_snippet(body), request)!r}",
-            request=RequestInfo.of(request),
-            status_code=response.status_code,
-            headers=response.headers,
-        )
-    return None
+) -> APIResponseValidationError:
+    """The error for a success whose body is not JSON (an HTML page ...)."""
+    kind = response.headers.get("content-type", "no content type")
+    return APIResponseValidationError(
+        f"expected a JSON body, got {kind}: {_redact(_snippet(_content(response)), request)!r}",
+        request=RequestInfo.of(request),
+        status_code=response.status_code,
+        headers=response.headers,
+    )
 
 
 def _request_of(response: httpx.Response) -> httpx.Request | None:
@@ -385,7 +391,7 @@ def _snippet(body: bytes) -> str:
 def error_from_problem(
     problem: str, response: httpx.Response, request: httpx.Request
 ) -> APIResponseValidationError:
-    """The error for a success that does not fit the spec (``ResponseSchemas.problem``).
+    """The error for a success that does not fit the spec (``ResponseCheck.problem``).
 
     The problem may quote the body, so it is redacted like any text from the server.
     """

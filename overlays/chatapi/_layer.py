@@ -11,7 +11,12 @@ from typing import Protocol
 
 import httpx
 
-__all__ = ["DualTransport", "Layer", "SplitTransport", "relative_path"]
+from chatapi_description import Operation, OperationIndex
+
+__all__ = ["DualTransport", "Layer", "SplitTransport", "operation_of", "relative_path"]
+
+_OPERATION = "chatapi.operation"
+"""Key of ``request.extensions`` caching the request's operation (or None): matched once a call."""
 
 
 class DualTransport(Protocol):
@@ -85,10 +90,25 @@ class Layer(httpx.BaseTransport, httpx.AsyncBaseTransport):
 def relative_path(request: httpx.Request, base_path: str) -> str:
     """The raw request path without its query and without ``base_path`` (``"/v2"``).
 
-    This is the form the generated ``rate_limits.find_rate_limit`` matches.
+    This is the form ``OperationIndex.match`` takes.
     """
     path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
     base_path = base_path.rstrip("/")
     if base_path and (path == base_path or path.startswith(base_path + "/")):
         path = path[len(base_path) :]
     return path or "/"
+
+
+def operation_of(request: httpx.Request, index: OperationIndex, base_path: str) -> Operation | None:
+    """The operation ``request`` addresses in ``index`` (None: none), matched once per request.
+
+    The first overlay to ask matches the raw path less ``base_path``; the answer rides on the
+    request, so the retry attempts, the rate limiter and the response check agree on it.
+    """
+    cached = request.extensions.get(_OPERATION, _OPERATION)
+    if cached is not _OPERATION:
+        found: Operation | None = cached
+        return found
+    found = index.operation_for(request.method, relative_path(request, base_path))
+    request.extensions = {**request.extensions, _OPERATION: found}
+    return found

@@ -119,7 +119,6 @@ class _Call:
     ) -> None:
         options = options_for(request)
         self._request = request
-        self._info = RequestInfo.of(request)
         self._policy = policy
         self._clock = clock
         self._random = random
@@ -131,12 +130,17 @@ class _Call:
         self._deadline = deadline_of(request, clock, policy.deadline)
         self._retries = 0
 
+    @property
+    def _info(self) -> RequestInfo:
+        """What logs and events say of the request; built only when one is written."""
+        return RequestInfo.of(self._request)
+
     def before_attempt(self) -> None:
         clamp_timeouts(self._request, self._deadline, self._clock)
 
     def wait_after_failure(self, exc: httpx.TransportError) -> float | None:
         """Seconds to sleep before retrying, or None to re-raise ``exc``."""
-        decision = should_retry(self._info.method, None, failure_kind(exc), self._safe_to_repeat)
+        decision = should_retry(self._request.method, None, failure_kind(exc), self._safe_to_repeat)
         if decision is Decision.OUTCOME_UNKNOWN:
             # from None: the httpx exception's text may quote the request, credentials and all
             raise OutcomeUnknownError(error_from_exception(exc, self._request)) from None
@@ -147,7 +151,7 @@ class _Call:
     def wait_after_response(self, response: httpx.Response) -> float | None:
         """Seconds to sleep before retrying, or None to return ``response``."""
         status = response.status_code
-        decision = should_retry(self._info.method, status, None, self._safe_to_repeat)
+        decision = should_retry(self._request.method, status, None, self._safe_to_repeat)
         if decision is Decision.OUTCOME_UNKNOWN:
             error = error_from_response(response, self._request, now=self._clock.time())
             raise OutcomeUnknownError(error) from error

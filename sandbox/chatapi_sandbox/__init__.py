@@ -16,11 +16,11 @@ From a shell: ``chatapi-sandbox --port 8400 --token secret:acme``.
 
 from ._app import SandboxApp, create_app
 from ._client import SandboxClient
+from ._core import SpecError
 from ._counters import Counters
 from ._faults import Fault, FaultKind, RetryAfterForm, When
 from ._options import DEFAULT_TOKEN, SandboxOptions, Token
 from ._server import Sandbox, running
-from ._spec import SpecError
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from ._core import SpecError
 from ._options import SandboxOptions
 from ._server import bind, serve
-from ._spec import SpecError
 
 __all__ = ["main"]
 

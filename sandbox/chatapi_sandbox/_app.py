@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
+from chatapi_client.operations import INDEX
 from chatapi_client.spec import load_spec
 
 from ._admin import admin_routes
@@ -71,5 +72,7 @@ def create_app(
         SpecError: the description and the handlers disagree, or the description uses a
             construct the sandbox cannot serve.
     """
-    description = spec if spec is not None else load_spec()
-    return SandboxApp(SandboxCore(description, options or SandboxOptions()))
+    options = options or SandboxOptions()
+    if spec is None:
+        return SandboxApp(SandboxCore(load_spec(), options, index=INDEX))
+    return SandboxApp(SandboxCore(spec, options))

@@ -7,18 +7,23 @@ from typing import Any
 
 from starlette.types import Scope
 
+from chatapi_description import DescriptionError, Operation, OperationIndex, Schemas, read_index
+
 from ._counters import Tally
 from ._faults import FaultPlan
 from ._handlers import HANDLERS, Handler
 from ._options import SandboxOptions
 from ._ratelimit import SlidingWindowLimiter
-from ._routing import Router
 from ._seed import seed
-from ._spec import Operation, SpecError, base_path, read_operations
 from ._state import Workspace
-from ._validation import RequestValidator, Schemas
+from ._validation import RequestValidator
 
-__all__ = ["ConnectionCloser", "SandboxCore"]
+__all__ = ["ConnectionCloser", "SandboxCore", "SpecError"]
+
+
+class SpecError(DescriptionError):
+    """The description and the handlers disagree, or the description cannot be served."""
+
 
 ConnectionCloser = Callable[[Scope], bool]
 """Closes the connection a request came on, at once; False if it cannot."""
@@ -35,16 +40,24 @@ class SandboxCore:
         spec: Mapping[str, Any],
         options: SandboxOptions,
         handlers: Mapping[str, Handler] = HANDLERS,
+        index: OperationIndex | None = None,
     ) -> None:
-        """Read ``spec``, pair each operation with its handler, build every validator.
+        """Pair each operation of ``spec`` with its handler and build every validator.
+
+        ``index`` is ``spec``'s operation index (``chatapi_client.operations.INDEX`` for the
+        bundled description); it is built from ``spec`` when not given.
 
         Raises:
             SpecError: an operation without handler, a handler without operation, or a
                 construct of the description the sandbox cannot serve.
         """
         self.options = options
-        self.base_path = base_path(spec)
-        operations = read_operations(spec)
+        try:
+            self.index = read_index(spec) if index is None else index
+        except DescriptionError as problem:
+            raise SpecError(str(problem)) from None
+        operations = self.index.operations
+        self.base_path = self.index.base_path
         declared = {op.operation_id for op in operations}
         unhandled = sorted(declared - handlers.keys())
         orphans = sorted(handlers.keys() - declared)
@@ -56,13 +69,17 @@ class SandboxCore:
             )
         self.operations: dict[str, Operation] = {op.operation_id: op for op in operations}
         self.handlers = {op_id: handlers[op_id] for op_id in self.operations}
-        self.router = Router(operations)
         self.schemas = Schemas(spec)
-        self.validators = {op.operation_id: RequestValidator(self.schemas, op) for op in operations}
-        for operation in operations:
-            for pointer in operation.responses.values():
-                if pointer is not None:
-                    self.schemas.validator(pointer)
+        try:
+            self.validators = {
+                op.operation_id: RequestValidator(self.schemas, op) for op in operations
+            }
+            for operation in operations:
+                for pointer in operation.responses.values():
+                    if pointer is not None:
+                        self.schemas.validator(pointer)
+        except DescriptionError as problem:
+            raise SpecError(str(problem)) from None
         self.organizations = {t.token: t.organization for t in options.tokens}
         self.limiter = SlidingWindowLimiter(clock=options.clock)
         self.faults = FaultPlan()

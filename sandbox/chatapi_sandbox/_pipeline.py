@@ -23,11 +23,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
+from chatapi_description import Operation
+
 from ._core import SandboxCore
 from ._faults import Fault, FaultKind, RetryAfterForm, When
 from ._handlers import ApiError, Call
-from ._routing import MethodNotAllowed
-from ._spec import Operation
 from ._validation import InvalidRequestError
 
 __all__ = ["ApiApp"]
@@ -87,17 +87,17 @@ class ApiApp:
         core = self.core
         request = Request(scope, receive)
         relative = self._relative_raw_path(scope)
-        found = core.router.match(request.method, relative)
+        found = core.index.match(request.method, relative)
         if found is None:
             response = error(404, f"No operation at {request.method} {core.base_path}{relative}.")
             await response(scope, receive, send)
             return
-        if isinstance(found, MethodNotAllowed):
-            allow = ", ".join(found.allowed)
+        if isinstance(found, tuple):
+            allow = ", ".join(found)
             message = f"{request.method} is not allowed here; allowed: {allow}."
             await error(405, message, {"Allow": allow})(scope, receive, send)
             return
-        operation = found.operation
+        operation = found.target
         limit = operation.rate_limit
         core.tally.by_operation[operation.operation_id] += 1
         organization = core.organization(request.headers.get("authorization"))
@@ -192,7 +192,7 @@ class ApiApp:
         except Exception as crash:  # a handler bug must still get an answer, and a name
             logger.exception("handler of %s failed", operation.operation_id)
             return self._bug(operation, f"its handler raised {crash!r}")
-        status = reply.status or operation.success_status
+        status = reply.status or operation.success_statuses[0]
         if core.options.check_responses:
             pointer = operation.responses.get(str(status))
             problem = None if pointer is None else core.schemas.problem(pointer, reply.body, "body")

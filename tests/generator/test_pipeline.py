@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import Layout, PipelineError, build, compare, generate, load_spec
+from generator.pipeline import Layout, PipelineError, build, compare, generate, read_description
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUT = Layout(ROOT)
@@ -26,7 +26,7 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def copy_repo(destination: Path) -> Layout:
     """A copy of the inputs and the committed output, to edit without touching the repo."""
-    for folder in ("openapi", "generator", "generated_client"):
+    for folder in ("openapi", "generator", "generated_client", "description"):
         shutil.copytree(
             ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
@@ -104,11 +104,11 @@ def test_an_invalid_spec_fails_with_a_readable_message(tmp_path: Path) -> None:
     text = LAYOUT.spec.read_text(encoding="utf-8")
     broken.write_text(text.replace("openapi: 3.1.0", "openapi: 3.1.0\nbogus: [", 1))
     with pytest.raises(PipelineError, match=re.escape("cannot read chatapi.yaml")):
-        load_spec(broken)
+        read_description(broken)
     broken.write_text(text.replace("operationId: getContact", "operationId: [getContact]", 1))
     expected = "chatapi.yaml is not a valid OpenAPI 3.1 description (1 error):"
     with pytest.raises(PipelineError, match=re.escape(expected)):
-        load_spec(broken)
+        read_description(broken)
 
 
 def test_a_missing_rate_limit_stops_the_pipeline(tmp_path: Path) -> None:

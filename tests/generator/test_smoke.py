@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from chatapi_client import AuthenticatedClient
-from chatapi_client.rate_limits import find_rate_limit
+from chatapi_client.operations import INDEX
 from tests.operation_cases import CASES, Case
 
 BASE_URL = "https://api.chatapi.net/v2"
@@ -34,7 +34,9 @@ def check_request(case: Case, request: httpx.Request) -> None:
     assert request.method == case.method
     assert request.headers["Authorization"] == "Bearer secret-token"
     path = request.url.raw_path.decode().removeprefix("/v2")
-    assert find_rate_limit(request.method, path).operation_id == case.operation_id
+    operation = INDEX.operation_for(request.method, path)
+    assert operation is not None
+    assert operation.operation_id == case.operation_id
     if case.body is None:
         assert request.content == b""
     else:

@@ -10,6 +10,7 @@ import httpx
 
 import chatapi
 import chatapi_sandbox
+from chatapi._layer import SplitTransport
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message
@@ -70,7 +71,7 @@ class Attempt:
     headers: httpx.Headers
 
 
-class Wire(chatapi.SplitTransport):
+class Wire(SplitTransport):
     """httpx's own transports, noting each attempt that got an answer (``Attempt``).
 
     Passed as ``connect(transport=Wire())``: it replaces nothing but adds the notes, so the

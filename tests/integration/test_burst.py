@@ -1,7 +1,7 @@
 """Bursts: 60 sends issued as fast as callers can, kept under the organization's rate limit.
 
 The callers never pace themselves: the overlays' limiter must hold them to sendMessage's
-limit (read from the generated ``chatapi_client.rate_limits``, i.e. the spec's
+limit (read from the generated ``chatapi_client.operations``, i.e. the spec's
 ``x-rate-limit``) so that the sandbox, which enforces the same limit over a sliding one-second
 window, refuses none of them, while still using most of what the limit allows.
 
@@ -23,11 +23,12 @@ import threading
 import time
 
 import chatapi_sandbox
-from chatapi_client import AuthenticatedClient, rate_limits
+from chatapi_client import AuthenticatedClient
+from chatapi_client.operations import INDEX
 
 from ._helpers import SECOND_TOKEN, TOKEN, Connect, Events, StampingClock, asend, send
 
-SEND = next(rule for rule in rate_limits.RATE_LIMITS if rule.operation_id == "sendMessage")
+SEND = INDEX["sendMessage"].rate_limit
 """sendMessage's limit as the spec states it: its bucket and requests per second."""
 CALLS = 60
 CALLERS = 10

@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 
 import httpx
+
+from chatapi_description import Operation, OperationIndex, RateLimit
 
 WALL_OFFSET = 1_700_000_000.0
 """Wall-clock time minus monotonic time on every fake clock (for HTTP-dates)."""
@@ -134,56 +134,28 @@ class TaskVirtualClock:
             self._awake += 1
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A rate-limit table row of the generated table's shape."""
+def index(*rows: tuple[str, str, str, int], default: int = 2) -> OperationIndex:
+    """A small operation index from (method, path template, bucket, requests per second) rows.
 
-    operation_id: str
-    method: str
-    path: str
-    bucket: str
-    requests_per_second: int
-    pattern: re.Pattern[str]
-
-
-@dataclass
-class FakeTable:
-    """A small table of the generated ``rate_limits`` module's shape."""
-
-    rules: tuple[Rule, ...]
-    default: Rule = field(default_factory=lambda: Rule("", "", "", "default", 2, re.compile(".*")))
-
-    def find_rate_limit(self, method: str, path: str) -> Rule:
-        path = path.split("?", 1)[0]
-        for rule in self.rules:
-            if rule.method == method.upper() and rule.pattern.fullmatch(path):
-                return rule
-        return self.default
-
-
-def table(*rows: tuple[str, str, str, int]) -> FakeTable:
-    """A table from (method, path template, bucket, requests per second) rows."""
-    rules = tuple(
-        Rule(
-            f"op{i}",
-            method,
-            path,
-            bucket,
-            rps,
-            re.compile(_pattern(path)),
+    Its operations document a bare 200; unmatched requests draw from a ``default`` bucket.
+    """
+    operations = tuple(
+        Operation(
+            operation_id=f"op{i}",
+            method=method,
+            path=path,
+            tag="test",
+            rate_limit=RateLimit(bucket, rps),
+            parameters=(),
+            request_body=None,
+            responses={"200": None},
         )
         for i, (method, path, bucket, rps) in enumerate(rows)
     )
-    return FakeTable(rules)
+    return OperationIndex("/v2", RateLimit("default", default), operations)
 
 
-def _pattern(template: str) -> str:
-    return "/".join(
-        "[^/]+" if part.startswith("{") else re.escape(part) for part in template.split("/")
-    )
-
-
-CONTACT_TABLE = table(
+CONTACT_INDEX = index(
     ("POST", "/contact/{identifier}/message", "send-message", 10),
     ("GET", "/contact/{identifier}", "get-contact", 10),
     ("PUT", "/contact/{identifier}", "contact-write", 5),

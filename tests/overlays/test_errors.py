@@ -13,15 +13,14 @@ from chatapi import (
     AuthenticationError,
     BadRequestError,
     ChatAPIError,
-    ErrorTransport,
     LocalRateLimitError,
     NotFoundError,
     OutcomeUnknownError,
     RateLimitError,
     ServerError,
-    error_from_response,
 )
-from chatapi._errors import error_from_exception
+from chatapi._error_transport import ErrorTransport
+from chatapi._errors import error_from_exception, error_from_response
 
 from .fakes import WALL_OFFSET, FakeClock, Script, broken_body
 

@@ -23,23 +23,13 @@ PUBLIC = [
     "OutcomeUnknownError",
     "APIResponseValidationError",
     "RequestInfo",
-    "error_from_response",
     # callbacks
     "RetryEvent",
     "ThrottleEvent",
-    # building blocks, for those who compose their own stack
-    "ErrorTransport",
-    "RetryTransport",
-    "RetryPolicy",
-    "RateLimitTransport",
+    # where the organization's budgets live
     "RateLimiter",
     "RateLimitStore",
     "InMemoryRateLimitStore",
-    "RateLimitTable",
-    "DualTransport",
-    "SplitTransport",
-    "Clock",
-    "SystemClock",
 ]
 
 
@@ -57,3 +47,9 @@ def test_every_error_derives_from_the_root() -> None:
     errors = [getattr(chatapi, n) for n in PUBLIC if n.endswith("Error") and n != "ChatAPIError"]
     assert errors
     assert all(issubclass(error, chatapi.ChatAPIError) for error in errors)
+
+
+def test_the_machinery_stays_private() -> None:
+    for name in ("ErrorTransport", "RetryTransport", "RateLimitTransport", "SplitTransport"):
+        assert name not in chatapi.__all__
+        assert not hasattr(chatapi, name), name

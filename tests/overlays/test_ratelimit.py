@@ -11,19 +11,20 @@ import httpx
 import pytest
 
 from chatapi import (
-    ErrorTransport,
     InMemoryRateLimitStore,
     LocalRateLimitError,
     RateLimiter,
     RateLimitError,
-    RateLimitTransport,
     RequestOptions,
-    RetryTransport,
     ThrottleEvent,
     request_options,
 )
+from chatapi._error_transport import ErrorTransport
+from chatapi._ratelimit import RateLimitTransport
+from chatapi._retry import RetryTransport
+from chatapi_description import Operation, OperationIndex, RateLimit
 
-from .fakes import CONTACT_TABLE, FakeClock, FakeTable, Rule, Script, TaskVirtualClock
+from .fakes import CONTACT_INDEX, FakeClock, Script, TaskVirtualClock, index
 
 BASE = "https://api.test/v2"
 SLACK = 1e-6  # what the store adds to each wait (see store._SLACK)
@@ -37,14 +38,14 @@ def _transport(
     limiter: RateLimiter,
     script: Script,
     organization: str = "acme",
-    table: FakeTable = CONTACT_TABLE,
+    table: OperationIndex = CONTACT_INDEX,
     **kwargs: Any,
 ) -> RateLimitTransport:
     return RateLimitTransport(
         script.transport(),
         limiter=limiter,
         organization=organization,
-        table=table,
+        index=table,
         base_path="/v2",
         **kwargs,
     )
@@ -208,16 +209,14 @@ def test_malformed_rate_limit_headers_are_ignored(value: bytes) -> None:
 # Buckets from the table.
 
 
-class RecordingTable(FakeTable):
-    """Records what the transport asks the table."""
+class RecordingIndex(OperationIndex):
+    """Records what the transport asks the index."""
 
-    def __init__(self) -> None:
-        super().__init__(CONTACT_TABLE.rules)
-        self.asked: list[tuple[str, str]] = []
+    asked: list[tuple[str, str]]
 
-    def find_rate_limit(self, method: str, path: str) -> Rule:
+    def operation_for(self, method: str, path: str) -> Operation | None:
         self.asked.append((method, path))
-        return super().find_rate_limit(method, path)
+        return super().operation_for(method, path)
 
 
 @pytest.mark.parametrize(
@@ -238,12 +237,17 @@ def test_requests_map_to_buckets_without_the_base_path(
 ) -> None:
     clock = FakeClock()
     limiter = _limiter(clock)
-    table = RecordingTable()
+    table = RecordingIndex(
+        CONTACT_INDEX.base_path, RateLimit("default", 2), CONTACT_INDEX.operations
+    )
+    object.__setattr__(table, "asked", [])
     transport = _transport(limiter, Script(), table=table)
     with httpx.Client(transport=transport, base_url=BASE) as client:
         client.request(method, url)
     assert table.asked == [(method, asked)]
-    assert table.find_rate_limit(method, asked).bucket == bucket
+    operation = table.operation_for(method, asked)
+    found = table.default_rate_limit if operation is None else operation.rate_limit
+    assert found.bucket == bucket
 
 
 def test_put_and_delete_share_their_bucket() -> None:
@@ -268,7 +272,7 @@ def _stack(limiter: RateLimiter, script: Script, clock: FakeClock) -> httpx.Clie
 def test_every_retry_takes_a_fresh_slot() -> None:
     clock = FakeClock(start=0.0)
     limiter = _limiter(clock)
-    one_per_second = FakeTable((), Rule("", "", "", "slow", 1, CONTACT_TABLE.default.pattern))
+    one_per_second = index(default=1)
     script = Script(httpx.Response(503), httpx.Response(503), clock=clock)
     retry = RetryTransport(
         _transport(limiter, script, table=one_per_second), clock=clock, random=lambda: 0.0
@@ -313,7 +317,7 @@ def test_rate_limit_wait_counts_against_the_deadline_and_cuts_timeouts() -> None
         httpx.MockTransport(handler),
         limiter=limiter,
         organization="acme",
-        table=CONTACT_TABLE,
+        index=CONTACT_INDEX,
         base_path="/v2",
     )
     retry = RetryTransport(transport, clock=clock)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,15 +22,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chatapi import (
-    ErrorTransport,
     InMemoryRateLimitStore,
     RateLimiter,
-    RateLimitTransport,
-    RetryPolicy,
-    RetryTransport,
 )
+from chatapi._error_transport import ErrorTransport
+from chatapi._policy import RetryPolicy
+from chatapi._ratelimit import RateLimitTransport
+from chatapi._retry import RetryTransport
+from chatapi_description import OperationIndex, RateLimit
 
-from .fakes import FakeTable, Rule, TaskVirtualClock, ThreadedVirtualClock
+from .fakes import TaskVirtualClock, ThreadedVirtualClock, index
 
 BASE = "https://api.test/v2"
 OPERATIONS = {"a": ("GET", "/a"), "b": ("POST", "/b"), "c": ("GET", "/c"), "z": ("GET", "/zz")}
@@ -61,20 +61,23 @@ plans = st.lists(st.lists(steps, min_size=1, max_size=8), min_size=1, max_size=6
 limits = st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3))
 
 
-def _table(shared: int, solo: int, default: int) -> FakeTable:
+def _table(shared: int, solo: int, default: int) -> OperationIndex:
     """Operations a and b share one bucket; c has its own; anything else gets the default."""
     rows = [("a", "shared", shared), ("b", "shared", shared), ("c", "solo", solo)]
-    rules = tuple(
-        Rule(name, *OPERATIONS[name], bucket, rps, re.compile(re.escape(OPERATIONS[name][1])))
-        for name, bucket, rps in rows
-    )
-    return FakeTable(rules, Rule("", "", "", "default", default, re.compile(".*")))
+    return index(*((*OPERATIONS[name], bucket, rps) for name, bucket, rps in rows), default=default)
+
+
+def _rate_limit(table: OperationIndex, method: str, path: str) -> RateLimit:
+    operation = table.operation_for(method, path)
+    return table.default_rate_limit if operation is None else operation.rate_limit
 
 
 class Server:
     """Records (organization, bucket, virtual time) of every request that arrives."""
 
-    def __init__(self, table: FakeTable, clock: ThreadedVirtualClock | TaskVirtualClock) -> None:
+    def __init__(
+        self, table: OperationIndex, clock: ThreadedVirtualClock | TaskVirtualClock
+    ) -> None:
         self.table = table
         self.clock = clock
         self.arrivals: list[tuple[str, str, float]] = []
@@ -83,7 +86,7 @@ class Server:
 
     def client(self, organization: str, limiter: RateLimiter) -> ErrorTransport:
         def handler(request: httpx.Request) -> httpx.Response:
-            bucket = self.table.find_rate_limit(request.method, request.url.path[3:]).bucket
+            bucket = _rate_limit(self.table, request.method, request.url.path[3:]).bucket
             with self._lock:
                 self.arrivals.append((organization, bucket, self.clock.monotonic()))
                 retried = request.headers["x-id"] in self._answered
@@ -96,7 +99,7 @@ class Server:
             httpx.MockTransport(handler),
             limiter=limiter,
             organization=organization,
-            table=self.table,
+            index=self.table,
             base_path="/v2",
         )
         # No deadline: a plan may queue for a minute of virtual time at 1 request/second.
@@ -121,7 +124,7 @@ def _assert_never_over_budget(server: Server, plans: list[list[Step]]) -> None:
     for organization, bucket, at in server.arrivals:
         starts[organization, bucket].append(at)
     for (_, bucket), times in starts.items():
-        budget = server.table.find_rate_limit(*_example_of(bucket)).requests_per_second
+        budget = _rate_limit(server.table, *_example_of(bucket)).requests_per_second
         times.sort()
         for earlier, later in zip(times, times[budget:], strict=False):
             assert later - earlier >= 1.0, (bucket, budget, times)

@@ -16,18 +16,17 @@ from chatapi import (
     APIConnectionError,
     APITimeoutError,
     ChatAPIError,
-    ErrorTransport,
     NotFoundError,
     OutcomeUnknownError,
     RateLimitError,
     RequestOptions,
     RetryEvent,
-    RetryPolicy,
-    RetryTransport,
     ServerError,
     request_options,
 )
-from chatapi._policy import MAX_WAIT
+from chatapi._error_transport import ErrorTransport
+from chatapi._policy import MAX_WAIT, RetryPolicy
+from chatapi._retry import RetryTransport
 
 from .fakes import FakeClock, Outcome, Script, broken_body
 

@@ -2,25 +2,20 @@
 
 Covered: `example`/`examples` of media types (request bodies and responses, inline or under
 components, Example Objects inline or by $ref to components/examples), of parameters and of
-headers; and `examples`/`example` written inside schemas. Schemas keep their `$ref`s: the whole
-description is registered as one resource, so references resolve exactly as in the document.
+headers; and `examples`/`example` written inside schemas. Schemas keep their `$ref`s and are
+validated with the description model's one validator configuration (`Schemas`), the one the
+client and the sandbox use, so an example passes here exactly when it would pass there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
-
+from chatapi_description import DescriptionError, Schemas
 from tests.spec._spec import Problem, Spec, UnresolvableRefError, deref, escape, operations
 
 RULE = "examples"
-_SPEC_URI = "urn:chatapi:openapi"  # any absolute URI: the resource's name in the registry
 
 # Keywords whose values are subschemas: one, a list of them, or a map of them.
 _ONE = (
@@ -49,7 +44,7 @@ _COMPONENT_KINDS = {
 
 def example_problems(spec: Spec) -> list[Problem]:
     """Each example that does not validate against its schema, with the first reason."""
-    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(spec))
+    registry = Schemas(spec)
     problems: list[Problem] = []
     holders = _example_holders(spec, problems)
     for pointer, holder in holders.items():
@@ -69,18 +64,12 @@ def example_problems(spec: Spec) -> list[Problem]:
     return problems
 
 
-def _check(registry: Registry[Any], value: Any, schema_pointer: str, where: str) -> list[Problem]:
-    validator = Draft202012Validator(
-        {"$ref": f"{_SPEC_URI}#{quote(schema_pointer)}"},
-        registry=registry,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
-    errors = list(validator.iter_errors(value))
-    if not errors:
-        return []
-    error = best_match(errors)
-    reason = f"{_shorten(error.message)} (at {error.json_path}; {len(errors)} error(s) in all)"
-    return [Problem(RULE, where, reason)]
+def _check(schemas: Schemas, value: Any, schema_pointer: str, where: str) -> list[Problem]:
+    try:
+        problem = schemas.problem("#" + schema_pointer, value, "the example")
+    except DescriptionError as error:
+        return [Problem(RULE, where, str(error))]
+    return [] if problem is None else [Problem(RULE, where, _shorten(problem))]
 
 
 def _example_holders(spec: Spec, problems: list[Problem]) -> dict[str, dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Our structural checks: operations, rate limits, rate-limit headers and declared statuses.
 
-Each function takes the loaded spec (see _spec.load_spec) and returns the problems it finds.
+Each function takes the loaded spec (see _spec.load_yaml) and returns the problems it finds.
 """
 
 from __future__ import annotations

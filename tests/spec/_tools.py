@@ -20,7 +20,8 @@ from typing import Any
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
-from tests.spec._spec import REPO_ROOT, Problem, escape, load_spec
+from chatapi_description import load_yaml
+from tests.spec._spec import REPO_ROOT, Problem, escape
 
 NODE_BIN = REPO_ROOT / "node_modules" / ".bin"
 SPECTRAL_RULESET = REPO_ROOT / ".spectral.yaml"
@@ -32,7 +33,7 @@ _SPECTRAL_SEVERITIES = {0: "error", 1: "warning"}  # 2 (info) and 3 (hint) do no
 def validator_problems(spec_path: Path) -> list[Problem]:
     """openapi-spec-validator's findings for the description at `spec_path`."""
     rule = "openapi-spec-validator"
-    spec = load_spec(spec_path)
+    spec = load_yaml(spec_path)
     validator = OpenAPIV31SpecValidator(spec, base_uri=spec_path.resolve().as_uri())
     try:
         errors = list(validator.iter_errors())

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.spec._spec import SPEC_PATH, Spec, load_spec
+from chatapi_description import load_yaml
+from tests.spec._spec import SPEC_PATH, Spec
 from tools.breaking import Verdict, breaking_changes, compare_files
 from tools.breaking.__main__ import main
 
@@ -25,7 +26,7 @@ Edit = Callable[[Spec], object]
 @pytest.fixture(scope="module")
 def release() -> Spec:
     """The description as released: the base of every comparison here."""
-    return load_spec(SPEC_PATH)
+    return load_yaml(SPEC_PATH)
 
 
 def schemas(spec: Spec) -> dict[str, Any]:

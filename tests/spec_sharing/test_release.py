@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.spec._spec import SPEC_PATH, Spec, load_spec
+from chatapi_description import load_yaml
+from tests.spec._spec import SPEC_PATH, Spec
 from tools._files import (
     CHANGELOG_PATH,
     RELEASED_DIR,
@@ -28,7 +29,7 @@ from tools.release.__main__ import main
 
 def set_version(repo: Path, version: str, edit: bool = False) -> Path:
     """Give the copy's description `version` (and, with `edit`, drop an operation)."""
-    spec: Spec = load_spec(repo / "chatapi.yaml")
+    spec: Spec = load_yaml(repo / "chatapi.yaml")
     spec["info"]["version"] = version
     if edit:
         spec["paths"]["/space/tag"].pop("delete", None)

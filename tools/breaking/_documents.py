@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatapi_description import HTTP_METHODS, DescriptionError, escape
+from chatapi_description import Document as DescribedDocument
 from tools._files import Document
 from tools.breaking._model import CompareError
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 # Keywords that only document a schema: never compared.
 _ANNOTATIONS = (
@@ -19,32 +19,13 @@ _ANNOTATIONS = (
 _MAX_ALL_OF_DEPTH = 32
 
 
-def escape(token: str) -> str:
-    """Escape one JSON pointer token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def resolve(document: Document, node: Any, pointer: str) -> tuple[Any, str]:
     """Follow local `$ref`s from `node` (found at `pointer`): the target and its pointer."""
-    seen = {pointer}
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            raise CompareError(f"{pointer}: {ref!r} is not a reference inside the document")
-        pointer = ref[1:]
-        if pointer in seen:
-            raise CompareError(f"{ref!r} refers to itself")
-        seen.add(pointer)
-        node = document
-        for token in pointer.split("/")[1:]:
-            key = token.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            else:
-                raise CompareError(f"{ref!r} points to nothing")
-    return node, pointer
+    try:
+        target, where = DescribedDocument(document).resolve(node, "#" + pointer)
+    except DescriptionError as error:
+        raise CompareError(str(error)) from None
+    return target, where.removeprefix("#")
 
 
 def resolve_object(document: Document, node: Any, pointer: str) -> tuple[dict[str, Any], str]:

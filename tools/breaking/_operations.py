@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from chatapi_description import escape
 from tools._files import Document
-from tools.breaking._documents import Operation, escape, operations, resolve, resolve_object
+from tools.breaking._documents import Operation, operations, resolve, resolve_object
 from tools.breaking._model import Change, Direction
 from tools.breaking._schemas import SchemaComparison
 

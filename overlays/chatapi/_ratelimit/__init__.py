@@ -2,16 +2,13 @@
 
 from .limiter import DEFAULT_WINDOW, RateLimiter
 from .store import Admission, InMemoryRateLimitStore, RateLimitStore
-from .table import RateLimitRule, RateLimitTable
 from .transport import RateLimitTransport
 
 __all__ = [
     "DEFAULT_WINDOW",
     "Admission",
     "InMemoryRateLimitStore",
-    "RateLimitRule",
     "RateLimitStore",
-    "RateLimitTable",
     "RateLimitTransport",
     "RateLimiter",
 ]

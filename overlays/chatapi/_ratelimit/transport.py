@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 import httpx
 
+from chatapi_description import OperationIndex, RateLimit
+
 from .._errors import RequestInfo
 from .._events import ThrottleEvent
-from .._layer import DualTransport, Layer, relative_path
+from .._layer import DualTransport, Layer, operation_of
 from .._options import clamp_timeouts, deadline_of
 from .limiter import RateLimiter
-from .table import RateLimitRule, RateLimitTable
 
 __all__ = ["RateLimitTransport"]
 
@@ -20,8 +21,9 @@ __all__ = ["RateLimitTransport"]
 class RateLimitTransport(Layer):
     """Waits for a slot of the request's (organization, bucket) budget, then sends it.
 
-    Sits inside ``RetryTransport``, so each retry takes a fresh slot. The bucket comes from
-    ``table.find_rate_limit`` with the request's raw path less ``base_path`` (``"/v2"``).
+    Sits inside ``RetryTransport``, so each retry takes a fresh slot. The bucket is the
+    ``x-rate-limit`` of the request's operation in ``index`` (its raw path less ``base_path``,
+    ``"/v2"``), or the index's default for a request no operation serves.
     The wait respects the call's deadline stamped by the overlay outside (none if alone),
     and each response's rate-limit headers are fed back to the limiter.
     """
@@ -32,14 +34,14 @@ class RateLimitTransport(Layer):
         *,
         limiter: RateLimiter,
         organization: str,
-        table: RateLimitTable,
+        index: OperationIndex,
         base_path: str = "",
         on_throttle: Callable[[ThrottleEvent], None] | None = None,
     ) -> None:
         super().__init__(inner)
         self._limiter = limiter
         self._organization = organization
-        self._table = table
+        self._index = index
         self._base_path = base_path
         self._on_throttle = on_throttle
 
@@ -91,5 +93,6 @@ class RateLimitTransport(Layer):
         )
         return response
 
-    def _rule_for(self, request: httpx.Request) -> RateLimitRule:
-        return self._table.find_rate_limit(request.method, relative_path(request, self._base_path))
+    def _rule_for(self, request: httpx.Request) -> RateLimit:
+        operation = operation_of(request, self._index, self._base_path)
+        return self._index.default_rate_limit if operation is None else operation.rate_limit

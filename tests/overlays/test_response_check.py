@@ -10,7 +10,7 @@ import pytest
 
 import chatapi
 from chatapi import APIResponseValidationError
-from chatapi._response_schemas import ResponseSchemas
+from chatapi._response_check import NOT_JSON, default_response_check, parse_json
 from chatapi_client.api.contact import get_contact, list_contacts
 from chatapi_client.api.messaging import get_message, send_message
 from chatapi_client.models import (
@@ -21,6 +21,7 @@ from chatapi_client.models import (
     TextMessage,
     UnknownMessage,
 )
+from chatapi_client.operations import INDEX
 
 from .fakes import FakeClock, Script
 
@@ -38,10 +39,16 @@ def connected(*responses: httpx.Response) -> tuple[Any, Script]:
 @pytest.mark.parametrize(
     ("body", "where"),
     [
-        ({}, "at the top level: 'id' is a required property"),
-        ({"id": "forty-two", "firstName": "Ada"}, "at id: 'forty-two' is not of type 'integer'"),
-        ({"id": 42, "firstName": "Ada", "tags": "vip"}, "at tags: 'vip' is not of type 'array'"),
-        ([1, 2], "at the top level: [1, 2] is not of type 'object'"),
+        ({}, "the body is missing the required property 'id'"),
+        (
+            {"id": "forty-two", "firstName": "Ada"},
+            "the body field $.id must be of type integer (got 'forty-two')",
+        ),
+        (
+            {"id": 42, "firstName": "Ada", "tags": "vip"},
+            "the body field $.tags must be of type array (got 'vip')",
+        ),
+        ([1, 2], "the body must be of type object (got [1, 2])"),
     ],
 )
 def test_a_body_that_does_not_fit_names_the_field(body: object, where: str) -> None:
@@ -58,7 +65,13 @@ def test_a_body_that_does_not_fit_names_the_field(body: object, where: str) -> N
 def test_nested_problems_point_into_lists() -> None:
     page = {"items": [{"id": 1, "firstName": "A"}, {"firstName": "B"}], "pagination": {}}
     client, _ = connected(httpx.Response(200, json=page))
-    with client, pytest.raises(APIResponseValidationError, match="at items/1: 'id' is a required"):
+    with (
+        client,
+        pytest.raises(
+            APIResponseValidationError,
+            match=r"field \$\.items\[1\] is missing the required property 'id'",
+        ),
+    ):
         list_contacts.sync(client=client, body=ContactListRequest(filter_=ContactFilter()))
 
 
@@ -101,18 +114,32 @@ def test_unknown_message_kinds_and_values_still_decode() -> None:
 
 
 def test_requests_no_operation_serves_are_not_checked() -> None:
-    schemas = ResponseSchemas()
-    assert schemas.problem("GET", "/not/an/operation", 200, b"<html>") is None
-    assert schemas.problem("GET", "/contact/id%3A1", 200, b'{"id": 1, "firstName": "A"}') is None
-    assert schemas.problem("GET", "/contact/id%3A1", 200, b"[") == (
-        "getContact answered 200 with a body that is not JSON"
-    )
+    check = default_response_check()
+    contact = INDEX["getContact"]
+    assert check.problem(None, 200, {"anything": "goes"}) is None
+    assert check.problem(contact, 200, {"id": 1, "firstName": "A"}) is None
+    assert check.problem(contact, 200, None) == "getContact answered 200 with an empty body"
+
+
+def test_the_body_is_parsed_once_and_garbage_is_told_apart() -> None:
+    assert parse_json(b" ") is None
+    assert parse_json(b"[") is NOT_JSON
+    assert parse_json(b"[" * 100_000) is NOT_JSON  # recursion, not a crash
+    assert parse_json(b'{"a": 1}') == {"a": 1}
 
 
 def test_long_messages_are_cut() -> None:
-    schemas = ResponseSchemas()
-    body = b'{"id": 1, "firstName": "' + b"x" * 2000 + b'", "tags": "' + b"y" * 2000 + b'"}'
-    problem = schemas.problem("GET", "/contact/id%3A1", 200, body)
+    check = default_response_check()
+    body = {"id": 1, "firstName": "x" * 2000, "tags": "y" * 2000}
+    problem = check.problem(INDEX["getContact"], 200, body)
     assert problem is not None
     assert len(problem) < 450
-    assert problem.endswith("…")
+    assert "y" * 58 + "…" in problem
+
+
+def test_client_and_sandbox_validate_alike() -> None:
+    """One validator configuration: ECMA-262 patterns, so a trailing newline is refused."""
+    check = default_response_check()
+    problem = check.problem(INDEX["deleteTag"], 200, {"code": "200\n", "message": "ok"})
+    assert problem is not None
+    assert "does not match the pattern" in problem

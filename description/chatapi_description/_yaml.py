@@ -1,0 +1,59 @@
+"""Reading the YAML description as JSON data, the way the generator reads it."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DescriptionError", "load_yaml"]
+
+
+class DescriptionError(ValueError):
+    """The description cannot be read, or says something the model cannot represent."""
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """Parse a YAML (or JSON) description as JSON data: YAML 1.2, string keys only.
+
+    The reader is the one openapi-python-client parses the description with
+    (``ruamel.yaml``, safe), so every part of the project sees the document the generator
+    saw. ``ruamel.yaml`` comes with the generator; it is needed at build and test time
+    only, never when the client runs (the generated package ships the description as JSON).
+
+    Raises:
+        DescriptionError: the file cannot be read, is not YAML, or is not a mapping.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(path.read_bytes())
+    except (OSError, YAMLError) as error:
+        raise DescriptionError(f"cannot read {path.name}: {error}") from None
+    if not isinstance(data, dict):
+        raise DescriptionError(f"{path.name}: the document is not a mapping")
+    converted: dict[str, Any] = _as_json(data, "")
+    return converted
+
+
+def _as_json(value: Any, pointer: str) -> Any:
+    """``value`` as a JSON reader would hold it: ``200:`` is the key ``"200"``."""
+    if isinstance(value, dict):
+        return {_json_key(key): _as_json(item, f"{pointer}/{key}") for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_json(item, f"{pointer}/{index}") for index, item in enumerate(value)]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime.date):
+        # ruamel.yaml still resolves timestamps; YAML 1.2's core schema (and every other tool
+        # reading the description) sees the plain string.
+        return value.isoformat()
+    # Binary scalars and other tagged values have no JSON form: quote them.
+    raise DescriptionError(f"{pointer or '/'}: {type(value).__name__} is not a JSON value")
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)

@@ -1,0 +1,1 @@
+"""The description model: loading, references, the operation index, matching, schemas."""

@@ -1,0 +1,78 @@
+"""Reading the description: the YAML 1.2 loader and `$ref` resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatapi_description import DescriptionError, Document, escape, load_yaml, pointer_to
+
+
+def test_yaml_is_read_as_1_2_and_as_json_data(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "answers:\n  200: ok\n  true: yes\nnorway: no\ntime: 10:30\nday: 2024-01-01\nzero: 010\n",
+        encoding="utf-8",
+    )
+    assert load_yaml(path) == {
+        "answers": {"200": "ok", "true": "yes"},  # keys as a JSON reader makes them
+        "norway": "no",  # YAML 1.1 would read false
+        "time": "10:30",  # YAML 1.1 would read 630
+        "day": "2024-01-01",  # a plain string in YAML 1.2's core schema
+        "zero": 10,  # no octal without 0o
+    }
+
+
+def test_unreadable_yaml_is_a_description_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [", encoding="utf-8")
+    with pytest.raises(DescriptionError, match=r"cannot read bad\.yaml"):
+        load_yaml(bad)
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n", encoding="utf-8")
+    with pytest.raises(DescriptionError, match="not a mapping"):
+        load_yaml(listed)
+
+
+DOCUMENT: dict[str, Any] = {
+    "paths": {"/contact/{identifier}": {"get": {"operationId": "getContact"}}},
+    "components": {
+        "responses": {
+            "ByPath": {"$ref": "#/paths/~1contact~1{identifier}/get"},
+            "Twice": {"$ref": "#/components/responses/ByPath"},
+            "Loop": {"$ref": "#/components/responses/Loop"},
+            "Away": {"$ref": "other.yaml#/x"},
+            "Nowhere": {"$ref": "#/components/responses/Missing"},
+            "til~de": {"description": "a tilde in a key"},
+        }
+    },
+}
+
+
+def test_escaped_pointers_resolve() -> None:
+    """`~1` is a slash and `~0` a tilde inside one token (RFC 6901)."""
+    document = Document(DOCUMENT)
+    responses = DOCUMENT["components"]["responses"]
+    target, where = document.resolve(responses["Twice"], "#/components/responses/Twice")
+    assert target == {"operationId": "getContact"}
+    assert where == "#/paths/~1contact~1{identifier}/get"
+    assert document.at(pointer_to("components", "responses", "til~de")) == {
+        "description": "a tilde in a key"
+    }
+    assert escape("/a~b") == "~1a~0b"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Loop", "refers to itself"),
+        ("Away", "only local references"),
+        ("Nowhere", "points to nothing"),
+    ],
+)
+def test_bad_references_are_description_errors(name: str, message: str) -> None:
+    node = DOCUMENT["components"]["responses"][name]
+    with pytest.raises(DescriptionError, match=message):
+        Document(DOCUMENT).resolve(node, f"#/components/responses/{name}")
