@@ -122,8 +122,8 @@ def seed(workspace: Workspace) -> None:
             "emoji": "⭐",
         }
     }
-    workspace.contacts = {
-        123: Contact(
+    workspace.add_contact(
+        Contact(
             id=123,
             first_name="Aisha",
             last_name="Rahman",
@@ -137,9 +137,9 @@ def seed(workspace: Workspace) -> None:
             created_at=_CREATED + 1000,
             custom_fields={"order_count": 3},
         )
-    }
-    workspace.messages = {
-        987654: Message(
+    )
+    for message in (
+        Message(
             id=987654,
             contact_id=123,
             channel_id=5501,
@@ -152,7 +152,7 @@ def seed(workspace: Workspace) -> None:
             ],
             sender={"source": "api"},
         ),
-        987655: Message(
+        Message(
             id=987655,
             contact_id=123,
             channel_id=5501,
@@ -160,4 +160,5 @@ def seed(workspace: Workspace) -> None:
             content={"type": "text", "text": "Thanks!"},
             created_at=_CREATED + 2100,
         ),
-    }
+    ):
+        workspace.add_message(message)

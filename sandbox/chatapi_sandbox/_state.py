@@ -2,14 +2,19 @@
 
 Records keep the API's own field names where they are plain JSON (channels, users, ...);
 contacts and messages, which handlers change, are small dataclasses that render their JSON.
+Contacts are indexed by email address and phone number, messages by contact, so that no
+lookup scans the whole workspace: contacts and messages are therefore read from the dicts
+but changed only through the workspace's methods, which keep the indexes true.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from ._numbers import bounded_int
 
 __all__ = ["WRITABLE_FIELDS", "Contact", "JSONObject", "Message", "Workspace"]
 
@@ -84,6 +89,9 @@ class Workspace:
         """An empty workspace; ``_seed.seed`` fills it."""
         self.contacts: dict[int, Contact] = {}
         self.messages: dict[int, Message] = {}
+        self._messages_of: dict[int, dict[int, Message]] = {}  # by contact id, then id
+        self._by_email: dict[str, int] = {}  # lower-cased address to contact id
+        self._by_phone: dict[str, int] = {}
         self.comments: list[JSONObject] = []
         self.channels: dict[int, JSONObject] = {}
         self.templates: dict[int, JSONObject] = {}
@@ -99,29 +107,79 @@ class Workspace:
 
     # Contacts ----------------------------------------------------------------------------
 
+    def _index(self, contact: Contact) -> None:
+        if contact.email:
+            self._by_email[contact.email.lower()] = contact.id
+        if contact.phone:
+            self._by_phone[contact.phone] = contact.id
+
+    def _unindex(self, contact: Contact) -> None:
+        # Only entries that point to this contact: during a merge, the kept contact may
+        # already have taken over the merged one's address.
+        if contact.email and self._by_email.get(contact.email.lower()) == contact.id:
+            del self._by_email[contact.email.lower()]
+        if contact.phone and self._by_phone.get(contact.phone) == contact.id:
+            del self._by_phone[contact.phone]
+
+    def add_contact(self, contact: Contact) -> None:
+        """Store a new contact."""
+        self.contacts[contact.id] = contact
+        self._index(contact)
+
+    def change_contact(self, contact: Contact, changes: Mapping[str, Any]) -> None:
+        """Set the contact's attributes (our names, e.g. ``email``) to the given values."""
+        self._unindex(contact)
+        for attribute, value in changes.items():
+            setattr(contact, attribute, value)
+        self._index(contact)
+
+    def remove_contact(self, contact: Contact) -> None:
+        """Forget the contact, leaving its messages and comments where they are."""
+        self._unindex(contact)
+        del self.contacts[contact.id]
+
     def find_contact(self, identifier: str) -> Contact | None:
         """The contact addressed as ``id:<n>``, ``email:<address>`` or ``phone:+<digits>``."""
         kind, _, value = identifier.partition(":")
+        found: int | None = None
         if kind == "id":
-            return self.contacts.get(int(value)) if value.isdigit() else None
-        for contact in self.contacts.values():
-            if kind == "email" and (contact.email or "").lower() == value.lower():
-                return contact
-            if kind == "phone" and contact.phone == value:
-                return contact
-        return None
+            found = bounded_int(value)  # None for anything but plain, not absurdly long digits
+        elif kind == "email":
+            found = self._by_email.get(value.lower())
+        elif kind == "phone":
+            found = self._by_phone.get(value)
+        return None if found is None else self.contacts.get(found)
 
     def owner_of(self, attribute: str, value: str | None) -> int | None:
         """The id of the contact whose ``email`` or ``phone`` is ``value``, if any."""
         if value is None:
             return None
-        for contact in self.contacts.values():
-            current = getattr(contact, attribute)
-            if attribute == "email":
-                current, value = (current or "").lower(), value.lower()
-            if current == value:
-                return contact.id
-        return None
+        if attribute == "email":
+            return self._by_email.get(value.lower())
+        return self._by_phone.get(value)
+
+    # Messages ----------------------------------------------------------------------------
+
+    def add_message(self, message: Message) -> None:
+        """Store a message."""
+        self.messages[message.id] = message
+        self._messages_of.setdefault(message.contact_id, {})[message.id] = message
+
+    def messages_of(self, contact_id: int) -> list[Message]:
+        """The contact's messages, oldest (lowest id) first."""
+        return sorted(self._messages_of.get(contact_id, {}).values(), key=lambda m: m.id)
+
+    def last_message_of(self, contact_id: int) -> Message | None:
+        """The contact's newest (highest id) message, if any."""
+        own = self._messages_of.get(contact_id)
+        return own[max(own)] if own else None
+
+    def move_messages(self, from_contact: int, to_contact: int) -> None:
+        """Give every message of one contact to another (a merge)."""
+        moved = self._messages_of.pop(from_contact, {})
+        for message in moved.values():
+            message.contact_id = to_contact
+        self._messages_of.setdefault(to_contact, {}).update(moved)
 
     def custom_field_slug(self, name: str) -> str | None:
         """The slug of the custom field called ``name`` (by slug or display name)."""
@@ -163,8 +221,8 @@ class Workspace:
     def contact_channels(self, contact: Contact) -> list[JSONObject]:
         """The channels the contact has messages on, by channel id, as ContactChannel."""
         found: dict[int, JSONObject] = {}
-        for message in sorted(self.messages.values(), key=lambda m: m.id):
-            if message.contact_id != contact.id or message.channel_id not in self.channels:
+        for message in self.messages_of(contact.id):
+            if message.channel_id not in self.channels:
                 continue
             channel = self.channels[message.channel_id]
             entry = found.setdefault(
@@ -185,6 +243,7 @@ class Workspace:
 
     def delete_contact(self, contact: Contact) -> None:
         """Remove the contact with its messages and comments."""
-        del self.contacts[contact.id]
-        self.messages = {k: m for k, m in self.messages.items() if m.contact_id != contact.id}
+        self.remove_contact(contact)
+        for message_id in self._messages_of.pop(contact.id, {}):
+            del self.messages[message_id]
         self.comments = [c for c in self.comments if c["contactId"] != contact.id]

@@ -36,9 +36,10 @@ def _changes(
     return changes, custom
 
 
-def _apply(contact: Contact, changes: Mapping[str, Any], custom: Mapping[str, Any]) -> None:
-    for attribute, value in changes.items():
-        setattr(contact, attribute, value)
+def _apply(
+    workspace: Workspace, contact: Contact, changes: Mapping[str, Any], custom: Mapping[str, Any]
+) -> None:
+    workspace.change_contact(contact, changes)
     for slug, value in custom.items():
         if value is None:
             contact.custom_fields.pop(slug, None)  # null clears the field
@@ -53,8 +54,8 @@ def _create(call: Call, identifier: str, fields: Mapping[str, Any]) -> Contact:
     changes, custom = _changes(call.workspace, fields)
     contact_id = call.workspace.next_id("contact", FIRST_IDS["contact"])
     contact = Contact(id=contact_id, first_name=fields["firstName"], created_at=call.now)
-    _apply(contact, changes, custom)
-    call.workspace.contacts[contact_id] = contact
+    call.workspace.add_contact(contact)
+    _apply(call.workspace, contact, changes, custom)
     call.tally.contacts_created += 1
     return contact
 
@@ -77,7 +78,7 @@ def update_contact(call: Call) -> Reply:
     """Change the given fields; all or nothing."""
     contact = call.contact()
     changes, custom = _changes(call.workspace, call.body, contact_ids=(contact.id,))
-    _apply(contact, changes, custom)
+    _apply(call.workspace, contact, changes, custom)
     return Reply({"contactId": contact.id})
 
 
@@ -99,22 +100,23 @@ def merge_contacts(call: Call) -> Reply:
     if kept is None or merged is None:
         raise ApiError(404, f"Contact {kept_id if kept is None else merged_id} not found.")
     changes, custom = _changes(workspace, call.body, contact_ids=(kept_id, merged_id))
-    for attribute in WRITABLE_FIELDS.values():
-        if getattr(kept, attribute) is None:
-            setattr(kept, attribute, getattr(merged, attribute))
+    gaps = {
+        attribute: getattr(merged, attribute)
+        for attribute in WRITABLE_FIELDS.values()
+        if getattr(kept, attribute) is None
+    }
+    workspace.change_contact(kept, gaps)
     kept.tags += [tag for tag in merged.tags if tag not in kept.tags]
     kept.custom_fields = {**merged.custom_fields, **kept.custom_fields}
     kept.lifecycle = kept.lifecycle or merged.lifecycle
     kept.assignee_id = kept.assignee_id or merged.assignee_id
-    for message in workspace.messages.values():
-        if message.contact_id == merged_id:
-            message.contact_id = kept_id
+    workspace.move_messages(merged_id, kept_id)
     for comment in workspace.comments:
         if comment["contactId"] == merged_id:
             comment["contactId"] = kept_id
-    del workspace.contacts[merged_id]
+    workspace.remove_contact(merged)
     # The merged contact's address is free only now, so overrides are applied last.
-    _apply(kept, changes, custom)
+    _apply(workspace, kept, changes, custom)
     call.tally.contacts_deleted += 1
     return Reply({"contactId": kept_id})
 
@@ -133,7 +135,7 @@ def create_or_update_contact(call: Call) -> Reply:
     for attribute in ("first_name", "email"):
         if getattr(contact, attribute) is not None:
             changes.pop(attribute, None)
-    _apply(contact, changes, custom)
+    _apply(call.workspace, contact, changes, custom)
     return Reply({"contactId": contact.id})
 
 

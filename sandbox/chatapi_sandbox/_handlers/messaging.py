@@ -15,8 +15,8 @@ def send_message(call: Call) -> Reply:
     workspace = call.workspace
     channel_id = call.body.get("channelId")
     if channel_id is None:
-        used = [m for m in workspace.messages.values() if m.contact_id == contact.id]
-        channel_id = max(used, key=lambda m: m.id).channel_id if used else min(workspace.channels)
+        last = workspace.last_message_of(contact.id)
+        channel_id = last.channel_id if last is not None else min(workspace.channels)
     elif channel_id not in workspace.channels:
         raise ApiError(404, f"Channel {channel_id} not found.")
     content = call.body["message"]
@@ -35,15 +35,17 @@ def send_message(call: Call) -> Reply:
         if templates[0]["status"] != "approved":
             raise ApiError(400, f"Template {wanted['name']} is {templates[0]['status']}.")
     message_id = workspace.next_id("message", FIRST_IDS["message"])
-    workspace.messages[message_id] = Message(
-        id=message_id,
-        contact_id=contact.id,
-        channel_id=channel_id,
-        traffic="outgoing",
-        content=content,
-        created_at=call.now,
-        status=[{"value": "sent", "timestamp": call.now}],
-        sender={"source": "api"},
+    workspace.add_message(
+        Message(
+            id=message_id,
+            contact_id=contact.id,
+            channel_id=channel_id,
+            traffic="outgoing",
+            content=content,
+            created_at=call.now,
+            status=[{"value": "sent", "timestamp": call.now}],
+            sender={"source": "api"},
+        )
     )
     call.tally.messages_stored += 1
     return Reply({"messageId": message_id, "contactId": contact.id})
@@ -61,11 +63,7 @@ def get_message(call: Call) -> Reply:
 def list_messages(call: Call) -> Reply:
     """The contact's messages, newest first."""
     contact = call.contact()
-    messages = sorted(
-        (m for m in call.workspace.messages.values() if m.contact_id == contact.id),
-        key=lambda m: m.id,
-        reverse=True,
-    )
+    messages = call.workspace.messages_of(contact.id)[::-1]
     return Reply(call.page(messages, lambda m: m.id, Message.to_json, descending=True))
 
 
