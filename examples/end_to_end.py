@@ -123,7 +123,8 @@ def main() -> int:
     parser.add_argument("--base-url", required=True, help="the sandbox's API URL (…/v2)")
     parser.add_argument("--token", required=True, help="a token the sandbox accepts")
     args = parser.parse_args()
-    admin = SandboxClient(args.base_url.rsplit("/v2", 1)[0])
+    # The first token the sandbox was given is also its admin token.
+    admin = SandboxClient(args.base_url.rsplit("/v2", 1)[0], token=args.token)
     admin.reset()
     tally = Tally()
     started = time.monotonic()

@@ -19,10 +19,11 @@ from ._client import SandboxClient
 from ._core import SpecError
 from ._counters import Counters
 from ._faults import Fault, FaultKind, RetryAfterForm, When
-from ._options import DEFAULT_TOKEN, SandboxOptions, Token
+from ._options import DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN, SandboxOptions, Token
 from ._server import Sandbox, running
 
 __all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_TOKEN",
     "Counters",
     "Fault",

@@ -7,17 +7,34 @@ stop it by PID.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from ._admin_guard import ADMIN_HEADER
 from ._core import SpecError
-from ._options import SandboxOptions
+from ._options import DEFAULT_MAX_BODY_BYTES, SandboxOptions
 from ._server import bind, serve
 
-__all__ = ["main"]
+__all__ = ["main", "network_warning"]
+
+
+def network_warning(host: str) -> str | None:
+    """The warning to print when ``host`` is not a loopback address, else None."""
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name other than localhost: it may resolve to anything
+    return (
+        f"chatapi-sandbox: warning: listening on {host}, not on loopback: the API and the "
+        "admin routes (/_sandbox: reset, faults, tokens) are reachable from the network.\n"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +65,25 @@ def _parser() -> argparse.ArgumentParser:
         help="count requests and send X-RateLimit-* headers, but never answer 429",
     )
     parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help="largest request body, larger ones get 413 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=5.0,
+        help="seconds a connection may take to send a complete request before it is closed "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        help="connections open at once; past it the longest-idle one is closed "
+        "(default: 1000, or half the file-descriptor limit if less)",
+    )
+    parser.add_argument(
         "--url-file", type=Path, help="write the base URL to this file once the server listens"
     )
     parser.add_argument(
@@ -73,7 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         options = SandboxOptions(
-            tokens=SandboxOptions.tokens_from(args.token), rate_limit=not args.no_rate_limit
+            tokens=SandboxOptions.tokens_from(args.token),
+            rate_limit=not args.no_rate_limit,
+            max_body_bytes=args.max_body_bytes,
+            idle_timeout=args.idle_timeout,
+            max_connections=args.max_connections,
         )
         sock = bind(args.host, args.port)
     except (ValueError, OSError) as problem:
@@ -83,12 +123,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     def announce(origin: str, base_url: str) -> None:
         lines = [f"ChatAPI sandbox: {base_url}"]
         lines += [f"  token {t.token}  (organization {t.organization})" for t in options.tokens]
-        lines.append(f"  admin: {origin}/_sandbox/counters, /reset, /faults (no token)")
+        lines.append(
+            f"  admin: {origin}/_sandbox/counters, /reset, /faults with the header "
+            f"{ADMIN_HEADER}: 1 or Authorization: Bearer {options.admin_token}"
+        )
         if not options.rate_limit:
             lines.append("  rate limits: counted, not enforced")
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
 
+    warning = network_warning(args.host)
+    if warning:
+        sys.stderr.write(warning)
     signal.signal(signal.SIGTERM, _stop)
     try:
         serve(

@@ -1,18 +1,18 @@
 """The sandbox's own routes under ``/_sandbox``: counters, reset and fault injection.
 
-They are not part of the API (not in the description) and need no token: they exist only on
-the sandbox, which listens on the loopback interface.
+They are not part of the API (not in the description). Every route but ``health`` needs
+the ``X-Sandbox-Admin`` header or the admin token, and a ``Host`` naming the sandbox's own
+address: see ``_admin_guard``.
 
 - ``GET /_sandbox/health``: ``{"status": "ok"}`` once the sandbox answers.
 - ``GET /_sandbox/info``: base path, tokens and their organizations, rate limiting on/off.
 - ``GET /_sandbox/counters``: what the sandbox really did (see ``Counters``).
 - ``POST /_sandbox/reset``: fresh workspaces, empty rate-limit windows, no fault, zero counters.
-- ``GET|POST|DELETE /_sandbox/faults``: list, inject (a ``Fault`` as JSON), or clear faults.
+- ``GET|POST|DELETE /_sandbox/faults``: list, inject (a ``Fault`` as JSON, optionally
+  naming an ``organization``), or clear faults.
 """
 
 from __future__ import annotations
-
-import json
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from ._core import SandboxCore
 from ._faults import Fault
+from ._json_body import UnreadableBodyError, read_json
 from ._pipeline import error
 
 __all__ = ["admin_routes"]
@@ -27,6 +28,7 @@ __all__ = ["admin_routes"]
 
 def admin_routes(core: SandboxCore) -> list[BaseRoute]:
     """The admin routes of ``core``, relative to ``/_sandbox``."""
+    known_organizations = {t.organization for t in core.options.tokens}
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -55,14 +57,18 @@ def admin_routes(core: SandboxCore) -> list[BaseRoute]:
 
     async def add_fault(request: Request) -> Response:
         try:
-            data = json.loads(await request.body())
+            data = read_json(await request.body())
             if not isinstance(data, dict):
                 raise TypeError("a fault is a JSON object")
             fault = Fault.from_json(data)
+        except UnreadableBodyError as unreadable:
+            return error(400, f"Invalid fault: {unreadable}")
         except (ValueError, TypeError) as invalid:
             return error(400, f"Invalid fault: {invalid}")
         if fault.operation_id not in core.operations:
             return error(400, f"Invalid fault: no operation {fault.operation_id!r}")
+        if fault.organization is not None and fault.organization not in known_organizations:
+            return error(400, f"Invalid fault: no organization {fault.organization!r}")
         core.faults.add(fault)
         return JSONResponse(fault.to_json())
 

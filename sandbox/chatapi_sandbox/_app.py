@@ -16,7 +16,9 @@ from chatapi_client.operations import INDEX
 from chatapi_client.spec import load_spec
 
 from ._admin import admin_routes
+from ._admin_guard import AdminGuard
 from ._core import ConnectionCloser, SandboxCore
+from ._edge import BodyTooLargeError, Edge, too_large
 from ._options import SandboxOptions
 from ._pipeline import ApiApp, error
 
@@ -30,7 +32,10 @@ class SandboxApp:
 
     Serve it with ``chatapi_sandbox.running`` or the ``chatapi-sandbox`` command, which
     also give it a way to drop connections; under another ASGI server a ``drop`` fault
-    degrades to the server's own 500.
+    degrades to a 500.
+
+    Layers, outermost first: ``Edge`` (answers counted, crashes answered in JSON, bodies
+    bounded), ``AdminGuard`` (who may use ``/_sandbox``), then the routes.
     """
 
     def __init__(self, core: SandboxCore) -> None:
@@ -41,13 +46,29 @@ class SandboxApp:
             status = exc.status_code if isinstance(exc, HTTPException) else 500
             return error(status, "No such path.")
 
-        self._starlette = Starlette(
+        async def body_too_large(_: Request, exc: Exception) -> Response:
+            limit = exc.limit if isinstance(exc, BodyTooLargeError) else None
+            return too_large(limit or core.options.max_body_bytes)
+
+        async def crash(_: Request, exc: Exception) -> Response:
+            # Starlette's last resort would answer in plain text; answer in JSON instead.
+            # Edge logs the exception, which Starlette raises again after this answer.
+            return error(500, f"Sandbox failure ({type(exc).__name__}): see the sandbox's log.")
+
+        starlette = Starlette(
             routes=[
                 Mount(core.base_path, app=ApiApp(core)),
                 Mount(ADMIN_PATH, routes=admin_routes(core)),
             ],
-            exception_handlers={404: http_error, 405: http_error},
+            exception_handlers={
+                404: http_error,
+                405: http_error,
+                BodyTooLargeError: body_too_large,
+                Exception: crash,
+            },
         )
+        guarded = AdminGuard(starlette, ADMIN_PATH, core.options.admin_token)
+        self._app = Edge(guarded, core.tally, core.base_path, core.options.max_body_bytes)
 
     @property
     def close_connection(self) -> ConnectionCloser | None:
@@ -60,7 +81,7 @@ class SandboxApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection."""
-        await self._starlette(scope, receive, send)
+        await self._app(scope, receive, send)
 
 
 def create_app(

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from ._admin_guard import ADMIN_HEADER
 from ._counters import Counters
 
 __all__ = ["SandboxClient"]
@@ -17,12 +18,20 @@ class SandboxClient:
     Works against any running sandbox: one started by ``running()``, or the
     ``chatapi-sandbox`` command started by ``make``. Owns its httpx client; ``close()`` it
     (or use it as a context manager).
+
+    Sends the ``X-Sandbox-Admin`` header the admin routes require, and the admin token (the
+    sandbox's first token) when given one.
     """
 
-    def __init__(self, origin: str, timeout: float = 10.0) -> None:
+    def __init__(self, origin: str, timeout: float = 10.0, *, token: str | None = None) -> None:
         """Talk to the sandbox at ``origin`` (``http://127.0.0.1:PORT``, no base path)."""
         self.origin = origin.rstrip("/")
-        self._http = httpx.Client(base_url=f"{self.origin}/_sandbox", timeout=timeout)
+        headers = {ADMIN_HEADER: "1"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(
+            base_url=f"{self.origin}/_sandbox", timeout=timeout, headers=headers
+        )
 
     def _call(self, method: str, path: str, payload: Any = None) -> Any:
         response = self._http.request(method, path, json=payload)
@@ -48,11 +57,13 @@ class SandboxClient:
         retry_after_form: str | None = None,
         body: str | None = None,
         delay: float = 0.0,
+        organization: str | None = None,
     ) -> dict[str, Any]:
         """Make the next ``times`` requests to ``operation_id`` misbehave; see ``Fault``.
 
         ``kind`` is ``429``, ``449``, ``500``, ``502``, ``503``, ``504``, ``520``, ``drop``,
-        ``truncate`` or ``delay``; ``when`` is ``before`` or ``after`` processing.
+        ``truncate`` or ``delay``; ``when`` is ``before`` or ``after`` processing;
+        ``organization``, if given, limits the fault to that organization's requests.
 
         Raises:
             httpx.HTTPStatusError: the sandbox refused the fault (400, with the reason).
@@ -64,7 +75,12 @@ class SandboxClient:
             "retry_after": retry_after,
             "delay": delay,
         }
-        optional = {"when": when, "retry_after_form": retry_after_form, "body": body}
+        optional = {
+            "when": when,
+            "retry_after_form": retry_after_form,
+            "body": body,
+            "organization": organization,
+        }
         fault.update({key: value for key, value in optional.items() if value is not None})
         result: dict[str, Any] = self._call("POST", "/faults", fault)
         return result

@@ -33,6 +33,9 @@ class Counters:
         contacts_created: Contacts created (``createContact``, ``createOrUpdateContact``).
         contacts_deleted: Contacts deleted, merged ones included.
         comments_created: Comments stored.
+        server_errors: 5xx answers the sandbox produced by itself, on any route: a crash,
+            a failed self-check, an answer it could not encode. Injected faults excluded;
+            a healthy sandbox keeps this at 0.
     """
 
     requests: int = 0
@@ -48,6 +51,7 @@ class Counters:
     contacts_created: int = 0
     contacts_deleted: int = 0
     comments_created: int = 0
+    server_errors: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The snapshot as the admin API sends it (JSON object keys are strings)."""
@@ -85,6 +89,7 @@ class Tally:
         self.contacts_created = 0
         self.contacts_deleted = 0
         self.comments_created = 0
+        self.server_errors = 0
 
     def fault(self, operation_id: str, kind: str) -> None:
         """Count one injected fault that struck."""
@@ -107,4 +112,5 @@ class Tally:
             contacts_created=self.contacts_created,
             contacts_deleted=self.contacts_deleted,
             comments_created=self.comments_created,
+            server_errors=self.server_errors,
         )

@@ -7,12 +7,29 @@ lost or replaced: the ambiguous outcome a client must not blindly retry).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Fault", "FaultKind", "FaultPlan", "RetryAfterForm", "When"]
+__all__ = [
+    "MAX_DELAY",
+    "MAX_RETRY_AFTER",
+    "MAX_TIMES",
+    "Fault",
+    "FaultKind",
+    "FaultPlan",
+    "RetryAfterForm",
+    "When",
+]
+
+MAX_DELAY = 300.0
+"""The longest ``delay`` in seconds: longer than any client timeout worth testing."""
+MAX_RETRY_AFTER = 86_400.0
+"""The longest ``retry_after`` in seconds (a day), in every form."""
+MAX_TIMES = 1_000_000
+"""The most requests one fault may hit."""
 
 
 class FaultKind(StrEnum):
@@ -82,6 +99,8 @@ class Fault:
             no retry header unless a form is given.
         body: ``json`` (the Error body), ``html`` (a gateway's page) or ``empty``.
         delay: Seconds to wait, for ``delay``.
+        organization: Only requests of this organization are hit; None (the default)
+            hits every organization's requests.
     """
 
     operation_id: str
@@ -92,13 +111,24 @@ class Fault:
     retry_after_form: RetryAfterForm | None = None
     body: str | None = None
     delay: float = 0.0
+    organization: str | None = None
 
     def __post_init__(self) -> None:
-        """Fill the defaults that depend on the kind; reject impossible settings."""
-        if self.times < 1:
-            raise ValueError("times must be at least 1")
-        if self.retry_after < 0 or self.delay < 0:
-            raise ValueError("retry_after and delay must not be negative")
+        """Fill the defaults that depend on the kind; reject impossible settings.
+
+        Numbers are bounded so that every answer the fault makes can be written: an
+        infinite ``retry_after`` has no header, an endless ``delay`` no answer at all.
+        """
+        if not 1 <= self.times <= MAX_TIMES:
+            raise ValueError(f"times must be from 1 to {MAX_TIMES}")
+        for name, value, most in (
+            ("retry_after", self.retry_after, MAX_RETRY_AFTER),
+            ("delay", self.delay, MAX_DELAY),
+        ):
+            if not (math.isfinite(value) and 0 <= value <= most):
+                raise ValueError(f"{name} must be a number of seconds from 0 to {most:g}")
+        if self.organization is not None and not self.organization:
+            raise ValueError("organization must be a non-empty string")
         if self.when is None:
             self.when = When.AFTER if self.kind is FaultKind.TRUNCATE else When.BEFORE
         if self.kind is FaultKind.TRUNCATE and self.when is When.BEFORE:
@@ -128,6 +158,9 @@ class Fault:
                 raise ValueError(f"{name} must be a number")
         if not isinstance(data.get("times", 1), int):
             raise ValueError("times must be a whole number")
+        organization = data.get("organization")
+        if organization is not None and not isinstance(organization, str):
+            raise ValueError("organization must be a string")
         form = data.get("retry_after_form")
         return cls(
             operation_id=data["operation_id"],
@@ -138,6 +171,7 @@ class Fault:
             retry_after_form=None if form is None else RetryAfterForm(form),
             body=data.get("body"),
             delay=float(data.get("delay", 0.0)),
+            organization=organization,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -156,10 +190,13 @@ class FaultPlan:
         """Queue ``fault`` behind those already pending for its operation."""
         self._pending.append(fault)
 
-    def take(self, operation_id: str) -> Fault | None:
-        """The fault for this request to ``operation_id``, counting it down, or None."""
+    def take(self, operation_id: str, organization: str | None = None) -> Fault | None:
+        """The fault for this request to ``operation_id``, counting it down, or None.
+
+        A fault naming an organization hits only that organization's requests.
+        """
         for fault in self._pending:
-            if fault.operation_id == operation_id:
+            if fault.operation_id == operation_id and fault.organization in (None, organization):
                 fault.times -= 1
                 if fault.times == 0:
                     self._pending.remove(fault)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._spec import Operation
+from chatapi_description import Operation
 
 __all__ = ["MAX_DIGITS", "ascii_digits", "bounded_int", "oversized_parameter"]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_TOKEN", "SandboxOptions", "Token"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_TOKEN", "SandboxOptions", "Token"]
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+"""The largest request body by default: far above any request the API takes."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,11 @@ class SandboxOptions:
             bug must not pass as API behaviour.
         clock: The rate limiter's clock (seconds, never going back); tests step it.
         wall_clock: Unix seconds, for the timestamps the sandbox writes.
+        max_body_bytes: The largest request body; a larger one is answered 413.
+        idle_timeout: Seconds a connection may take to deliver a complete request, from
+            its opening or its last answer; then it is closed.
+        max_connections: Connections open at once; past it the longest-idle one is closed
+            for a new one. None: 1,000, or half the process's file-descriptor limit if less.
     """
 
     tokens: tuple[Token, ...] = (DEFAULT_TOKEN,)
@@ -68,9 +77,23 @@ class SandboxOptions:
     check_responses: bool = True
     clock: Callable[[], float] = field(default=_monotonic, compare=False)
     wall_clock: Callable[[], float] = field(default=_wall, compare=False)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    idle_timeout: float = 5.0
+    max_connections: int | None = None
+
+    @property
+    def admin_token(self) -> str:
+        """The token the admin routes accept: the first one."""
+        return self.tokens[0].token
 
     def __post_init__(self) -> None:
-        """Reject an empty or ambiguous token list."""
+        """Reject an empty or ambiguous token list, and limits that are not limits."""
+        if self.max_body_bytes < 1:
+            raise ValueError("max_body_bytes must be at least 1")
+        if not (math.isfinite(self.idle_timeout) and self.idle_timeout > 0):
+            raise ValueError("idle_timeout must be a positive number of seconds")
+        if self.max_connections is not None and self.max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
         if not self.tokens:
             raise ValueError("a sandbox needs at least one token")
         names = [t.token for t in self.tokens]

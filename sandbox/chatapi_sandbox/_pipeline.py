@@ -5,7 +5,8 @@
 3. rate limit per (organization, bucket) (429 with ``Retry-After``); every answer from here
    on carries ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``;
 4. an injected fault that strikes before processing;
-5. validate parameters and body against the description (400);
+5. validate parameters and body against the description (400): first what the sandbox could
+   not answer back (see ``_json_body``, ``_numbers``), on a worker thread for a large body;
 6. the operation's handler (its answer, or 404/400 with the Error body);
 7. an injected fault that strikes after processing, else the answer.
 """
@@ -13,26 +14,34 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 from collections.abc import Callable
 from email.utils import formatdate
 from urllib.parse import quote, urlencode
 
+from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from chatapi_description import Operation
 
 from ._core import SandboxCore
+from ._edge import mark_injected
 from ._faults import Fault, FaultKind, RetryAfterForm, When
 from ._handlers import ApiError, Call
-from ._validation import InvalidRequestError
+from ._json_body import UnreadableBodyError, is_json_media, read_json
+from ._numbers import oversized_parameter
+from ._validation import InvalidRequestError, ValidRequest
 
 __all__ = ["ApiApp"]
 
 logger = logging.getLogger("chatapi_sandbox")
+
+OFF_LOOP_BYTES = 64 * 1024
+"""Bodies larger than this are parsed and validated on a worker thread."""
 
 _FAULT_MESSAGES = {
     FaultKind.TOO_MANY_REQUESTS: "Too many requests.",
@@ -65,15 +74,8 @@ class ApiApp:
         self.core = core
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer one HTTP request; counts each answer's status."""
-        tally = self.core.tally
-
-        async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                tally.by_status[message["status"]] += 1
-            await send(message)
-
-        await self._serve(scope, receive, counting_send)
+        """Answer one HTTP request (``Edge``, around the whole app, counts the answers)."""
+        await self._serve(scope, receive, send)
 
     def _relative_raw_path(self, scope: Scope) -> str:
         """The raw, still percent-encoded path below the base path."""
@@ -135,7 +137,7 @@ class ApiApp:
             body = await request.body()
         except ClientDisconnect:
             return
-        fault = core.faults.take(operation.operation_id)
+        fault = core.faults.take(operation.operation_id, organization)
         if fault is not None:
             core.tally.fault(operation.operation_id, fault.kind.value)
         if fault is not None and fault.when is When.BEFORE:
@@ -144,7 +146,7 @@ class ApiApp:
             else:
                 await self._strike(fault, None, headers, scope, receive, send)
                 return
-        response = self._process(request, body, operation, found.path_params, organization)
+        response = await self._process(request, body, operation, found.path_params, organization)
         response.headers.update(headers)
         if fault is not None and fault.when is When.AFTER:
             if fault.kind is FaultKind.DELAY:
@@ -154,7 +156,40 @@ class ApiApp:
                 return
         await response(scope, receive, send)
 
-    def _process(
+    def _validate(
+        self,
+        operation: Operation,
+        path: dict[str, str],
+        query: dict[str, str],
+        headers: Headers,
+        body: bytes,
+    ) -> ValidRequest | Response:
+        """The request converted and checked, or its 400 answer.
+
+        Reads only what never changes after start-up (the operation, its validator), so it
+        may run on a worker thread.
+        """
+        content_type = headers.get("content-type")
+        problem = oversized_parameter(operation, path, query)
+        if (
+            problem is None
+            and operation.request_body
+            and body.strip()
+            and is_json_media(content_type)
+        ):
+            try:
+                read_json(body)
+            except UnreadableBodyError as unreadable:
+                problem = str(unreadable)
+        if problem is not None:
+            return error(400, f"Invalid request: {problem}.")
+        validator = self.core.validators[operation.operation_id]
+        try:
+            return validator.validate(path, query, headers, body, content_type)
+        except InvalidRequestError as invalid:
+            return error(400, f"Invalid request: {invalid}.")
+
+    async def _process(
         self,
         request: Request,
         body: bytes,
@@ -164,16 +199,14 @@ class ApiApp:
     ) -> Response:
         """Validate, run the handler, and check its answer against the description."""
         core = self.core
-        try:
-            valid = core.validators[operation.operation_id].validate(
-                path,
-                dict(request.query_params),
-                request.headers,
-                body,
-                request.headers.get("content-type"),
-            )
-        except InvalidRequestError as invalid:
-            return error(400, f"Invalid request: {invalid}.")
+        validate = functools.partial(
+            self._validate, operation, path, dict(request.query_params), request.headers, body
+        )
+        # Parsing and validating a large body takes long enough to stall every other
+        # client if done on the event loop; the handler itself runs back on the loop.
+        valid = await asyncio.to_thread(validate) if len(body) > OFF_LOOP_BYTES else validate()
+        if isinstance(valid, Response):
+            return valid
         call = Call(
             workspace=core.workspace(organization),
             path=valid.path,
@@ -198,7 +231,11 @@ class ApiApp:
             problem = None if pointer is None else core.schemas.problem(pointer, reply.body, "body")
             if str(status) not in operation.responses or problem:
                 return self._bug(operation, problem or f"it answered {status}, not declared")
-        return JSONResponse(reply.body, status)
+        try:
+            return JSONResponse(reply.body, status)
+        except (ValueError, TypeError, RecursionError) as unanswerable:
+            # Write-time checks keep such values out; should one slip in, say so in JSON.
+            return self._bug(operation, f"its answer cannot be written as JSON: {unanswerable}")
 
     @staticmethod
     def _bug(operation: Operation, what: str) -> Response:
@@ -215,6 +252,7 @@ class ApiApp:
         send: Send,
     ) -> None:
         """Send the fault's answer, or break the connection."""
+        mark_injected(scope)
         if fault.kind is FaultKind.DROP:
             await self._close(scope)
             return

@@ -6,6 +6,7 @@ at once and never races another process. uvicorn closes that socket when it shut
 
 from __future__ import annotations
 
+import math
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ from starlette.types import Scope
 
 from ._app import SandboxApp, create_app
 from ._client import SandboxClient
+from ._connections import bounded_protocol, default_max_connections
 from ._core import ConnectionCloser
 from ._options import SandboxOptions, Token
 
@@ -89,12 +91,21 @@ def _server(
 ) -> _Server:
     """A uvicorn server for ``app`` that can drop its connections.
 
-    ``own_logging`` lets uvicorn configure logging: for the command only, since inside
-    someone else's process their logging configuration stays theirs.
+    Connections are bounded (see ``_connections``): an idle deadline and a cap, from the
+    app's options. ``own_logging`` lets uvicorn configure logging: for the command only,
+    since inside someone else's process their logging configuration stays theirs.
     """
+    options = app.core.options
     config = uvicorn.Config(
         app,
-        http="h11",  # the drop fault closes h11 protocol transports; keep it predictable
+        # h11 (the drop fault closes h11 protocol transports), with the connection bounds.
+        http=bounded_protocol(
+            options.idle_timeout, options.max_connections or default_max_connections()
+        ),
+        # uvicorn's own keep-alive timer (whole seconds) backs up the protocol's deadline.
+        timeout_keep_alive=max(1, math.ceil(options.idle_timeout)),
+        # A request head larger than this is refused: h11's default, stated on purpose.
+        h11_max_incomplete_event_size=16 * 1024,
         ws="none",
         lifespan="off",
         loop="asyncio",
@@ -128,7 +139,7 @@ class Sandbox(SandboxClient):
         Raises:
             RuntimeError: the server did not start, or did not answer, in time.
         """
-        super().__init__(_origin(sock))
+        super().__init__(_origin(sock), token=app.core.options.admin_token)
         self.base_url = self.origin + app.core.base_path
         self.tokens: tuple[Token, ...] = app.core.options.tokens
         self.token = self.tokens[0].token
@@ -184,11 +195,16 @@ def running(
     check_responses: bool = True,
     clock: Callable[[], float] | None = None,
     startup_timeout: float = 10.0,
+    max_body_bytes: int | None = None,
+    idle_timeout: float | None = None,
+    max_connections: int | None = None,
 ) -> Sandbox:
     """Start a sandbox in a background thread; use it as a context manager.
 
     ``tokens`` are ``TOKEN[:ORGANIZATION]`` strings or ``Token``s (default: one token,
     ``sandbox-token``). ``clock`` replaces the rate limiter's clock (tests step it).
+    ``max_body_bytes``, ``idle_timeout`` and ``max_connections`` override the limits of
+    ``SandboxOptions``.
 
     Example:
         with chatapi_sandbox.running(["a:acme", "b:acme"]) as sandbox:
@@ -202,6 +218,12 @@ def running(
     )
     if clock is not None:
         options = replace(options, clock=clock)
+    if max_body_bytes is not None:
+        options = replace(options, max_body_bytes=max_body_bytes)
+    if idle_timeout is not None:
+        options = replace(options, idle_timeout=idle_timeout)
+    if max_connections is not None:
+        options = replace(options, max_connections=max_connections)
     return Sandbox(create_app(options), bind(host, port), startup_timeout)
 
 

@@ -61,12 +61,13 @@ def test_reset_restores_the_seeded_workspace(
 def test_admin_routes_speak_json(sandbox: chatapi_sandbox.Sandbox) -> None:
     origin = sandbox.origin
     assert httpx.get(f"{origin}/_sandbox/health").json() == {"status": "ok"}
-    info = httpx.get(f"{origin}/_sandbox/info").json()
-    assert info["base_path"] == "/v2"
-    assert {"token": "acme-token-2", "organization": "acme"} in info["tokens"]
-    assert info["rate_limit"] is True
-    assert len(info["operations"]) == 29
-    counters = httpx.get(f"{origin}/_sandbox/counters").json()
-    assert chatapi_sandbox.Counters.from_json(counters) == sandbox.counters()
-    assert httpx.post(f"{origin}/_sandbox/reset").json() == {"status": "reset"}
-    assert httpx.delete(f"{origin}/_sandbox/faults").json() == []
+    with httpx.Client(base_url=f"{origin}/_sandbox", headers={"X-Sandbox-Admin": "1"}) as admin:
+        info = admin.get("/info").json()
+        assert info["base_path"] == "/v2"
+        assert {"token": "acme-token-2", "organization": "acme"} in info["tokens"]
+        assert info["rate_limit"] is True
+        assert len(info["operations"]) == 29
+        counters = admin.get("/counters").json()
+        assert chatapi_sandbox.Counters.from_json(counters) == sandbox.counters()
+        assert admin.post("/reset").json() == {"status": "reset"}
+        assert admin.delete("/faults").json() == []

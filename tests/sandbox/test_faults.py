@@ -166,7 +166,9 @@ def test_a_delay_that_the_client_waits_out(api: httpx.Client, sandbox: Sandbox) 
     ],
 )
 def test_invalid_faults_are_refused(sandbox: Sandbox, fault: dict[str, object]) -> None:
-    response = httpx.post(f"{sandbox.origin}/_sandbox/faults", json=fault)
+    response = httpx.post(
+        f"{sandbox.origin}/_sandbox/faults", json=fault, headers={"X-Sandbox-Admin": "1"}
+    )
     assert response.status_code == 400
     assert error_message(response).startswith("Invalid fault: ")
     assert sandbox.faults() == []

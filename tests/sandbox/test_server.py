@@ -24,6 +24,7 @@ from chatapi_sandbox._handlers import HANDLERS
 
 def test_the_public_surface_is_pinned() -> None:
     assert chatapi_sandbox.__all__ == [
+        "DEFAULT_MAX_BODY_BYTES",
         "DEFAULT_TOKEN",
         "Counters",
         "Fault",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._numbers import ascii_digits, bounded_int
 from .._state import Workspace
 from ._call import ApiError, Call, Handler, Reply
 
@@ -11,9 +12,19 @@ __all__ = ["HANDLERS"]
 
 
 def _user_id(workspace: Workspace, assignee: Any) -> int:
-    """The id of the user given by id or email address; raises ApiError(404) if unknown."""
-    if isinstance(assignee, str) and assignee.isdigit():
-        assignee = int(assignee)
+    """The id of the user given by id or email address.
+
+    A string of ASCII digits is an id; any other string without ``@`` that holds a digit
+    (``"\u00b9"``, full-width ``"\uff14\uff12"``) is neither an id nor an address.
+
+    Raises:
+        ApiError: 400 for such a string, 404 for a user that does not exist.
+    """
+    if isinstance(assignee, str):
+        if ascii_digits(assignee):
+            assignee = bounded_int(assignee)  # None (no such user) when absurdly long
+        elif "@" not in assignee and any(c.isdigit() or c.isnumeric() for c in assignee):
+            raise ApiError(400, "assignee must be a user id in ASCII digits or an email address.")
     for user in workspace.users.values():
         if assignee == user["id"] or (
             isinstance(assignee, str) and assignee.lower() == str(user["email"]).lower()
