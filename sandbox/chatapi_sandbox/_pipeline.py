@@ -32,7 +32,6 @@ from ._core import SandboxCore
 from ._edge import mark_injected
 from ._faults import Fault, FaultKind, RetryAfterForm, When
 from ._handlers import ApiError, Call
-from ._json_body import UnreadableBodyError, is_json_media, read_json
 from ._numbers import oversized_parameter
 from ._validation import InvalidRequestError, ValidRequest
 
@@ -171,16 +170,6 @@ class ApiApp:
         """
         content_type = headers.get("content-type")
         problem = oversized_parameter(operation, path, query)
-        if (
-            problem is None
-            and operation.request_body
-            and body.strip()
-            and is_json_media(content_type)
-        ):
-            try:
-                read_json(body)
-            except UnreadableBodyError as unreadable:
-                problem = str(unreadable)
         if problem is not None:
             return error(400, f"Invalid request: {problem}.")
         validator = self.core.validators[operation.operation_id]

@@ -16,6 +16,8 @@ from typing import Any
 
 from chatapi_description import Operation, Parameter, Schemas
 
+from ._json_body import UnreadableBodyError, is_json_media, read_json
+
 __all__ = ["InvalidRequestError", "RequestValidator", "ValidRequest"]
 
 _MAX_REPR = 60
@@ -85,21 +87,17 @@ class RequestValidator:
             if spec.required:
                 raise InvalidRequestError("request body is required (application/json)")
             return None
-        media = (content_type or "application/json").split(";")[0].strip().lower()
-        if media != "application/json" and not media.endswith("+json"):
+        if not is_json_media(content_type):
+            media = (content_type or "").split(";")[0].strip().lower()
             raise InvalidRequestError(f"request body must be application/json, not {media}")
         try:
-            value = json.loads(body, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as error:
-            raise InvalidRequestError(f"request body is not valid JSON: {error}") from None
+            value = read_json(body)
+        except UnreadableBodyError as unreadable:
+            raise InvalidRequestError(str(unreadable)) from None
         problem = self._schemas.problem(spec.schema, value, "request body")
         if problem:
             raise InvalidRequestError(problem)
         return value
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 _INTEGER = re.compile(r"-?[0-9]+")
