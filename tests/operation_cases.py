@@ -1,6 +1,6 @@
 """Every operation of the spec as a ready-made call: arguments and answer from its examples.
 
-Shared by the layers that drive all 29 generated operations (the smoke test on a mock
+Shared by the layers that drive all 31 generated operations (the smoke test on a mock
 transport, the contract test against Prism, the integration tests against the sandbox).
 """
 

@@ -10,10 +10,10 @@ from typing import Any
 
 __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 
-SPEC_VERSION = "1.1.0"
+SPEC_VERSION = "1.2.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "7d247c5802717abf35c9725926090662f50416ffe3beb7b6f21e3d0b1f106db3"
+SPEC_SHA256 = "24256bc1abf43321c268ac171ed12c3743941f503963a440195d96db16eca421"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

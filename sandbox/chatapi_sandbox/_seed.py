@@ -3,6 +3,12 @@
 The records echo the description's examples (contact 123, channel 5501, user 42, message
 987654), so an example copied from the docs works against a fresh sandbox. Ids of records
 created later start well above the seeded ones.
+
+Everything listed can be sent back: template components are in lower case, as
+``sendMessage`` takes them (and as the vendor's n8n integration reads them), and where the
+description allows two forms both are served (a list field's ``allowedValues`` as a bare
+array and as ``{"listValues": [...]}``; a template's ``components`` as a list and as a JSON
+string).
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ FIRST_IDS = {"contact": 1001, "message": 1_000_001, "custom_field": 401, "tag": 
 """The first id handed out for each kind of record created through the API."""
 
 _CREATED = 1_700_000_000  # when the seeded workspace was set up, in Unix seconds
+_PHOTO = "https://files.example.com/parcel-sample.jpg"
+_TRACKING = "https://track.example.com/"
 
 
 def _by_id(*records: JSONObject) -> dict[int, JSONObject]:
@@ -38,7 +46,7 @@ def seed(workspace: Workspace) -> None:
             "languageCode": "en",
             "category": "UTILITY",
             "status": "approved",
-            "components": [{"type": "BODY", "text": "Your order {{1}} has shipped."}],
+            "components": [{"type": "body", "text": "Your order {{1}} has shipped."}],
         },
         {
             "id": 902,
@@ -47,7 +55,7 @@ def seed(workspace: Workspace) -> None:
             "languageCode": "pt_BR",
             "category": "UTILITY",
             "status": "approved",
-            "components": [{"type": "BODY", "text": "Seu pedido {{1}} foi enviado."}],
+            "components": [{"type": "body", "text": "Seu pedido {{1}} foi enviado."}],
         },
         {
             "id": 903,
@@ -57,9 +65,54 @@ def seed(workspace: Workspace) -> None:
             "category": "MARKETING",
             "status": "pending",
             # Some real answers carry the components JSON-encoded; keep one like that.
-            "components": '[{"type": "BODY", "text": "Spring sale: {{1}} off."}]',
+            "components": '[{"type": "body", "text": "Spring sale: {{1}} off."}]',
+        },
+        {
+            "id": 904,
+            "name": "delivery_photo",
+            "channelId": 5501,
+            "languageCode": "en",
+            "category": "UTILITY",
+            "status": "approved",
+            "components": [
+                {"type": "header", "format": "image", "example": {"header_handle": [_PHOTO]}},
+                {"type": "body", "text": "Hi {{1}}, your parcel {{2}} has arrived."},
+                {"type": "footer", "text": "Reply STOP to opt out."},
+                {
+                    "type": "buttons",
+                    "buttons": [
+                        {"type": "url", "text": "Track parcel", "url": _TRACKING + "{{1}}"}
+                    ],
+                },
+            ],
+        },
+        {
+            "id": 905,
+            "name": "spring_catalog",
+            "channelId": 5501,
+            "languageCode": "en",
+            "category": "MARKETING",
+            "status": "approved",
+            "components": [
+                {"type": "body", "text": "Our spring collection is here."},
+                {"type": "buttons", "buttons": [{"type": "catalog", "text": "View catalog"}]},
+            ],
+            "catalogProducts": [
+                {
+                    "id": "7001",
+                    "retailer_id": "SKU-RAIN-01",
+                    "name": "Rain jacket",
+                    "description": "Light and waterproof.",
+                    "price": "129.00",
+                    "currency": "MYR",
+                    "availability": "in stock",
+                    "image_url": "https://shop.example.com/rain-jacket.jpg",
+                }
+            ],
         },
     )
+    for template in workspace.templates.values():
+        template.setdefault("namespace", "b1c2d3e4_5f6a_7b8c")
     team = {"id": 7, "name": "Support"}
     workspace.users = _by_id(
         {
@@ -111,6 +164,31 @@ def seed(workspace: Workspace) -> None:
             "description": "The customer's subscription plan.",
             "dataType": "list",
             "allowedValues": ["free", "pro"],
+        },
+        {
+            "id": 303,
+            "name": "Source",
+            "slug": "source",
+            "description": "Where the contact first came from.",
+            "dataType": "list",
+            # The wrapped form of the allowed values, as some answers (and n8n) have it.
+            "allowedValues": {"listValues": ["website", "referral", "event"]},
+        },
+        {
+            "id": 304,
+            "name": "Newsletter",
+            "slug": "newsletter",
+            "description": None,
+            "dataType": "checkbox",
+            "allowedValues": None,
+        },
+        {
+            "id": 305,
+            "name": "Birthday",
+            "slug": "birthday",
+            "description": None,
+            "dataType": "date",
+            "allowedValues": None,
         },
     )
     workspace.tags = {

@@ -2,7 +2,7 @@
 
 Prism mocks the spec and validates every request against it: a request that breaks the
 description is answered 400 with the violations in an ``sl-violations`` header (``--errors``
-turns any violation into an error answer). Every one of the 29 operations, called with its
+turns any violation into an error answer). Every one of the 31 operations, called with its
 examples, sync and async, must get its success answer with no violation reported.
 """
 

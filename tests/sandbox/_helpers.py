@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import httpx
 
@@ -45,6 +46,23 @@ def assert_conforms(operation_id: str, response: httpx.Response) -> None:
     assert problem is None, f"{operation_id} {status}: {problem}"
     for header in ("X-RateLimit-Limit", "X-RateLimit-Remaining"):
         assert int(response.headers[header]) >= 0
+
+
+def request_problems(operation_id: str, body: Any) -> list[str]:
+    """Why the operation's request body schema refuses ``body``, if it does (formats too)."""
+    request_body = INDEX[operation_id].request_body
+    assert request_body is not None, f"{operation_id} takes no body"
+    problem = _schemas().problem(request_body.schema, body, "request body")
+    return [] if problem is None else [problem]
+
+
+def parameter_problems(operation_id: str, name: str, value: Any) -> list[str]:
+    """Why the schema of the operation's parameter ``name`` refuses ``value``, if it does."""
+    for parameter in INDEX[operation_id].parameters:
+        if parameter.name == name:
+            problem = _schemas().problem(parameter.schema, value, f"parameter {name!r}")
+            return [] if problem is None else [problem]
+    raise LookupError(f"{operation_id} has no parameter {name}")
 
 
 def error_message(response: httpx.Response) -> str:

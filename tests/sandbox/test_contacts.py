@@ -157,6 +157,16 @@ def test_create_or_update_creates_then_updates_keeping_the_first_name(api: httpx
     assert unknown_id.status_code == 404
 
 
+def test_create_or_update_needs_a_first_name_only_to_create(api: httpx.Client) -> None:
+    update = api.post("/contact/create_or_update/phone:+60123456789", json={"lastName": "Tan"})
+    assert update.json() == {"contactId": 123}
+    assert api.get("/contact/id:123").json()["lastName"] == "Tan"
+    create = api.post("/contact/create_or_update/email:nobody@example.com", json={"lastName": "X"})
+    assert create.status_code == 400
+    assert error_message(create) == "firstName is required to create a contact."
+    assert api.get("/contact/email:nobody@example.com").status_code == 404
+
+
 def test_list_contacts_searches_filters_and_pages(api: httpx.Client) -> None:
     for index in range(3):
         api.post(f"/contact/email:p{index}@example.com", json={"firstName": f"Page{index}"})

@@ -66,7 +66,7 @@ def test_admin_routes_speak_json(sandbox: chatapi_sandbox.Sandbox) -> None:
         assert info["base_path"] == "/v2"
         assert {"token": "acme-token-2", "organization": "acme"} in info["tokens"]
         assert info["rate_limit"] is True
-        assert len(info["operations"]) == 29
+        assert len(info["operations"]) == 31
         counters = admin.get("/counters").json()
         assert chatapi_sandbox.Counters.from_json(counters) == sandbox.counters()
         assert admin.post("/reset").json() == {"status": "reset"}

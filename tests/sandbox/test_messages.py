@@ -35,12 +35,15 @@ def test_every_message_kind_is_accepted(api: httpx.Client) -> None:
     kinds = [
         {"type": "attachment", "attachment": {"type": "image", "url": "https://example.com/a.png"}},
         {"type": "email", "text": "Hi", "subject": "S", "cc": ["a@example.com"]},
+        # The body under `message` and a numeric-string reply id, as the vendor's n8n sends.
+        {"type": "email", "message": "Hi", "replyToMessageId": "987654", "cc": []},
         {"type": "quick_reply", "title": "Q?", "replies": ["Yes", "No"]},
         {"type": "custom_payload", "payload": {"any": ["thing"]}},
         {
             "type": "whatsapp_template",
             "template": {"name": "order_update", "languageCode": "pt_BR"},
         },
+        {"type": "facebook_template", "template": {"name": "order_update", "languageCode": "en"}},
     ]
     for message in kinds:
         response = api.post("/contact/id:123/message", json={"channelId": 5501, "message": message})

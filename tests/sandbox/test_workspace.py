@@ -15,6 +15,7 @@ from ._helpers import assert_conforms, error_message
         ("listUsers", "/space/user", 42),
         ("listCustomFields", "/space/custom_field", 301),
         ("listTemplates", "/space/channel/5501/template", 901),
+        ("listWhatsappTemplates", "/space/channel/5501/mtm", 901),
     ],
 )
 def test_seeded_lists_page_by_id(
@@ -47,6 +48,30 @@ def test_templates_of_an_unknown_channel_are_not_found(api: httpx.Client) -> Non
     assert_conforms("listTemplates", response)
     empty = api.get("/space/channel/5502/template").json()
     assert empty == {"items": [], "pagination": {"next": "", "previous": ""}}
+
+
+def test_the_template_manager_lists_whatsapp_channels_only(api: httpx.Client) -> None:
+    whatsapp = api.get("/space/channel/5501/mtm", params={"limit": 100}).json()["items"]
+    assert [t["id"] for t in whatsapp] == [901, 902, 903, 904, 905]
+    website = api.get("/space/channel/5502/mtm")
+    assert website.json() == {"items": [], "pagination": {"next": "", "previous": ""}}
+    unknown = api.get("/space/channel/1/mtm")
+    assert unknown.status_code == 404
+    assert_conforms("listWhatsappTemplates", unknown)
+
+
+def test_a_template_is_read_with_its_catalog(api: httpx.Client) -> None:
+    response = api.get("/space/mtm/905")
+    assert response.status_code == 200
+    assert_conforms("getMessageTemplate", response)
+    body = response.json()
+    assert body["status"] == "success"
+    assert body["data"]["name"] == "spring_catalog"
+    assert [p["retailer_id"] for p in body["data"]["catalogProducts"]] == ["SKU-RAIN-01"]
+    assert api.get("/space/mtm/901").json()["data"]["catalogProducts"] == []
+    missing = api.get("/space/mtm/1")
+    assert missing.status_code == 404
+    assert error_message(missing) == "Template not found."
 
 
 def test_users_are_found_by_id(api: httpx.Client) -> None:

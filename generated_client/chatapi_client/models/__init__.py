@@ -8,6 +8,7 @@ from .assignee import Assignee
 from .attachment import Attachment
 from .attachment_message import AttachmentMessage
 from .attachment_type import AttachmentType
+from .catalog_product import CatalogProduct
 from .closing_note import ClosingNote
 from .closing_note_page import ClosingNotePage
 from .code_message import CodeMessage
@@ -37,7 +38,9 @@ from .delete_tag_request import DeleteTagRequest
 from .email_attachment import EmailAttachment
 from .email_attachment_type import EmailAttachmentType
 from .email_message import EmailMessage
+from .email_message_with_message_body import EmailMessageWithMessageBody
 from .error import Error
+from .facebook_template_message import FacebookTemplateMessage
 from .filter_condition import FilterCondition
 from .filter_condition_category import FilterConditionCategory
 from .filter_condition_operator import FilterConditionOperator
@@ -49,6 +52,8 @@ from .message_sender import MessageSender
 from .message_status import MessageStatus
 from .message_template import MessageTemplate
 from .message_template_components_type_0_item import MessageTemplateComponentsType0Item
+from .message_template_details import MessageTemplateDetails
+from .message_template_result import MessageTemplateResult
 from .new_contact import NewContact
 from .pagination import Pagination
 from .quick_reply_message import QuickReplyMessage
@@ -86,6 +91,7 @@ __all__ = (
     "Attachment",
     "AttachmentMessage",
     "AttachmentType",
+    "CatalogProduct",
     "ClosingNote",
     "ClosingNotePage",
     "CodeMessage",
@@ -115,7 +121,9 @@ __all__ = (
     "EmailAttachment",
     "EmailAttachmentType",
     "EmailMessage",
+    "EmailMessageWithMessageBody",
     "Error",
+    "FacebookTemplateMessage",
     "FilterCondition",
     "FilterConditionCategory",
     "FilterConditionOperator",
@@ -127,6 +135,8 @@ __all__ = (
     "MessageStatus",
     "MessageTemplate",
     "MessageTemplateComponentsType0Item",
+    "MessageTemplateDetails",
+    "MessageTemplateResult",
     "NewContact",
     "Pagination",
     "QuickReplyMessage",

@@ -26,7 +26,10 @@ class CreateCustomFieldRequest:
     data_type: CustomFieldDataType
     """ The kind of value a custom field holds. """
     slug: str | Unset = UNSET
-    """ The field's key in API calls; letters, digits and underscores; cannot be changed later. """
+    """ The field's key in API calls; letters, digits and underscores; cannot be changed
+    later. Empty (as the vendor's n8n integration sends it when none is given) or
+    omitted, the server derives one from the name.
+     """
     description: str | Unset = UNSET
     """ What the field is for. """
     allowed_values: list[str] | Unset = UNSET
@@ -38,7 +41,11 @@ class CreateCustomFieldRequest:
 
         data_type: str = self.data_type
 
-        slug = self.slug
+        slug: str | Unset
+        if isinstance(self.slug, Unset):
+            slug = UNSET
+        else:
+            slug = self.slug
 
         description = self.description
 
@@ -70,7 +77,12 @@ class CreateCustomFieldRequest:
 
         data_type = check_custom_field_data_type(d.pop("dataType"))
 
-        slug = d.pop("slug", UNSET)
+        def _parse_slug(data: object) -> str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(str | Unset, data)
+
+        slug = _parse_slug(d.pop("slug", UNSET))
 
         description = d.pop("description", UNSET)
 

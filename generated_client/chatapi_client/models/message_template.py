@@ -21,7 +21,7 @@ T = TypeVar("T", bound="MessageTemplate")
 
 @_attrs_define
 class MessageTemplate:
-    """A WhatsApp message template of a channel."""
+    """A message template of a channel: WhatsApp, or Messenger for Facebook channels."""
 
     id: int
     """ The template's id. """
@@ -42,7 +42,9 @@ class MessageTemplate:
     namespace: None | str | Unset = UNSET
     """ The template's namespace. """
     components: list[MessageTemplateComponentsType0Item] | str | Unset = UNSET
-    """ The template's parts as the platform describes them; some answers send them as a JSON-encoded string. """
+    """ The template's parts (`header`, `body`, `footer`, `buttons`, in lower case, as
+    `sendMessage` takes them); some answers send them as a JSON-encoded string.
+     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from ..models.attachment_message import AttachmentMessage
     from ..models.custom_payload_message import CustomPayloadMessage
     from ..models.email_message import EmailMessage
+    from ..models.email_message_with_message_body import EmailMessageWithMessageBody
+    from ..models.facebook_template_message import FacebookTemplateMessage
     from ..models.quick_reply_message import QuickReplyMessage
     from ..models.text_message import TextMessage
     from ..models.whats_app_template_message import WhatsAppTemplateMessage
@@ -30,18 +32,22 @@ class SendMessageRequest:
         AttachmentMessage
         | CustomPayloadMessage
         | EmailMessage
+        | EmailMessageWithMessageBody
+        | FacebookTemplateMessage
         | QuickReplyMessage
         | TextMessage
         | WhatsAppTemplateMessage
     )
-    """ The message to send; `type` says which kind it is. """
+    """ The message to send; `type` says which kind it is (an email takes either of two shapes). """
     channel_id: int | None | Unset = UNSET
     """ The channel to send on; omitted or null sends on the contact's last used channel. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.attachment_message import AttachmentMessage  # noqa: PLC0415
+        from ..models.custom_payload_message import CustomPayloadMessage  # noqa: PLC0415
         from ..models.email_message import EmailMessage  # noqa: PLC0415
+        from ..models.facebook_template_message import FacebookTemplateMessage  # noqa: PLC0415
         from ..models.quick_reply_message import QuickReplyMessage  # noqa: PLC0415
         from ..models.text_message import TextMessage  # noqa: PLC0415
         from ..models.whats_app_template_message import WhatsAppTemplateMessage  # noqa: PLC0415
@@ -53,9 +59,13 @@ class SendMessageRequest:
             message = self.message.to_dict()
         elif isinstance(self.message, WhatsAppTemplateMessage):
             message = self.message.to_dict()
-        elif isinstance(self.message, EmailMessage):
-            message = self.message.to_dict()
         elif isinstance(self.message, QuickReplyMessage):
+            message = self.message.to_dict()
+        elif isinstance(self.message, CustomPayloadMessage):
+            message = self.message.to_dict()
+        elif isinstance(self.message, FacebookTemplateMessage):
+            message = self.message.to_dict()
+        elif isinstance(self.message, EmailMessage):
             message = self.message.to_dict()
         else:
             message = self.message.to_dict()
@@ -83,6 +93,8 @@ class SendMessageRequest:
         from ..models.attachment_message import AttachmentMessage  # noqa: PLC0415
         from ..models.custom_payload_message import CustomPayloadMessage  # noqa: PLC0415
         from ..models.email_message import EmailMessage  # noqa: PLC0415
+        from ..models.email_message_with_message_body import EmailMessageWithMessageBody  # noqa: PLC0415
+        from ..models.facebook_template_message import FacebookTemplateMessage  # noqa: PLC0415
         from ..models.quick_reply_message import QuickReplyMessage  # noqa: PLC0415
         from ..models.text_message import TextMessage  # noqa: PLC0415
         from ..models.whats_app_template_message import WhatsAppTemplateMessage  # noqa: PLC0415
@@ -95,6 +107,8 @@ class SendMessageRequest:
             AttachmentMessage
             | CustomPayloadMessage
             | EmailMessage
+            | EmailMessageWithMessageBody
+            | FacebookTemplateMessage
             | QuickReplyMessage
             | TextMessage
             | WhatsAppTemplateMessage
@@ -130,7 +144,9 @@ class SendMessageRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_outgoing_message_type_3 = EmailMessage.from_dict(data)
+                componentsschemas_outgoing_message_type_3 = QuickReplyMessage.from_dict(
+                    data
+                )
 
                 return componentsschemas_outgoing_message_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -138,20 +154,40 @@ class SendMessageRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_outgoing_message_type_4 = QuickReplyMessage.from_dict(
-                    data
+                componentsschemas_outgoing_message_type_4 = (
+                    CustomPayloadMessage.from_dict(data)
                 )
 
                 return componentsschemas_outgoing_message_type_4
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_outgoing_message_type_5 = (
+                    FacebookTemplateMessage.from_dict(data)
+                )
+
+                return componentsschemas_outgoing_message_type_5
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_outgoing_email_message_type_0 = (
+                    EmailMessage.from_dict(data)
+                )
+
+                return componentsschemas_outgoing_email_message_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_outgoing_message_type_5 = CustomPayloadMessage.from_dict(
-                data
+            componentsschemas_outgoing_email_message_type_1 = (
+                EmailMessageWithMessageBody.from_dict(data)
             )
 
-            return componentsschemas_outgoing_message_type_5
+            return componentsschemas_outgoing_email_message_type_1
 
         message = _parse_message(d.pop("message"))
 

@@ -122,12 +122,17 @@ def merge_contacts(call: Call) -> Reply:
 
 
 def create_or_update_contact(call: Call) -> Reply:
-    """Update the contact if it exists (keeping its first name and email), else create it."""
+    """Update the contact if it exists (keeping its first name and email), else create it.
+
+    Creating needs ``firstName``; updating does not (the vendor's n8n node leaves it out).
+    """
     identifier = call.path["identifier"]
     contact = call.workspace.find_contact(identifier)
     if contact is None:
         if identifier.startswith("id:"):
             raise ApiError(404, "Contact not found.")
+        if "firstName" not in call.body:
+            raise ApiError(400, "firstName is required to create a contact.")
         contact = _create(call, identifier, call.body)
         return Reply({"contactId": contact.id})
     changes, custom = _changes(call.workspace, call.body, contact_ids=(contact.id,))

@@ -20,7 +20,7 @@ def send_message(call: Call) -> Reply:
     elif channel_id not in workspace.channels:
         raise ApiError(404, f"Channel {channel_id} not found.")
     content = call.body["message"]
-    if content["type"] == "whatsapp_template":
+    if content["type"] in ("whatsapp_template", "facebook_template"):
         wanted = content["template"]
         templates = [
             t

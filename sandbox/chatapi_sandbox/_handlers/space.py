@@ -27,13 +27,34 @@ def list_channels(call: Call) -> Reply:
     return Reply(call.page(_sorted(call.workspace.channels), _by_id, dict))
 
 
-def list_templates(call: Call) -> Reply:
-    """The message templates of one channel."""
+def _channel_templates(call: Call) -> list[JSONObject]:
+    """The templates of the path's channel, by id; raises ApiError(404) for no such channel."""
     channel_id = call.path["channelId"]
     if channel_id not in call.workspace.channels:
         raise ApiError(404, "Channel not found.")
-    templates = [t for t in _sorted(call.workspace.templates) if t["channelId"] == channel_id]
+    return [t for t in _sorted(call.workspace.templates) if t["channelId"] == channel_id]
+
+
+def list_templates(call: Call) -> Reply:
+    """The message templates of one channel."""
+    return Reply(call.page(_channel_templates(call), _by_id, dict))
+
+
+def list_whatsapp_templates(call: Call) -> Reply:
+    """The WhatsApp templates of one channel, from the template manager (none elsewhere)."""
+    templates = _channel_templates(call)
+    if "whatsapp" not in str(call.workspace.channels[call.path["channelId"]]["source"]):
+        templates = []
     return Reply(call.page(templates, _by_id, dict))
+
+
+def get_message_template(call: Call) -> Reply:
+    """One template with its catalog's products, wrapped as ``{status, message, data}``."""
+    template = call.workspace.templates.get(call.path["templateId"])
+    if template is None:
+        raise ApiError(404, "Template not found.")
+    data = {**template, "catalogProducts": list(template.get("catalogProducts", []))}
+    return Reply({"status": "success", "message": "Template found.", "data": data})
 
 
 def list_closing_notes(call: Call) -> Reply:
@@ -138,6 +159,8 @@ def delete_tag(call: Call) -> Reply:
 HANDLERS: dict[str, Handler] = {
     "listChannels": list_channels,
     "listTemplates": list_templates,
+    "listWhatsappTemplates": list_whatsapp_templates,
+    "getMessageTemplate": get_message_template,
     "listClosingNotes": list_closing_notes,
     "listUsers": list_users,
     "getUser": get_user,

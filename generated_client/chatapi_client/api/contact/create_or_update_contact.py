@@ -8,16 +8,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.contact_fields import ContactFields
 from ...models.create_or_update_contact_result import CreateOrUpdateContactResult
 from ...models.error import Error
-from ...models.new_contact import NewContact
 from ...types import Response
 
 
 def _get_kwargs(
     identifier: str,
     *,
-    body: NewContact,
+    body: ContactFields,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -115,19 +115,21 @@ def sync_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
+    body: ContactFields,
 ) -> Response[CreateOrUpdateContactResult | Error]:
     """Create a contact, or update it if it exists.
 
-     Creates the contact when the identifier matches none, otherwise updates it. The
-    answer usually carries the contact's id but sometimes does not; read the contact
-    back with `getContact` when you need it. Existing values of some fields (first name,
-    email) may be kept rather than overwritten.
+     Creates the contact when the identifier matches none, otherwise updates it. Only the
+    fields given are written: `firstName` is needed to create a contact (400 without it)
+    but not to update one. The answer usually carries the contact's id but sometimes
+    does not; read the contact back with `getContact` when you need it. Existing values
+    of some fields (first name, email) may be kept rather than overwritten.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (ContactFields): The writable fields of a contact. Omitted fields are left as they
+            are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,19 +155,21 @@ def sync(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
+    body: ContactFields,
 ) -> CreateOrUpdateContactResult | Error | None:
     """Create a contact, or update it if it exists.
 
-     Creates the contact when the identifier matches none, otherwise updates it. The
-    answer usually carries the contact's id but sometimes does not; read the contact
-    back with `getContact` when you need it. Existing values of some fields (first name,
-    email) may be kept rather than overwritten.
+     Creates the contact when the identifier matches none, otherwise updates it. Only the
+    fields given are written: `firstName` is needed to create a contact (400 without it)
+    but not to update one. The answer usually carries the contact's id but sometimes
+    does not; read the contact back with `getContact` when you need it. Existing values
+    of some fields (first name, email) may be kept rather than overwritten.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (ContactFields): The writable fields of a contact. Omitted fields are left as they
+            are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,19 +190,21 @@ async def asyncio_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
+    body: ContactFields,
 ) -> Response[CreateOrUpdateContactResult | Error]:
     """Create a contact, or update it if it exists.
 
-     Creates the contact when the identifier matches none, otherwise updates it. The
-    answer usually carries the contact's id but sometimes does not; read the contact
-    back with `getContact` when you need it. Existing values of some fields (first name,
-    email) may be kept rather than overwritten.
+     Creates the contact when the identifier matches none, otherwise updates it. Only the
+    fields given are written: `firstName` is needed to create a contact (400 without it)
+    but not to update one. The answer usually carries the contact's id but sometimes
+    does not; read the contact back with `getContact` when you need it. Existing values
+    of some fields (first name, email) may be kept rather than overwritten.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (ContactFields): The writable fields of a contact. Omitted fields are left as they
+            are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -222,19 +228,21 @@ async def asyncio(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
+    body: ContactFields,
 ) -> CreateOrUpdateContactResult | Error | None:
     """Create a contact, or update it if it exists.
 
-     Creates the contact when the identifier matches none, otherwise updates it. The
-    answer usually carries the contact's id but sometimes does not; read the contact
-    back with `getContact` when you need it. Existing values of some fields (first name,
-    email) may be kept rather than overwritten.
+     Creates the contact when the identifier matches none, otherwise updates it. Only the
+    fields given are written: `firstName` is needed to create a contact (400 without it)
+    but not to update one. The answer usually carries the contact's id but sometimes
+    does not; read the contact back with `getContact` when you need it. Existing values
+    of some fields (first name, email) may be kept rather than overwritten.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
             (E.164).
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (ContactFields): The writable fields of a contact. Omitted fields are left as they
+            are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

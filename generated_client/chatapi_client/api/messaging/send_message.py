@@ -120,9 +120,10 @@ def sync_detailed(
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
-    last interacted on when `channelId` is omitted or null. The message is one of six
-    kinds, told apart by `message.type`: text, attachment, whatsapp_template, email,
-    quick_reply or custom_payload.
+    last interacted on when `channelId` is omitted or null. The message is one of seven
+    kinds, told apart by `message.type`: text, attachment, whatsapp_template,
+    facebook_template, email, quick_reply or custom_payload. An email carries its body
+    under `text` or, as the vendor's n8n integration sends it, under `message`.
 
     Sending is not idempotent: a request that failed after it reached the server may
     have delivered the message. A WhatsApp template approved by Meta but not yet synced
@@ -162,9 +163,10 @@ def sync(
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
-    last interacted on when `channelId` is omitted or null. The message is one of six
-    kinds, told apart by `message.type`: text, attachment, whatsapp_template, email,
-    quick_reply or custom_payload.
+    last interacted on when `channelId` is omitted or null. The message is one of seven
+    kinds, told apart by `message.type`: text, attachment, whatsapp_template,
+    facebook_template, email, quick_reply or custom_payload. An email carries its body
+    under `text` or, as the vendor's n8n integration sends it, under `message`.
 
     Sending is not idempotent: a request that failed after it reached the server may
     have delivered the message. A WhatsApp template approved by Meta but not yet synced
@@ -199,9 +201,10 @@ async def asyncio_detailed(
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
-    last interacted on when `channelId` is omitted or null. The message is one of six
-    kinds, told apart by `message.type`: text, attachment, whatsapp_template, email,
-    quick_reply or custom_payload.
+    last interacted on when `channelId` is omitted or null. The message is one of seven
+    kinds, told apart by `message.type`: text, attachment, whatsapp_template,
+    facebook_template, email, quick_reply or custom_payload. An email carries its body
+    under `text` or, as the vendor's n8n integration sends it, under `message`.
 
     Sending is not idempotent: a request that failed after it reached the server may
     have delivered the message. A WhatsApp template approved by Meta but not yet synced
@@ -239,9 +242,10 @@ async def asyncio(
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
-    last interacted on when `channelId` is omitted or null. The message is one of six
-    kinds, told apart by `message.type`: text, attachment, whatsapp_template, email,
-    quick_reply or custom_payload.
+    last interacted on when `channelId` is omitted or null. The message is one of seven
+    kinds, told apart by `message.type`: text, attachment, whatsapp_template,
+    facebook_template, email, quick_reply or custom_payload. An email carries its body
+    under `text` or, as the vendor's n8n integration sends it, under `message`.
 
     Sending is not idempotent: a request that failed after it reached the server may
     have delivered the message. A WhatsApp template approved by Meta but not yet synced

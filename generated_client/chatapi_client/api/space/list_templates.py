@@ -118,8 +118,10 @@ def sync_detailed(
 ) -> Response[Error | TemplatePage]:
     """List the message templates of a channel.
 
-     Returns one page of the WhatsApp message templates of the channel, with their
-    approval status. A template's `components` may arrive as a JSON-encoded string.
+     Returns one page of the message templates of the channel, with their approval
+    status. The vendor's SDK reads WhatsApp templates here; newer releases of its n8n
+    integration read Messenger templates here and WhatsApp templates from
+    `listWhatsappTemplates`. A template's `components` may arrive as a JSON-encoded string.
 
     Args:
         channel_id (int): The workspace channel's id.
@@ -158,8 +160,10 @@ def sync(
 ) -> Error | TemplatePage | None:
     """List the message templates of a channel.
 
-     Returns one page of the WhatsApp message templates of the channel, with their
-    approval status. A template's `components` may arrive as a JSON-encoded string.
+     Returns one page of the message templates of the channel, with their approval
+    status. The vendor's SDK reads WhatsApp templates here; newer releases of its n8n
+    integration read Messenger templates here and WhatsApp templates from
+    `listWhatsappTemplates`. A template's `components` may arrive as a JSON-encoded string.
 
     Args:
         channel_id (int): The workspace channel's id.
@@ -193,8 +197,10 @@ async def asyncio_detailed(
 ) -> Response[Error | TemplatePage]:
     """List the message templates of a channel.
 
-     Returns one page of the WhatsApp message templates of the channel, with their
-    approval status. A template's `components` may arrive as a JSON-encoded string.
+     Returns one page of the message templates of the channel, with their approval
+    status. The vendor's SDK reads WhatsApp templates here; newer releases of its n8n
+    integration read Messenger templates here and WhatsApp templates from
+    `listWhatsappTemplates`. A template's `components` may arrive as a JSON-encoded string.
 
     Args:
         channel_id (int): The workspace channel's id.
@@ -231,8 +237,10 @@ async def asyncio(
 ) -> Error | TemplatePage | None:
     """List the message templates of a channel.
 
-     Returns one page of the WhatsApp message templates of the channel, with their
-    approval status. A template's `components` may arrive as a JSON-encoded string.
+     Returns one page of the message templates of the channel, with their approval
+    status. The vendor's SDK reads WhatsApp templates here; newer releases of its n8n
+    integration read Messenger templates here and WhatsApp templates from
+    `listWhatsappTemplates`. A template's `components` may arrive as a JSON-encoded string.
 
     Args:
         channel_id (int): The workspace channel's id.
