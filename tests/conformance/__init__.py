@@ -1,0 +1,1 @@
+"""The vendor's own clients against the sandbox."""
