@@ -15,6 +15,8 @@ go in ``with chatapi.request_options(...)``; ``RateLimiter`` and the stores say 
 organization's budgets are kept.
 """
 
+from typing import TYPE_CHECKING
+
 from ._connect import connect
 from ._errors import (
     APIConnectionError,
@@ -33,13 +35,25 @@ from ._errors import (
 )
 from ._events import RetryEvent, ThrottleEvent
 from ._options import RequestOptions, request_options
-from ._ratelimit import InMemoryRateLimitStore, RateLimiter, RateLimitStore
+from ._ratelimit import (
+    AsyncRateLimitStore,
+    InMemoryRateLimitStore,
+    RateLimiter,
+    RateLimitStore,
+    RateLimitStoreError,
+    RateLimitStoreEvent,
+    SqliteRateLimitStore,
+)
+
+if TYPE_CHECKING:
+    from ._ratelimit.redis_store import RedisRateLimitStore
 
 __all__ = [
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncRateLimitStore",
     "AuthenticationError",
     "BadRequestError",
     "ChatAPIError",
@@ -49,12 +63,25 @@ __all__ = [
     "OutcomeUnknownError",
     "RateLimitError",
     "RateLimitStore",
+    "RateLimitStoreError",
+    "RateLimitStoreEvent",
     "RateLimiter",
+    "RedisRateLimitStore",
     "RequestInfo",
     "RequestOptions",
     "RetryEvent",
     "ServerError",
+    "SqliteRateLimitStore",
     "ThrottleEvent",
     "connect",
     "request_options",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The Redis store needs the optional redis-py (chatapi[redis]): import it on first use.
+    if name == "RedisRateLimitStore":
+        from ._ratelimit.redis_store import RedisRateLimitStore
+
+        return RedisRateLimitStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

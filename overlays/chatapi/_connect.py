@@ -17,7 +17,8 @@ from ._error_transport import ErrorTransport
 from ._events import RetryEvent, ThrottleEvent
 from ._layer import DualTransport, SplitTransport
 from ._policy import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy
-from ._ratelimit import InMemoryRateLimitStore, RateLimiter, RateLimitTransport
+from ._ratelimit import InMemoryRateLimitStore, RateLimiter, RateLimitTransport, open_store
+from ._ratelimit.config import environment_setting
 from ._response_check import default_response_check
 from ._retry import RetryTransport
 
@@ -39,6 +40,7 @@ def connect(
     timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
     deadline: float = DEFAULT_DEADLINE,
     rate_limit: bool | RateLimiter = True,
+    rate_limit_store: object = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
     on_throttle: Callable[[ThrottleEvent], None] | None = None,
     proxy: str | None = None,
@@ -66,6 +68,13 @@ def connect(
             process-wide budget store (a private store if ``clock`` is given: budgets
             measured on different clocks cannot be shared); a ``RateLimiter`` is used
             instead; ``False`` switches limiting off.
+        rate_limit_store: Where the budgets live, so that several processes or machines
+            share them: ``"sqlite:///path/to/limits.db"`` (one machine),
+            ``"redis://host:6379/0"``, ``"rediss://..."`` or ``"unix:///path/redis.sock"``
+            (several machines; needs ``chatapi[redis]``), a ``RateLimitStore``, or a
+            redis-py client. Default: the ``CHATAPI_RATE_LIMIT_STORE`` environment
+            variable, else the process-wide in-memory store. Clients in one process naming
+            the same URL share one store.
         on_retry: Called before each retry's sleep, e.g. for metrics.
         on_throttle: Called before each wait for a rate-limit slot.
         proxy: An HTTP(S) proxy URL. Proxy environment variables are not read.
@@ -73,13 +82,23 @@ def connect(
         clock: Replaces the system clock (tests); default: the limiter's clock.
 
     Raises:
-        ValueError: No token, a token or base URL that cannot be used safely, or a
-            ``RateLimiter`` on another clock than ``clock``.
+        ValueError: No token, a token or base URL that cannot be used safely, a
+            ``RateLimiter`` on another clock than ``clock``, a ``RateLimiter`` together with
+            ``rate_limit_store``, or a store URL of no accepted form.
     """
     token = _token(os.environ.get(TOKEN_VARIABLE, "") if token is None else token)
     url = _base_url(base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
     if isinstance(rate_limit, RateLimiter):
+        if rate_limit_store is not None:
+            raise ValueError("give the store to the RateLimiter, or rate_limit_store alone")
         limiter = rate_limit
+    elif (
+        rate_limit is not False
+        and (store_setting := rate_limit_store or environment_setting()) is not None
+    ):
+        # Shared stores read their own clock (wall clock, Redis TIME), so any `clock` works.
+        store = open_store(store_setting)
+        limiter = RateLimiter(store) if clock is None else RateLimiter(store, clock=clock)
     elif clock is None:
         limiter = RateLimiter()
     else:

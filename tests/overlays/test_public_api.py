@@ -30,6 +30,11 @@ PUBLIC = [
     "RateLimiter",
     "RateLimitStore",
     "InMemoryRateLimitStore",
+    "AsyncRateLimitStore",
+    "SqliteRateLimitStore",
+    "RedisRateLimitStore",
+    "RateLimitStoreError",
+    "RateLimitStoreEvent",
 ]
 
 

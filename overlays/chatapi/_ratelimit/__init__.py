@@ -1,14 +1,35 @@
-"""Client-side rate limiting: budgets per (organization, bucket), shared in the process."""
+"""Client-side rate limiting: budgets per (organization, bucket), in-process or shared.
 
+The Redis store (``redis_store.RedisRateLimitStore``) needs the ``redis`` extra and is
+imported only when asked for, so the package works without redis-py.
+"""
+
+from .config import ACCEPTED_FORMS, STORE_VARIABLE, open_store
+from .failover import RateLimitStoreError, RateLimitStoreEvent
 from .limiter import DEFAULT_WINDOW, RateLimiter
-from .store import Admission, InMemoryRateLimitStore, RateLimitStore
+from .sqlite_store import SqliteRateLimitStore
+from .store import (
+    Admission,
+    AsyncRateLimitStore,
+    InMemoryRateLimitStore,
+    RateLimitStore,
+    async_store_for,
+)
 from .transport import RateLimitTransport
 
 __all__ = [
+    "ACCEPTED_FORMS",
     "DEFAULT_WINDOW",
+    "STORE_VARIABLE",
     "Admission",
+    "AsyncRateLimitStore",
     "InMemoryRateLimitStore",
     "RateLimitStore",
+    "RateLimitStoreError",
+    "RateLimitStoreEvent",
     "RateLimitTransport",
     "RateLimiter",
+    "SqliteRateLimitStore",
+    "async_store_for",
+    "open_store",
 ]

@@ -5,7 +5,8 @@ Why not the ``limits`` library (5.x), which has a moving window and a Redis stor
 wall clock jumps when NTP corrects it; it has no blocking acquire (``hit()`` only says yes or
 no), no cool-down and no way to lower a limit from a response header. What is needed here
 is a sliding log of start times plus those two signals: about a hundred lines, owned, with
-the store behind an interface so a shared (Redis) store can come later.
+the store behind an interface so that budgets can be shared between processes (the SQLite
+and Redis stores) without touching the transports.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import LocalRateLimitError, RequestInfo
 from .._events import ThrottleEvent
 from .._policy import MAX_WAIT, retry_after
-from .store import InMemoryRateLimitStore, RateLimitStore
+from .store import (
+    Admission,
+    InMemoryRateLimitStore,
+    RateLimitStore,
+    async_store_for,
+    effective_limit,
+)
 
 __all__ = ["DEFAULT_WINDOW", "RateLimiter"]
 
@@ -43,8 +50,9 @@ class RateLimiter:
     ``Retry-After``, an ``X-RateLimit-Remaining: 0`` for one window.
 
     Thread-safe and asyncio-safe: ``acquire`` blocks the calling thread, ``aacquire`` only
-    suspends the calling task. Neither waits past the caller's deadline: it raises
-    ``LocalRateLimitError`` at once instead.
+    suspends the calling task (it uses the store's asyncio twin, see ``async_store_for``).
+    Neither waits past the caller's deadline: it raises ``LocalRateLimitError`` at once
+    instead.
     """
 
     def __init__(
@@ -67,7 +75,8 @@ class RateLimiter:
             raise ValueError(f"headroom must be >= 0, not {headroom}")
         if not window > 0:
             raise ValueError(f"window must be > 0 seconds, not {window}")
-        self._store = _SHARED_STORE if store is None else store
+        self._store: RateLimitStore = _SHARED_STORE if store is None else store
+        self._astore = async_store_for(self._store)
         self._clock = clock
         self._headroom = headroom
         self._window = window
@@ -76,6 +85,11 @@ class RateLimiter:
     def clock(self) -> Clock:
         """The clock this limiter measures with."""
         return self._clock
+
+    @property
+    def store(self) -> RateLimitStore:
+        """Where this limiter's budgets live."""
+        return self._store
 
     def acquire(
         self,
@@ -91,11 +105,18 @@ class RateLimiter:
 
         ``limit`` is the table's requests per window; ``deadline`` is on ``self.clock``.
         """
+        key = _key(organization, bucket)
         waited = 0.0
-        while (wait := self._try(organization, bucket, limit, deadline, request, on_wait)) > 0:
+        while True:
+            now = self._clock.monotonic()
+            admission = self._store.try_acquire(
+                key, limit, self._window, now, headroom=self._headroom
+            )
+            wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
+            if wait <= 0:
+                return waited
             self._clock.sleep(wait)
             waited += wait
-        return waited
 
     async def aacquire(
         self,
@@ -108,11 +129,18 @@ class RateLimiter:
         on_wait: Callable[[ThrottleEvent], None] | None = None,
     ) -> float:
         """Like ``acquire``, suspending only the calling task while it waits."""
+        key = _key(organization, bucket)
         waited = 0.0
-        while (wait := self._try(organization, bucket, limit, deadline, request, on_wait)) > 0:
+        while True:
+            now = self._clock.monotonic()
+            admission = await self._astore.try_acquire(
+                key, limit, self._window, now, headroom=self._headroom
+            )
+            wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
+            if wait <= 0:
+                return waited
             await self._clock.asleep(wait)
             waited += wait
-        return waited
 
     def observe(
         self,
@@ -128,37 +156,63 @@ class RateLimiter:
         """
         key = _key(organization, bucket)
         now = self._clock.monotonic()
-        if status_code == 429:
-            asked = retry_after(headers, self._clock.time())
-            pause = self._window if asked is None else min(asked, MAX_WAIT)
-            logger.info("429 on bucket %r: pausing it %.3f s for every sharer", bucket, pause)
+        pause, reported, spent = self._feedback(bucket, status_code, headers)
+        if pause is not None:
             self._store.cool_down(key, pause, now)
-        reported = _header_int(headers, "x-ratelimit-limit")
-        if reported is not None and reported > 0:
+        if reported is not None:
             self._store.report_limit(key, reported)
-        if _header_int(headers, "x-ratelimit-remaining") == 0:
+        if spent:
             self._store.mark_spent(key, self.budget(organization, bucket, limit), self._window, now)
 
-    def budget(self, organization: str, bucket: str, limit: int) -> int:
-        """Requests allowed to start per window: the lower of table and server, less headroom."""
-        reported = self._store.reported_limit(_key(organization, bucket))
-        if reported is not None:
-            limit = min(limit, reported)
-        return max(1, limit - self._headroom)
-
-    def _try(
+    async def aobserve(
         self,
         organization: str,
         bucket: str,
         limit: int,
+        status_code: int,
+        headers: httpx.Headers,
+    ) -> None:
+        """Like ``observe``, through the store's asyncio twin."""
+        key = _key(organization, bucket)
+        now = self._clock.monotonic()
+        pause, reported, spent = self._feedback(bucket, status_code, headers)
+        if pause is not None:
+            await self._astore.cool_down(key, pause, now)
+        if reported is not None:
+            await self._astore.report_limit(key, reported)
+        if spent:
+            budget = self.budget(organization, bucket, limit)
+            await self._astore.mark_spent(key, budget, self._window, now)
+
+    def _feedback(
+        self, bucket: str, status_code: int, headers: httpx.Headers
+    ) -> tuple[float | None, int | None, bool]:
+        """What a response asks of its budget: a pause, a reported limit, spent or not."""
+        pause: float | None = None
+        if status_code == 429:
+            asked = retry_after(headers, self._clock.time())
+            pause = self._window if asked is None else min(asked, MAX_WAIT)
+            logger.info("429 on bucket %r: pausing it %.3f s for every sharer", bucket, pause)
+        reported = _header_int(headers, "x-ratelimit-limit")
+        spent = _header_int(headers, "x-ratelimit-remaining") == 0
+        return pause, (reported if reported is not None and reported > 0 else None), spent
+
+    def budget(self, organization: str, bucket: str, limit: int) -> int:
+        """Requests allowed to start per window: the lower of table and server, less headroom."""
+        reported = self._store.reported_limit(_key(organization, bucket))
+        return effective_limit(limit, reported, self._headroom)
+
+    def _wait(
+        self,
+        admission: Admission,
+        now: float,
+        organization: str,
+        bucket: str,
         deadline: float,
         request: RequestInfo | None,
         on_wait: Callable[[ThrottleEvent], None] | None,
     ) -> float:
-        """Try once for a slot: 0 when admitted, else the wait (raising if past the deadline)."""
-        budget = self.budget(organization, bucket, limit)
-        now = self._clock.monotonic()
-        admission = self._store.try_acquire(_key(organization, bucket), budget, self._window, now)
+        """0 when admitted, else the wait (raising if it would end past the deadline)."""
         if admission.wait <= 0:
             return 0.0
         if now + admission.wait >= deadline:

@@ -1,10 +1,16 @@
-"""Where rate-limit budgets live: an interface, and the in-process implementation.
+"""Where rate-limit budgets live: the interfaces, and the in-process implementation.
 
 A store keeps, per budget key, the start times of recent requests, a cool-down set by the
 server's feedback, and the limit the server last reported. Every operation is atomic, so
 one store can serve many threads (and, for a shared store such as Redis, many processes).
 All results are durations relative to ``now``: a store shared between processes may read
-its own clock instead of the caller's monotonic one.
+its own clock instead of the caller's monotonic one (the SQLite store reads the machine's
+wall clock, the Redis store the Redis server's ``TIME``).
+
+``AsyncRateLimitStore`` is the same interface for asyncio callers. A store that talks to
+the network gives the limiter a native twin (``SupportsAsync.asynchronous``); any other store
+is adapted by ``DirectAsyncStore``, which calls it on the event loop: right for stores whose
+calls are short local work, like ``InMemoryRateLimitStore``.
 """
 
 from __future__ import annotations
@@ -12,9 +18,18 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-__all__ = ["Admission", "InMemoryRateLimitStore", "RateLimitStore"]
+__all__ = [
+    "Admission",
+    "AsyncRateLimitStore",
+    "DirectAsyncStore",
+    "InMemoryRateLimitStore",
+    "RateLimitStore",
+    "SupportsAsync",
+    "async_store_for",
+    "effective_limit",
+]
 
 _SLACK = 1e-6
 """Added to every wait so that sleeping exactly that long clears the window: without it,
@@ -37,14 +52,28 @@ class Admission:
 ADMITTED = Admission(0.0)
 
 
+def effective_limit(limit: int, reported: int | None, headroom: int) -> int:
+    """Starts allowed per window: the lower of ``limit`` and ``reported``, less ``headroom``.
+
+    Never below 1, so a large headroom slows a budget down but never stops it.
+    """
+    if reported is not None:
+        limit = min(limit, reported)
+    return max(1, limit - headroom)
+
+
 class RateLimitStore(Protocol):
     """The state behind a ``RateLimiter``; swap it for a shared one without touching transports."""
 
-    def try_acquire(self, key: str, limit: int, window: float, now: float) -> Admission:
-        """Record a start at ``now`` if fewer than ``limit`` starts fall within ``window``.
+    def try_acquire(
+        self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
+    ) -> Admission:
+        """Record a start at ``now`` if fewer than N starts fall within ``window``.
 
-        Atomically: admit and record, or record nothing and say how long to wait. Never
-        admits during a cool-down.
+        N is ``effective_limit(limit, reported, headroom)``: ``limit`` is the table's, and
+        the store lowers it to the limit the server reported (``report_limit``), read in the
+        same atomic step. Atomically: admit and record, or record nothing and say how long
+        to wait. Never admits during a cool-down.
         """
         ...
 
@@ -70,6 +99,78 @@ class RateLimitStore(Protocol):
         ...
 
 
+class AsyncRateLimitStore(Protocol):
+    """``RateLimitStore`` for asyncio callers: the same contract, as coroutines.
+
+    A call must never block the event loop on a network round trip or a lock held by
+    another process.
+    """
+
+    async def try_acquire(
+        self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
+    ) -> Admission:
+        """See ``RateLimitStore.try_acquire``."""
+        ...
+
+    async def cool_down(self, key: str, seconds: float, now: float) -> None:
+        """See ``RateLimitStore.cool_down``."""
+        ...
+
+    async def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
+        """See ``RateLimitStore.mark_spent``."""
+        ...
+
+    async def report_limit(self, key: str, limit: int) -> None:
+        """See ``RateLimitStore.report_limit``."""
+        ...
+
+
+@runtime_checkable
+class SupportsAsync(Protocol):
+    """A ``RateLimitStore`` that brings its own asyncio twin (over the same budgets)."""
+
+    @property
+    def asynchronous(self) -> AsyncRateLimitStore:
+        """The twin serving asyncio callers."""
+        ...
+
+
+class DirectAsyncStore:
+    """Serves asyncio callers by calling a sync ``RateLimitStore`` on the event loop.
+
+    Only for stores whose calls are short local work (the in-memory store holds a lock for
+    microseconds, never across a wait).
+    """
+
+    def __init__(self, store: RateLimitStore) -> None:
+        self._store = store
+
+    async def try_acquire(
+        self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
+    ) -> Admission:
+        """See ``RateLimitStore.try_acquire``."""
+        return self._store.try_acquire(key, limit, window, now, headroom=headroom)
+
+    async def cool_down(self, key: str, seconds: float, now: float) -> None:
+        """See ``RateLimitStore.cool_down``."""
+        self._store.cool_down(key, seconds, now)
+
+    async def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
+        """See ``RateLimitStore.mark_spent``."""
+        self._store.mark_spent(key, limit, window, now)
+
+    async def report_limit(self, key: str, limit: int) -> None:
+        """See ``RateLimitStore.report_limit``."""
+        self._store.report_limit(key, limit)
+
+
+def async_store_for(store: RateLimitStore) -> AsyncRateLimitStore:
+    """The store's own asyncio twin if it has one, else ``DirectAsyncStore(store)``."""
+    if isinstance(store, SupportsAsync):
+        return store.asynchronous
+    return DirectAsyncStore(store)
+
+
 @dataclass
 class _Budget:
     starts: deque[float] = field(default_factory=deque)
@@ -88,10 +189,13 @@ class InMemoryRateLimitStore:
         self._lock = threading.Lock()
         self._budgets: dict[str, _Budget] = {}
 
-    def try_acquire(self, key: str, limit: int, window: float, now: float) -> Admission:
+    def try_acquire(
+        self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
+    ) -> Admission:
         """See ``RateLimitStore.try_acquire``."""
         with self._lock:
             budget = self._budgets.setdefault(key, _Budget())
+            limit = effective_limit(limit, budget.reported_limit, headroom)
             starts = budget.starts
             # Callers read the clock before taking the lock, so a later arrival may carry an
             # earlier reading; it cannot start before what is already recorded.

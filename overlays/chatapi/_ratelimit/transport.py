@@ -84,7 +84,7 @@ class RateLimitTransport(Layer):
         if waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = await self._inner.handle_async_request(request)
-        self._limiter.observe(
+        await self._limiter.aobserve(
             self._organization,
             rule.bucket,
             rule.requests_per_second,
