@@ -29,7 +29,7 @@ GENERATED := $(wildcard generated_client/chatapi_client)
 TEST_STEPS := lint check-generated check-breaking pytest
 
 .PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated sandbox end-to-end
-.PHONY: spec-dist check-breaking release-spec lock
+.PHONY: spec-dist check-breaking release-spec lock bootstrap-redis
 
 all: bootstrap lint-spec generate end-to-end ## Main job: lint the spec, regenerate, run end to end
 
@@ -80,8 +80,25 @@ ifneq ($(GENERATED),)
 	$(BIN)/mypy $(GENERATED)
 endif
 
-pytest: bootstrap ## Every pytest layer under tests/ (fails when no test ran)
+pytest: bootstrap bootstrap-redis ## Every pytest layer under tests/ (fails when no test ran)
 	$(BIN)/pytest
+
+# The shared rate-limit store tests start a real redis-server (Debian package redis-server).
+# Installed with apt-get where we may (as root); elsewhere a clear failure, never a skip.
+bootstrap-redis: ## Install redis-server (Debian package) if missing, for the shared-store tests
+	@command -v redis-server >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing the Debian package redis-server"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq redis-server >/dev/null 2>&1 \
+			|| { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; \
+	else \
+		echo "redis-server is missing: install the Debian package redis-server" \
+			"(apt-get install redis-server), then run make test again" >&2; \
+		exit 1; \
+	fi; \
+	command -v redis-server >/dev/null \
+		|| { echo "installing the Debian package redis-server failed" >&2; exit 1; }
 
 test: $(TEST_STEPS) ## Everything: lint, drift and breaking-change checks, every test layer
 

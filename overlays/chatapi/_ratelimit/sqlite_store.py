@@ -240,8 +240,8 @@ class SqliteRateLimitStore:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("BEGIN IMMEDIATE")
-            db.executescript(_SCHEMA + "COMMIT;")
+            # Each CREATE ... IF NOT EXISTS is atomic on its own: processes may race here.
+            db.executescript(_SCHEMA)
         except BaseException:
             db.close()
             raise

@@ -1,0 +1,44 @@
+"""Functions run in child processes by the shared-store tests (importable after a spawn)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import chatapi
+from chatapi._ratelimit import open_store
+
+
+class SkewedClock(chatapi.SystemClock):
+    """The system clock, ``offset`` seconds off: a machine whose clock is wrong."""
+
+    def __init__(self, offset: float) -> None:
+        self.offset = offset
+
+    def monotonic(self) -> float:
+        """Monotonic time, shifted."""
+        return time.monotonic() + self.offset
+
+    def time(self) -> float:
+        """Wall-clock time, shifted."""
+        return time.time() + self.offset
+
+
+def hammer(url: str, key: str, limit: int, tries: int, start_at: float) -> int:
+    """From ``start_at`` (wall clock), try ``tries`` times without waiting; admitted count."""
+    store = open_store(url)
+    while time.time() < start_at:
+        time.sleep(0.001)
+    return sum(store.try_acquire(key, limit, 60.0, time.monotonic()).wait == 0 for _ in range(tries))
+
+
+def acquire_for(url: str, limit: int, offset: float, start_at: float, seconds: float) -> list[Any]:
+    """Acquire slots in a loop on a clock ``offset`` s off; the true wall times admitted."""
+    limiter = chatapi.RateLimiter(open_store(url), clock=SkewedClock(offset))
+    while time.time() < start_at:
+        time.sleep(0.001)
+    admitted: list[float] = []
+    while time.time() < start_at + seconds:
+        limiter.acquire("skew", "bucket", limit)
+        admitted.append(time.time())
+    return admitted

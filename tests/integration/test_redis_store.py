@@ -1,0 +1,327 @@
+"""The Redis store against a real redis-server: atomicity, sharing, skew, failures, secrets.
+
+Each test gets its own ``redis-server`` (about 20 ms to start), on a unix socket in a
+temporary folder with persistence off, stopped by PID. Waits are real but short: windows
+of a fraction of a second, and Redis killed or paused for a few hundred milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import logging
+import multiprocessing
+import pickle
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+import chatapi
+from chatapi import RateLimiter, RateLimitStoreError, RateLimitStoreEvent, RedisRateLimitStore
+from chatapi._ratelimit import open_store
+from chatapi._ratelimit.redis_store import DEFAULT_TIMEOUT
+
+from ._redis import RedisServer
+from ._store_workers import acquire_for, hammer
+
+SPAWN = multiprocessing.get_context("spawn")
+"""Children start clean: no copy of this process's threads, sandbox or connections."""
+FAILURE_BOUND = DEFAULT_TIMEOUT + 0.25
+"""How long one call may take while Redis is dead or hung: the timeout, plus scheduling
+noise on a busy 2-core machine."""
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RedisServer]:
+    with RedisServer(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def store(server: RedisServer) -> Iterator[RedisRateLimitStore]:
+    opened = RedisRateLimitStore.from_url(server.unix_url, probe_interval=0.2)
+    yield opened
+    opened.close()
+
+
+def busiest(times: list[float], window: float = 1.0) -> int:
+    """The most ``times`` within any ``[t, t + window)``."""
+    ordered = sorted(times)
+    return max(bisect.bisect_left(ordered, t + window) - i for i, t in enumerate(ordered))
+
+
+# -- atomicity ------------------------------------------------------------------------------
+
+
+def test_racing_threads_get_exactly_the_limit(store: RedisRateLimitStore) -> None:
+    start = threading.Barrier(8)
+    admitted: list[int] = []
+
+    def race() -> None:
+        start.wait()
+        admitted.append(sum(store.try_acquire("acme/b", 7, 60.0, 0.0).wait == 0 for _ in range(30)))
+
+    threads = [threading.Thread(target=race) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(admitted) == 7
+    assert not store.fallen_back
+
+
+def test_racing_tasks_get_exactly_the_limit(store: RedisRateLimitStore) -> None:
+    twin = store.asynchronous
+
+    async def main() -> list[chatapi._ratelimit.Admission]:
+        try:
+            return await asyncio.gather(*(twin.try_acquire("acme/b", 7, 60.0, 0.0) for _ in range(40)))
+        finally:
+            await twin.aclose()  # type: ignore[attr-defined]
+
+    admissions = asyncio.run(main())
+    assert sum(a.wait == 0 for a in admissions) == 7
+    assert {a.reason for a in admissions if a.wait} == {"window full"}
+
+
+@pytest.mark.parametrize("kind", ["redis", "sqlite"])
+def test_racing_processes_get_exactly_the_limit(
+    kind: str, server: RedisServer, tmp_path: Path
+) -> None:
+    url = server.unix_url if kind == "redis" else f"sqlite://{tmp_path / 'limits.db'}"
+    start_at = time.time() + 1.5  # time for the children to import chatapi
+    with ProcessPoolExecutor(4, mp_context=SPAWN) as pool:
+        counts = list(pool.map(hammer, [url] * 4, ["acme/b"] * 4, [9] * 4, [60] * 4, [start_at] * 4))
+    assert sum(counts) == 9
+    assert max(counts) < 9 or counts.count(0) == 3  # numbers add up whoever won
+
+
+# -- sharing between processes --------------------------------------------------------------
+
+
+def test_a_429_seen_by_one_process_pauses_every_process(server: RedisServer) -> None:
+    one = RedisRateLimitStore.from_url(server.unix_url)
+    two = RedisRateLimitStore.from_url(server.unix_url)  # its own connections, as elsewhere
+    RateLimiter(one).observe("acme", "b", 10, 429, httpx.Headers({"retry-after": "2"}))
+    paused = two.try_acquire("acme/b", 10, 1.05, 0.0)
+    assert paused.reason == "cooling down"
+    assert 1.9 < paused.wait <= 2.0 + 1e-3
+    one.close()
+    two.close()
+
+
+def test_a_lower_limit_reported_to_one_process_binds_every_process(server: RedisServer) -> None:
+    one = RedisRateLimitStore.from_url(server.unix_url)
+    two = RedisRateLimitStore.from_url(server.unix_url)
+    headers = httpx.Headers({"x-ratelimit-limit": "3", "x-ratelimit-remaining": "2"})
+    RateLimiter(one).observe("acme", "b", 10, 200, headers)
+    admitted = [two.try_acquire("acme/b", 10, 1.05, 0.0).wait == 0 for _ in range(5)]
+    assert admitted == [True, True, True, False, False]
+    assert two.reported_limit("acme/b") == 3
+    assert RateLimiter(two, headroom=1).budget("acme", "b", 10) == 2
+    one.close()
+    two.close()
+
+
+def test_spent_budget_pauses_others_for_a_window(store: RedisRateLimitStore) -> None:
+    store.mark_spent("acme/b", 5, 0.5, 0.0)  # the server says spent; no start of ours
+    paused = store.try_acquire("acme/b", 5, 0.5, 0.0)
+    assert paused.reason == "cooling down"
+    assert 0.4 < paused.wait <= 0.5 + 1e-3
+
+
+def test_keys_are_hash_tagged_per_budget_and_expire(
+    server: RedisServer, store: RedisRateLimitStore
+) -> None:
+    import redis
+
+    store.try_acquire("acme/send-message", 5, 1.05, 0.0)
+    store.cool_down("acme/send-message", 0.5, 0.0)
+    store.report_limit("acme/send-message", 4)
+    raw = redis.Redis(unix_socket_path=str(server.socket_path))
+    keys = sorted(k.decode() for k in raw.keys("*"))
+    assert keys == [
+        "chatapi:{acme/send-message}:cool",
+        "chatapi:{acme/send-message}:limit",
+        "chatapi:{acme/send-message}:starts",
+    ]
+    assert 0 < raw.pttl("chatapi:{acme/send-message}:starts") <= 1050 + 1000
+    assert 0 < raw.pttl("chatapi:{acme/send-message}:cool") <= 500 + 1000
+    assert 0 < raw.ttl("chatapi:{acme/send-message}:limit") <= 600
+    raw.close()
+
+
+def test_skewed_client_clocks_change_nothing_redis_time_decides(server: RedisServer) -> None:
+    start_at = time.time() + 2.0
+    offsets = [-0.5, 0.0, 0.5]
+    with ProcessPoolExecutor(3, mp_context=SPAWN) as pool:
+        runs = list(
+            pool.map(acquire_for, [server.unix_url] * 3, [5] * 3, offsets, [start_at] * 3, [2.2] * 3)
+        )
+    starts = [t for run in runs for t in run]
+    # Never more than 5 in any second, whatever each process believes the time is.
+    assert busiest(starts) <= 5
+    # And the budget was used: from the first start, batches at 0, 1.05 and 2.1 s (the
+    # children may start late on a busy machine, so time is counted from the first start).
+    assert busiest(starts, window=2.2) >= 10
+    # A clock 0.5 s ahead wins nothing: every process gets a share.
+    assert min(len(run) for run in runs) >= 2, [len(run) for run in runs]
+
+
+# -- failures -----------------------------------------------------------------------------
+
+
+def _calls_during(store: RedisRateLimitStore, seconds: float, threads: int = 4) -> list[float]:
+    """Durations of try_acquire calls made in a loop by ``threads`` threads for ``seconds``."""
+    durations: list[float] = []
+    end = time.monotonic() + seconds
+
+    def loop() -> None:
+        while time.monotonic() < end:
+            started = time.monotonic()
+            store.try_acquire("acme/b", 1000, 1.05, time.monotonic())
+            durations.append(time.monotonic() - started)
+            time.sleep(0.01)
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return durations
+
+
+@pytest.mark.parametrize("failure", ["killed", "paused"])
+def test_redis_down_mid_run_falls_back_within_bounds_and_recovers(
+    failure: str, server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    events: list[RateLimitStoreEvent] = []
+    store = RedisRateLimitStore.from_url(
+        server.unix_url, probe_interval=0.3, on_event=events.append
+    )
+    caplog.set_level(logging.INFO, logger="chatapi")
+    assert max(_calls_during(store, 0.2)) < FAILURE_BOUND
+    if failure == "killed":
+        server.stop()
+    else:
+        server.pause()
+    durations = _calls_during(store, 0.8)
+    assert store.fallen_back
+    assert max(durations) < FAILURE_BOUND, max(durations)
+    assert len(durations) > 20  # the callers kept going on the fallback
+    if failure == "killed":
+        server.start()  # a fresh Redis on the same socket: history lost, nothing else
+    else:
+        server.resume()
+    _calls_during(store, 0.6)
+    assert not store.fallen_back
+    assert [e.state for e in events] == ["fallback", "recovered"]
+    warnings = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+    assert len(warnings) == 1, warnings  # logged once, not once per call
+    store.close()
+
+
+def test_async_callers_never_block_the_loop_on_a_hung_redis(server: RedisServer) -> None:
+    store = RedisRateLimitStore.from_url(server.unix_url, probe_interval=0.2)
+    twin = store.asynchronous
+    gaps: list[float] = []
+    durations: list[float] = []
+
+    async def ticker(stop: asyncio.Event) -> None:
+        last = time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            gaps.append(time.monotonic() - last)
+            last = time.monotonic()
+
+    async def caller() -> None:
+        for _ in range(20):
+            started = time.monotonic()
+            await twin.try_acquire("acme/b", 1000, 1.05, 0.0)
+            durations.append(time.monotonic() - started)
+            await asyncio.sleep(0.02)
+
+    async def main() -> None:
+        await twin.try_acquire("acme/b", 1000, 1.05, 0.0)  # connected before the pause
+        stop = asyncio.Event()
+        tick = asyncio.create_task(ticker(stop))
+        server.pause()
+        try:
+            await asyncio.gather(*(caller() for _ in range(4)))
+        finally:
+            server.resume()
+            stop.set()
+            await tick
+            await twin.aclose()  # type: ignore[attr-defined]
+
+    asyncio.run(main())
+    assert store.fallen_back
+    assert max(durations) < FAILURE_BOUND
+    # The timed-out round trips happened while other tasks ran: the loop never froze.
+    assert max(gaps) < DEFAULT_TIMEOUT / 2, max(gaps)
+    store.close()
+
+
+def test_fail_closed_raises_within_bounds_and_keeps_the_password_out(tmp_path: Path) -> None:
+    with RedisServer(tmp_path, tcp=True, password="hunter2-secret") as server:
+        store = RedisRateLimitStore.from_url(server.tcp_url, fail_closed=True)
+        assert store.try_acquire("acme/b", 5, 1.05, 0.0).wait == 0  # the password works
+        server.pause()
+        started = time.monotonic()
+        with pytest.raises(RateLimitStoreError) as caught:
+            store.try_acquire("acme/b", 5, 1.05, 0.0)
+        assert time.monotonic() - started < FAILURE_BOUND
+        server.resume()
+        store.close()
+    error = caught.value
+    for text in (str(error), repr(error), error.store, repr(store), pickle.dumps(error).decode("latin-1")):
+        assert "hunter2" not in text
+    assert "127.0.0.1" in str(error)
+    assert type(pickle.loads(pickle.dumps(error))) is RateLimitStoreError  # noqa: S301
+    with pytest.raises(TypeError, match="cannot be pickled") as refused:
+        pickle.dumps(store)
+    assert "hunter2" not in str(refused.value)
+
+
+def test_the_password_stays_out_of_logs_and_events(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    events: list[RateLimitStoreEvent] = []
+    caplog.set_level(logging.DEBUG)
+    with RedisServer(tmp_path, tcp=True, password="hunter2-secret") as server:
+        url = server.tcp_url.replace("hunter2-secret", "wrong-hunter2")
+        store = RedisRateLimitStore.from_url(url, on_event=events.append)
+        assert store.try_acquire("acme/b", 5, 1.05, 0.0).wait == 0  # refused by Redis: fallback
+        assert store.fallen_back
+        store.close()
+    assert events
+    assert "AuthenticationError" in events[0].error or "Error" in events[0].error
+    assert "hunter2" not in caplog.text
+    assert all("hunter2" not in repr(event) for event in events)
+
+
+# -- through connect() --------------------------------------------------------------------
+
+
+def test_connect_opens_one_redis_store_per_url_and_accepts_clients(server: RedisServer) -> None:
+    import redis
+    import redis.asyncio
+
+    store = open_store(server.unix_url)
+    assert isinstance(store, RedisRateLimitStore)
+    assert open_store(server.unix_url) is store
+    client = redis.Redis(unix_socket_path=str(server.socket_path))
+    wrapped = open_store(client)
+    assert isinstance(wrapped, RedisRateLimitStore)
+    assert wrapped.try_acquire("acme/b", 1, 1.05, 0.0).wait == 0
+    assert store.try_acquire("acme/b", 1, 1.05, 0.0).reason == "window full"  # same budget
+    only_async = open_store(redis.asyncio.Redis(unix_socket_path=str(server.socket_path)))
+    with pytest.raises(TypeError, match="asyncio client"):
+        only_async.try_acquire("acme/b", 1, 1.05, 0.0)
+    client.close()
+    assert chatapi.connect("t", base_url="http://127.0.0.1:1/v2", rate_limit_store=store)
