@@ -45,9 +45,7 @@ class RedisServer:
     ``pause()``/``resume()`` send SIGSTOP/SIGCONT: a hung server, not a dead one.
     """
 
-    def __init__(
-        self, folder: Path, *, tcp: bool = False, password: str | None = None
-    ) -> None:
+    def __init__(self, folder: Path, *, tcp: bool = False, password: str | None = None) -> None:
         self.folder = folder
         self.socket_path = folder / "redis.sock"
         self.port = free_port() if tcp else 0

@@ -29,7 +29,9 @@ def hammer(url: str, key: str, limit: int, tries: int, start_at: float) -> int:
     store = open_store(url)
     while time.time() < start_at:
         time.sleep(0.001)
-    return sum(store.try_acquire(key, limit, 60.0, time.monotonic()).wait == 0 for _ in range(tries))
+    return sum(
+        store.try_acquire(key, limit, 60.0, time.monotonic()).wait == 0 for _ in range(tries)
+    )
 
 
 def acquire_for(url: str, limit: int, offset: float, start_at: float, seconds: float) -> list[Any]:
