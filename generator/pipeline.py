@@ -22,10 +22,12 @@ from typing import Any
 
 from chatapi_description import DescriptionError, load_yaml
 from generator.index_module import render_index
+from generator.resource_layer import LayerError, read_layer, render_layer
 
 __all__ = ["Layout", "PipelineError", "build", "check", "generate", "read_description"]
 
 PACKAGE = "chatapi_client"
+REFERENCE = "api.md"
 RECORD = "generation.json"
 BUNDLED_SPEC = "openapi.json"
 TOOLS = ("openapi-python-client", "ruff")
@@ -58,6 +60,11 @@ class Layout:
         return self.root / "generated_client" / PACKAGE
 
     @property
+    def reference(self) -> Path:
+        """The generated Python API reference, beside the package."""
+        return self.root / "generated_client" / REFERENCE
+
+    @property
     def templates(self) -> Path:
         """Our overrides of the generator's templates."""
         return self.root / "generator" / "templates"
@@ -72,6 +79,7 @@ class Layout:
             *sorted(generator.glob("*.py")),
             *sorted(model.glob("*.py")),
             *sorted(path for path in self.templates.rglob("*") if path.is_file()),
+            *sorted(path for path in (generator / "layer").rglob("*") if path.is_file()),
         ]
 
 
@@ -172,8 +180,12 @@ def build(layout: Layout, parent: Path) -> Path:
     spec = read_description(layout.spec)
     try:
         index = render_index(spec)
+        layer = read_layer(spec, layout.config, layout.spec)
     except DescriptionError as exc:
         raise PipelineError(f"operation index: {exc}") from exc
+    except LayerError as exc:
+        raise PipelineError(f"resource layer: {exc}") from exc
+    resources, reference = render_layer(layer)
     package = parent / PACKAGE
     _run(
         [
@@ -190,6 +202,8 @@ def build(layout: Layout, parent: Path) -> Path:
     )  # fmt: skip
     spec_sha256 = hashlib.sha256(layout.spec.read_bytes()).hexdigest()
     (package / "operations.py").write_text(index, encoding="utf-8")
+    (package / "resources.py").write_text(resources, encoding="utf-8")
+    (parent / REFERENCE).write_text(reference, encoding="utf-8")
     (package / "spec.py").write_text(_spec_module(spec, spec_sha256, versions), encoding="utf-8")
     (package / BUNDLED_SPEC).write_text(
         json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -235,6 +249,7 @@ def generate(layout: Layout, *, force: bool = False) -> bool:
             shutil.rmtree(layout.output)
         layout.output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(package, layout.output)
+        shutil.copyfile(package.parent / REFERENCE, layout.reference)
     return True
 
 
@@ -283,4 +298,20 @@ def check(layout: Layout) -> list[str]:
     """Regenerate into a temporary folder and compare with the committed package."""
     with tempfile.TemporaryDirectory(prefix="chatapi-check-") as tmp:
         package = build(layout, Path(tmp))
-        return compare(package, layout.output)
+        return compare(package, layout.output) + _compare_reference(
+            package.parent / REFERENCE, layout.reference
+        )
+
+
+def _compare_reference(fresh: Path, committed: Path) -> list[str]:
+    """The reference's differences, as ``compare`` reports a package file's."""
+    if not committed.exists():
+        return [f"missing from the committed tree: {committed.name}"]
+    old = committed.read_text(encoding="utf-8").splitlines()
+    new = fresh.read_text(encoding="utf-8").splitlines()
+    if old == new:
+        return []
+    diff = difflib.unified_diff(
+        old, new, f"committed/{REFERENCE}", f"regenerated/{REFERENCE}", lineterm=""
+    )
+    return [f"differs: {REFERENCE}", *("    " + line for line in list(diff)[:40])]

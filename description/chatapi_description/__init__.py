@@ -17,6 +17,9 @@ from ._document import DOCUMENT_URI, Document, escape, pointer_to, unescape
 from ._matching import PathMatcher, Route
 from ._operations import (
     HTTP_METHODS,
+    PAGE_CURSOR,
+    PAGE_ITEMS,
+    PAGE_LINKS,
     Operation,
     OperationIndex,
     Parameter,
@@ -30,6 +33,9 @@ from ._yaml import DescriptionError, load_yaml
 __all__ = [
     "DOCUMENT_URI",
     "HTTP_METHODS",
+    "PAGE_CURSOR",
+    "PAGE_ITEMS",
+    "PAGE_LINKS",
     "DescriptionError",
     "Document",
     "Operation",

@@ -7,6 +7,7 @@ and the client's rate limiter and response check and the sandbox's router all us
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,9 @@ from ._yaml import DescriptionError
 
 __all__ = [
     "HTTP_METHODS",
+    "PAGE_CURSOR",
+    "PAGE_ITEMS",
+    "PAGE_LINKS",
     "Operation",
     "OperationIndex",
     "Parameter",
@@ -29,7 +33,15 @@ __all__ = [
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 """The keys of an OpenAPI path item that hold operations."""
 
+PAGE_CURSOR = "cursorId"
+"""The query parameter that starts a page; ``pagination.next`` links carry it too."""
+PAGE_ITEMS = "items"
+"""The property of a page that holds its items."""
+PAGE_LINKS = "pagination"
+"""The property of a page that links to its neighbours (``next``, ``previous``)."""
+
 _JSON = "application/json"
+_CLIENT_NAME = re.compile(r"[a-z][A-Za-z0-9]*")
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
 
 
@@ -85,12 +97,17 @@ class Operation:
         responses: Every documented status (``"200"``) to the pointer of its JSON body's
             schema, or None for a response without one.
         paginated: Whether it pages with a ``cursorId`` and answers ``{items, pagination}``.
+        resource: The client resource it belongs to (``x-client.resource``: ``contacts``).
+        action: Its method on that resource, camelCase (``x-client.method``: ``addTags``);
+            each language spells it its own way (Python: ``add_tags``).
     """
 
     operation_id: str
     method: str
     path: str
     tag: str
+    resource: str
+    action: str
     rate_limit: RateLimit
     parameters: tuple[Parameter, ...]
     request_body: RequestBody | None
@@ -168,6 +185,10 @@ def read_index(data: Mapping[str, Any]) -> OperationIndex:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise DescriptionError(f"duplicate operationIds: {', '.join(duplicates)}")
+    names = [f"{operation.resource}.{operation.action}" for operation in operations]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise DescriptionError(f"x-client names used twice: {', '.join(duplicates)}")
     servers = data.get("servers") or [{"url": "/"}]
     return OperationIndex(
         base_path=urlsplit(str(servers[0]["url"])).path.rstrip("/"),
@@ -208,11 +229,14 @@ def _operation(
     }
     if not any(code.startswith("2") for code in responses):
         raise DescriptionError(f"{where}: no success (2xx) response")
+    resource, action = _client_name(raw.get("x-client"), where)
     return Operation(
         operation_id=operation_id,
         method=method.upper(),
         path=path,
         tag=str(tags[0]),
+        resource=resource,
+        action=action,
         rate_limit=_rate_limit(raw.get("x-rate-limit"), where),
         parameters=tuple(parameters.values()),
         request_body=body,
@@ -265,14 +289,25 @@ def _paginated(
     responses: Mapping[str, str | None],
 ) -> bool:
     """Pages with ``cursorId`` (query) and answers an object with ``items`` and ``pagination``."""
-    if ("cursorId", "query") not in parameters:
+    if (PAGE_CURSOR, "query") not in parameters:
         return False
     pointer = responses.get(str(min(int(c) for c in responses if c.startswith("2"))))
     if pointer is None:
         return False
     schema, _ = document.resolve(document.at(pointer), pointer)
     properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
-    return {"items", "pagination"} <= set(properties)
+    return {PAGE_ITEMS, PAGE_LINKS} <= set(properties)
+
+
+def _client_name(extension: Any, where: str) -> tuple[str, str]:
+    """``x-client``: the resource and method name clients in every language group it under."""
+    if not isinstance(extension, Mapping):
+        raise DescriptionError(f"{where}: x-client is missing or not a mapping")
+    names = (extension.get("resource"), extension.get("method"))
+    for key, name in zip(("resource", "method"), names, strict=True):
+        if not isinstance(name, str) or not _CLIENT_NAME.fullmatch(name):
+            raise DescriptionError(f"{where}: x-client.{key} must be a camelCase name")
+    return str(names[0]), str(names[1])
 
 
 def _rate_limit(extension: Any, where: str) -> RateLimit:

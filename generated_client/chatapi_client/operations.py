@@ -29,6 +29,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/{identifier}/message",
             tag="messaging",
+            resource="messaging",
+            action="send",
             rate_limit=RateLimit(bucket="send-message", requests_per_second=10),
             parameters=(
                 Parameter(
@@ -64,6 +66,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/contact/{identifier}/message/{messageId}",
             tag="messaging",
+            resource="messaging",
+            action="get",
             rate_limit=RateLimit(bucket="get-message", requests_per_second=15),
             parameters=(
                 Parameter(
@@ -103,6 +107,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/contact/{identifier}/message/list",
             tag="messaging",
+            resource="messaging",
+            action="list",
             rate_limit=RateLimit(bucket="list-messages", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -150,6 +156,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/{identifier}/comment",
             tag="comment",
+            resource="comments",
+            action="create",
             rate_limit=RateLimit(bucket="create-comment", requests_per_second=10),
             parameters=(
                 Parameter(
@@ -185,6 +193,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/contact/{identifier}",
             tag="contact",
+            resource="contacts",
+            action="get",
             rate_limit=RateLimit(bucket="get-contact", requests_per_second=10),
             parameters=(
                 Parameter(
@@ -216,6 +226,8 @@ INDEX = OperationIndex(
             method="PUT",
             path="/contact/{identifier}",
             tag="contact",
+            resource="contacts",
+            action="update",
             rate_limit=RateLimit(bucket="contact-write", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -250,6 +262,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/{identifier}",
             tag="contact",
+            resource="contacts",
+            action="create",
             rate_limit=RateLimit(bucket="contact-write", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -285,6 +299,8 @@ INDEX = OperationIndex(
             method="DELETE",
             path="/contact/{identifier}",
             tag="contact",
+            resource="contacts",
+            action="delete",
             rate_limit=RateLimit(bucket="contact-write", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -316,6 +332,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/merge",
             tag="contact",
+            resource="contacts",
+            action="merge",
             rate_limit=RateLimit(bucket="merge-contacts", requests_per_second=5),
             parameters=(),
             request_body=RequestBody(
@@ -341,6 +359,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/create_or_update/{identifier}",
             tag="contact",
+            resource="contacts",
+            action="createOrUpdate",
             rate_limit=RateLimit(
                 bucket="create-or-update-contact", requests_per_second=5
             ),
@@ -378,6 +398,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/{identifier}/tag",
             tag="contact",
+            resource="contacts",
+            action="addTags",
             rate_limit=RateLimit(bucket="contact-tags", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -412,6 +434,8 @@ INDEX = OperationIndex(
             method="DELETE",
             path="/contact/{identifier}/tag",
             tag="contact",
+            resource="contacts",
+            action="removeTags",
             rate_limit=RateLimit(bucket="contact-tags", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -446,6 +470,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/contact/{identifier}/channels",
             tag="contact",
+            resource="contacts",
+            action="listChannels",
             rate_limit=RateLimit(bucket="list-contact-channels", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -493,6 +519,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/contact/{identifier}/channels/{channelId}",
             tag="contact",
+            resource="contacts",
+            action="getChannel",
             rate_limit=RateLimit(bucket="get-contact-channel", requests_per_second=10),
             parameters=(
                 Parameter(
@@ -532,6 +560,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/{identifier}/conversation/assignee",
             tag="conversation",
+            resource="conversations",
+            action="assign",
             rate_limit=RateLimit(bucket="conversation-assignee", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -566,6 +596,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/{identifier}/conversation/status",
             tag="conversation",
+            resource="conversations",
+            action="updateStatus",
             rate_limit=RateLimit(bucket="conversation-status", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -600,6 +632,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/list",
             tag="contact",
+            resource="contacts",
+            action="list",
             rate_limit=RateLimit(bucket="list-contacts", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -641,6 +675,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/contact/{identifier}/lifecycle/update",
             tag="contact",
+            resource="contacts",
+            action="updateLifecycle",
             rate_limit=RateLimit(bucket="contact-lifecycle", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -675,6 +711,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/channel",
             tag="space",
+            resource="space",
+            action="listChannels",
             rate_limit=RateLimit(bucket="list-channels", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -713,6 +751,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/channel/{channelId}/template",
             tag="space",
+            resource="space",
+            action="listTemplates",
             rate_limit=RateLimit(bucket="list-templates", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -760,6 +800,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/channel/{channelId}/mtm",
             tag="space",
+            resource="space",
+            action="listWhatsappTemplates",
             rate_limit=RateLimit(
                 bucket="list-whatsapp-templates", requests_per_second=5
             ),
@@ -809,6 +851,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/mtm/{templateId}",
             tag="space",
+            resource="space",
+            action="getMessageTemplate",
             rate_limit=RateLimit(bucket="get-message-template", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -840,6 +884,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/closing_notes",
             tag="space",
+            resource="space",
+            action="listClosingNotes",
             rate_limit=RateLimit(bucket="list-closing-notes", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -878,6 +924,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/user",
             tag="space",
+            resource="space",
+            action="listUsers",
             rate_limit=RateLimit(bucket="list-users", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -916,6 +964,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/user/{id}",
             tag="space",
+            resource="space",
+            action="getUser",
             rate_limit=RateLimit(bucket="get-user", requests_per_second=10),
             parameters=(
                 Parameter(
@@ -947,6 +997,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/custom_field",
             tag="space",
+            resource="space",
+            action="listCustomFields",
             rate_limit=RateLimit(bucket="list-custom-fields", requests_per_second=5),
             parameters=(
                 Parameter(
@@ -985,6 +1037,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/space/custom_field",
             tag="space",
+            resource="space",
+            action="createCustomField",
             rate_limit=RateLimit(bucket="create-custom-field", requests_per_second=5),
             parameters=(),
             request_body=RequestBody(
@@ -1010,6 +1064,8 @@ INDEX = OperationIndex(
             method="GET",
             path="/space/custom_field/{id}",
             tag="space",
+            resource="space",
+            action="getCustomField",
             rate_limit=RateLimit(bucket="get-custom-field", requests_per_second=10),
             parameters=(
                 Parameter(
@@ -1041,6 +1097,8 @@ INDEX = OperationIndex(
             method="PUT",
             path="/space/tag",
             tag="space",
+            resource="space",
+            action="updateTag",
             rate_limit=RateLimit(bucket="space-tags", requests_per_second=5),
             parameters=(),
             request_body=RequestBody(
@@ -1066,6 +1124,8 @@ INDEX = OperationIndex(
             method="POST",
             path="/space/tag",
             tag="space",
+            resource="space",
+            action="createTag",
             rate_limit=RateLimit(bucket="space-tags", requests_per_second=5),
             parameters=(),
             request_body=RequestBody(
@@ -1091,6 +1151,8 @@ INDEX = OperationIndex(
             method="DELETE",
             path="/space/tag",
             tag="space",
+            resource="space",
+            action="deleteTag",
             rate_limit=RateLimit(bucket="space-tags", requests_per_second=5),
             parameters=(),
             request_body=RequestBody(

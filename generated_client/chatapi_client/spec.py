@@ -10,10 +10,10 @@ from typing import Any
 
 __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 
-SPEC_VERSION = "1.2.0"
+SPEC_VERSION = "1.3.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "24256bc1abf43321c268ac171ed12c3743941f503963a440195d96db16eca421"
+SPEC_SHA256 = "80306b0d3842acffc85cca8696b667867e36b6b9eec7754e66ea3dd029c8ea17"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

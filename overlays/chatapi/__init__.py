@@ -17,6 +17,7 @@ organization's budgets are kept.
 
 from typing import TYPE_CHECKING
 
+from ._client import AsyncChatAPI, ChatAPI
 from ._connect import connect
 from ._errors import (
     APIConnectionError,
@@ -26,9 +27,11 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     ChatAPIError,
+    ClientClosedError,
     LocalRateLimitError,
     NotFoundError,
     OutcomeUnknownError,
+    PaginationError,
     RateLimitError,
     RequestInfo,
     ServerError,
@@ -53,14 +56,18 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncChatAPI",
     "AsyncRateLimitStore",
     "AuthenticationError",
     "BadRequestError",
+    "ChatAPI",
     "ChatAPIError",
+    "ClientClosedError",
     "InMemoryRateLimitStore",
     "LocalRateLimitError",
     "NotFoundError",
     "OutcomeUnknownError",
+    "PaginationError",
     "RateLimitError",
     "RateLimitStore",
     "RateLimitStoreError",

@@ -13,7 +13,9 @@
     │   │   └── LocalRateLimitError   not sent: the local limiter's wait outlasts the deadline
     │   └── ServerError               5xx, and any status the API does not document
     ├── OutcomeUnknownError           a non-idempotent call may have been processed
-    └── APIResponseValidationError    a body that is not JSON on a 2xx, or cannot be decoded
+    ├── APIResponseValidationError    a body that is not JSON on a 2xx, or cannot be decoded
+    ├── PaginationError               the pages of a list lead back to one already read
+    └── ClientClosedError             the client was closed: nothing was sent
 
 Errors keep the method and URL of the request, never its headers, so the token cannot leak
 through them; a token the server echoes back in a message is redacted as well.
@@ -39,9 +41,11 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ChatAPIError",
+    "ClientClosedError",
     "LocalRateLimitError",
     "NotFoundError",
     "OutcomeUnknownError",
+    "PaginationError",
     "RateLimitError",
     "RequestInfo",
     "ServerError",
@@ -261,6 +265,14 @@ class APIResponseValidationError(ChatAPIError):
         self.request = request
         status = "" if status_code is None else f"{status_code}: "
         super().__init__(f"{status}{message} ({request})")
+
+
+class PaginationError(ChatAPIError):
+    """A page's ``next`` link leads to a page already read: the list would never end."""
+
+
+class ClientClosedError(ChatAPIError):
+    """The client (or the one it was copied from) was closed; the call was not sent."""
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

@@ -28,6 +28,7 @@ __all__ = [
     "EXTENSION",
     "RequestOptions",
     "clamp_timeouts",
+    "client_defaults",
     "deadline_of",
     "options_for",
     "request_options",
@@ -94,6 +95,17 @@ def request_options(
     token = _current.set(options)
     try:
         yield options
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def client_defaults(defaults: RequestOptions) -> Iterator[None]:
+    """Apply a client's own options under the caller's: a ``request_options`` block wins."""
+    current = _current.get(RequestOptions())
+    token = _current.set(current.over(defaults))
+    try:
+        yield
     finally:
         _current.reset(token)
 

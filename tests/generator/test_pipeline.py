@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy as copy_module
 import hashlib
 import json
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from chatapi_description import load_yaml
 from generator.pipeline import Layout, PipelineError, build, compare, generate, read_description
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +97,7 @@ def test_generate_is_a_no_op_until_an_input_changes(tmp_path: Path) -> None:
         "differs: api/contact/get_contact.py",
         "differs: generation.json",
         "differs: openapi.json",
+        "differs: resources.py",  # the method's docstring
         "differs: spec.py",
     ]
 
@@ -124,3 +127,23 @@ def test_a_missing_rate_limit_stops_the_pipeline(tmp_path: Path) -> None:
         PipelineError, match=re.escape("GET /space/user/{id}: x-rate-limit is missing")
     ):
         build(copy, tmp_path / "out")
+
+
+def test_a_new_operation_becomes_a_method_and_a_reference_entry(tmp_path: Path) -> None:
+    copy = copy_repo(tmp_path)
+    spec = load_yaml(copy.spec)
+    item = copy_module.deepcopy(spec["paths"]["/space/user/{id}"])
+    operation = item["get"]
+    operation["operationId"] = "getUserPresence"
+    operation["summary"] = "Get whether a user is online."
+    operation["x-client"] = {"resource": "space", "method": "getUserPresence"}
+    operation["x-rate-limit"] = {"bucket": "get-user-presence", "requests-per-second": 5}
+    spec["paths"]["/space/user/{id}/presence"] = item
+    copy.spec.write_text(json.dumps(spec), encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    package = build(copy, tmp_path / "out")
+    resources = (package / "resources.py").read_text(encoding="utf-8")
+    assert "def get_user_presence(self, id: int) -> User:" in resources
+    assert "async def get_user_presence(self, id: int) -> User:" in resources
+    reference = (package.parent / "api.md").read_text(encoding="utf-8")
+    assert "`client.space.get_user_presence(id)` | `GET /space/user/{id}/presence`" in reference

@@ -43,14 +43,16 @@ import httpx
 
 import chatapi
 import chatapi_sandbox
-from chatapi_client import AuthenticatedClient, rate_limits
+from chatapi._layer import SplitTransport
+from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message
 from chatapi_client.models import SendMessageRequest, SendMessageResult, TextMessage
+from chatapi_client.operations import INDEX
 
 from ._helpers import CONTACT, TOKEN, StampingClock
 
-SEND = next(rule for rule in rate_limits.RATE_LIMITS if rule.operation_id == "sendMessage")
+SEND = INDEX["sendMessage"].rate_limit
 SPAWN = multiprocessing.get_context("spawn")
 BODY = SendMessageRequest(message=TextMessage(type_="text", text="Fleet message."))
 
@@ -82,7 +84,7 @@ class FleetResult:
         )
 
 
-class _Noting(chatapi.SplitTransport):
+class _Noting(SplitTransport):
     """httpx's transports, noting (monotonic time sent, status) of each answered send."""
 
     def __init__(self, notes: list[tuple[float, int]]) -> None:

@@ -6,10 +6,11 @@ import time
 from typing import Any
 
 import chatapi
+from chatapi._clock import SystemClock
 from chatapi._ratelimit import open_store
 
 
-class SkewedClock(chatapi.SystemClock):
+class SkewedClock(SystemClock):
     """The system clock, ``offset`` seconds off: a machine whose clock is wrong."""
 
     def __init__(self, offset: float) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import chatapi
 
 PUBLIC = [
-    # connect() and per-call options
+    # the clients, connect() and per-call options
+    "ChatAPI",
+    "AsyncChatAPI",
     "connect",
     "RequestOptions",
     "request_options",
@@ -22,6 +24,8 @@ PUBLIC = [
     "ServerError",
     "OutcomeUnknownError",
     "APIResponseValidationError",
+    "PaginationError",
+    "ClientClosedError",
     "RequestInfo",
     # callbacks
     "RetryEvent",

@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from chatapi_description import DescriptionError, read_index
 from tests.spec._expected import (
     CREATING_OPERATIONS,
     ERROR_STATUSES,
@@ -209,3 +210,16 @@ def _responses(
             if isinstance(target, dict):
                 found.append((op.operation_id, status, target, pointer))
     return found
+
+
+def client_name_problems(spec: Spec) -> list[Problem]:
+    """Every operation has an ``x-client`` resource and method, and no two share both.
+
+    The description model reads the names (``read_index``) and refuses a missing, malformed
+    or repeated one: the same check the generator makes before it writes ``ChatAPI``.
+    """
+    try:
+        read_index(spec)
+    except DescriptionError as error:
+        return [Problem("client-names", "/paths", str(error))]
+    return []

@@ -25,6 +25,7 @@ from tests.spec._spec import (
     yaml_ambiguity_problems,
 )
 from tests.spec._structure import (
+    client_name_problems,
     declared_status_problems,
     operation_table_problems,
     overview_rate_limit_problems,
@@ -83,6 +84,25 @@ def test_rate_limit_rule_fires(spec: Spec, write_spec: WriteSpec, limit: Any) ->
     else:
         operation(spec, "getContact")["x-rate-limit"] = limit
     assert_fires(spectral_problems(write_spec(spec)), "chatapi-operation-rate-limit", GET_CONTACT)
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize(
+    "name",
+    [None, {"resource": "contacts"}, {"resource": "Contacts", "method": "get"}],
+    ids=["missing", "no-method", "not-camel-case"],
+)
+def test_client_name_rule_fires(spec: Spec, write_spec: WriteSpec, name: Any) -> None:
+    if name is None:
+        del operation(spec, "getContact")["x-client"]
+    else:
+        operation(spec, "getContact")["x-client"] = name
+    assert_fires(spectral_problems(write_spec(spec)), "chatapi-operation-client-name", GET_CONTACT)
+
+
+def test_client_name_check_reports_a_name_used_twice(spec: Spec) -> None:
+    operation(spec, "getUser")["x-client"] = {"resource": "contacts", "method": "get"}
+    assert_fires(client_name_problems(spec), "client-names", "/paths")
 
 
 @pytest.mark.tools

@@ -8,6 +8,7 @@ from tests.spec._examples import example_problems
 from tests.spec._expected import OPERATIONS, OVERVIEW_ROWS
 from tests.spec._spec import SPEC_PATH, Spec, report, yaml_ambiguity_problems
 from tests.spec._structure import (
+    client_name_problems,
     declared_status_problems,
     operation_table_problems,
     overview_limits,
@@ -71,4 +72,9 @@ def test_every_response_declares_the_rate_limit_headers(spec: Spec) -> None:
 
 def test_every_operation_declares_its_statuses(spec: Spec) -> None:
     problems = declared_status_problems(spec)
+    assert not problems, report(problems)
+
+
+def test_every_operation_has_a_unique_client_name(spec: Spec) -> None:
+    problems = client_name_problems(spec)
     assert not problems, report(problems)

@@ -25,10 +25,10 @@ T = TypeVar("T", bound="AttachmentMessage")
 class AttachmentMessage:
     """A file sent by URL."""
 
-    type_: Literal["attachment"]
-    """ Always `attachment`. """
     attachment: Attachment
     """ A file and its kind. """
+    type_: Literal["attachment"] = "attachment"
+    """ Always `attachment`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,10 +25,10 @@ T = TypeVar("T", bound="CustomPayloadMessage")
 class CustomPayloadMessage:
     """A platform-specific payload passed through as it is."""
 
-    type_: Literal["custom_payload"]
-    """ Always `custom_payload`. """
     payload: CustomPayloadMessagePayload
     """ The payload. """
+    type_: Literal["custom_payload"] = "custom_payload"
+    """ Always `custom_payload`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,10 +27,10 @@ T = TypeVar("T", bound="EmailMessage")
 class EmailMessage:
     """An email, for email channels."""
 
-    type_: Literal["email"]
-    """ Always `email`. """
     text: str
     """ The body. """
+    type_: Literal["email"] = "email"
+    """ Always `email`. """
     subject: str | Unset = UNSET
     """ The subject. """
     cc: list[str] | Unset = UNSET

@@ -30,10 +30,10 @@ class EmailMessageWithMessageBody:
 
     """
 
-    type_: Literal["email"]
-    """ Always `email`. """
     message: str
     """ The body. """
+    type_: Literal["email"] = "email"
+    """ Always `email`. """
     subject: str | Unset = UNSET
     """ The subject. """
     cc: list[str] | Unset = UNSET

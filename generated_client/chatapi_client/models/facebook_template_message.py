@@ -25,10 +25,10 @@ T = TypeVar("T", bound="FacebookTemplateMessage")
 class FacebookTemplateMessage:
     """A Messenger message template of a Facebook channel, with values for its placeholders."""
 
-    type_: Literal["facebook_template"]
-    """ Always `facebook_template`. """
     template: TemplateReference
     """ Which template to send, and the values of its placeholders. """
+    type_: Literal["facebook_template"] = "facebook_template"
+    """ Always `facebook_template`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

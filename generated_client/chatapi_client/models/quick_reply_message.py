@@ -20,12 +20,12 @@ T = TypeVar("T", bound="QuickReplyMessage")
 class QuickReplyMessage:
     """A question with up to 10 suggested answers."""
 
-    type_: Literal["quick_reply"]
-    """ Always `quick_reply`. """
     title: str
     """ The question. """
     replies: list[str]
     """ The suggested answers. """
+    type_: Literal["quick_reply"] = "quick_reply"
+    """ Always `quick_reply`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

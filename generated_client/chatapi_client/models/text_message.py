@@ -26,10 +26,10 @@ T = TypeVar("T", bound="TextMessage")
 class TextMessage:
     """Plain text. It may hold variables such as `{{$contact.name}}`."""
 
-    type_: Literal["text"]
-    """ Always `text`. """
     text: str
     """ The text. """
+    type_: Literal["text"] = "text"
+    """ Always `text`. """
     message_tag: TextMessageMessageTag | Unset = UNSET
     """ Needed to message Facebook and Instagram contacts outside the 24-hour window. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -25,10 +25,10 @@ T = TypeVar("T", bound="WhatsAppTemplateMessage")
 class WhatsAppTemplateMessage:
     """A pre-approved WhatsApp template, with values for its placeholders."""
 
-    type_: Literal["whatsapp_template"]
-    """ Always `whatsapp_template`. """
     template: TemplateReference
     """ Which template to send, and the values of its placeholders. """
+    type_: Literal["whatsapp_template"] = "whatsapp_template"
+    """ Always `whatsapp_template`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
