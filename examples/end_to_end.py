@@ -18,12 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import chatapi
-from chatapi_client import AuthenticatedClient
-from chatapi_client.api.contact import create_contact, get_contact
-from chatapi_client.api.messaging import list_messages, send_message
-from chatapi_client.models import Contact, MessagePage, NewContact, SendMessageRequest, TextMessage
+from chatapi_client.models import NewContact, SendMessageRequest, TextMessage
 from chatapi_client.operations import INDEX
-from chatapi_client.types import UNSET, Unset
 from chatapi_sandbox import SandboxClient
 
 CONTACTS = 5
@@ -54,31 +50,22 @@ class Tally:
             self.throttled_seconds += event.wait
 
 
-def create_contacts(client: AuthenticatedClient) -> list[int]:
+def create_contacts(client: chatapi.ChatAPI) -> list[int]:
     """Create the contacts by phone number, then read back their ids."""
     phones = [f"+6012000{index:04d}" for index in range(CONTACTS)]
     for number, phone in enumerate(phones):
-        create_contact.sync(
-            f"phone:{phone}", client=client, body=NewContact(first_name=f"Customer {number}")
-        )
-    ids = []
-    for phone in phones:
-        contact = get_contact.sync(f"phone:{phone}", client=client)
-        # A connected client returns the success model or raises; this narrows the type.
-        if not isinstance(contact, Contact):
-            raise TypeError(f"expected a Contact, got {contact!r}")
-        ids.append(contact.id)
-    return ids
+        client.contacts.create(f"phone:{phone}", body=NewContact(first_name=f"Customer {number}"))
+    return [client.contacts.get(f"phone:{phone}").id for phone in phones]
 
 
-def send_all(client: AuthenticatedClient, contact_ids: list[int], tally: Tally) -> None:
+def send_all(client: chatapi.ChatAPI, contact_ids: list[int], tally: Tally) -> None:
     """Send every message from a pool of threads, as fast as the client lets them go."""
 
     def send(contact_id: int, number: int) -> None:
         text = f"Update #{number} for contact {contact_id}"  # unique: tells doubles apart
-        body = SendMessageRequest(message=TextMessage(type_="text", text=text))
+        body = SendMessageRequest(message=TextMessage(text=text))
         try:
-            send_message.sync(f"id:{contact_id}", client=client, body=body)
+            client.messaging.send(f"id:{contact_id}", body=body)
         except chatapi.OutcomeUnknownError:
             with tally.lock:
                 tally.outcome_unknown.add(text)
@@ -96,25 +83,14 @@ def send_all(client: AuthenticatedClient, contact_ids: list[int], tally: Tally) 
             job.result()
 
 
-def read_back(client: AuthenticatedClient, contact_ids: list[int]) -> list[str]:
-    """The texts of the outgoing messages the server lists, following the pagination cursor."""
-    texts: list[str] = []
-    for contact_id in contact_ids:
-        cursor: int | Unset = UNSET
-        while True:
-            page = list_messages.sync(f"id:{contact_id}", client=client, limit=5, cursor_id=cursor)
-            if not isinstance(page, MessagePage):
-                raise TypeError(f"expected a MessagePage, got {page!r}")
-            texts += [
-                message.message.text
-                for message in page.items
-                if message.traffic == "outgoing" and isinstance(message.message, TextMessage)
-            ]
-            next_url = page.pagination.next_ if page.pagination else None
-            if not next_url:
-                break
-            cursor = int(next_url.rsplit("cursorId=", 1)[1].split("&")[0])
-    return texts
+def read_back(client: chatapi.ChatAPI, contact_ids: list[int]) -> list[str]:
+    """The texts of the outgoing messages the server lists, every page of each contact."""
+    return [
+        message.message.text
+        for contact_id in contact_ids
+        for message in client.messaging.list(f"id:{contact_id}", limit=5)
+        if message.traffic == "outgoing" and isinstance(message.message, TextMessage)
+    ]
 
 
 def main() -> int:
@@ -128,7 +104,7 @@ def main() -> int:
     admin.reset()
     tally = Tally()
     started = time.monotonic()
-    client = chatapi.connect(
+    client = chatapi.ChatAPI(
         args.token, base_url=args.base_url, on_retry=tally.on_retry, on_throttle=tally.on_throttle
     )
     with client, admin:
@@ -156,7 +132,7 @@ def main() -> int:
         "every injected fault struck": counters.faults_served == 6,
     }
     retries = ", ".join(f"{reason} x{count}" for reason, count in sorted(tally.retries.items()))
-    print(f"ChatAPI v2 end to end against the sandbox at {args.base_url}")  # noqa: T201
+    print(f"ChatAPI v2 end to end against the sandbox at {args.base_url}")
     for label, value in [
         ("contacts created", f"{counters.contacts_created}"),
         ("messages attempted", f"{attempted} from {THREADS} threads (limit {send_rate}/s)"),
@@ -181,12 +157,12 @@ def main() -> int:
         ("429s from rate limiter", f"{counters.rate_limited} (0 expected)"),
         ("elapsed", f"{elapsed:.1f} s"),
     ]:
-        print(f"  {label:<27} {value}")  # noqa: T201
+        print(f"  {label:<27} {value}")
     failed = [label for label, held in checks.items() if not held]
     for label in failed:
-        print(f"FAILED: {label}")  # noqa: T201
+        print(f"FAILED: {label}")
     if not failed:
-        print("All invariants held: nothing lost, nothing doubled, nothing rate-limited.")  # noqa: T201
+        print("All invariants held: nothing lost, nothing doubled, nothing rate-limited.")
     return 1 if failed else 0
 
 

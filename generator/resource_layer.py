@@ -54,6 +54,7 @@ class Method:
     path_parameters: tuple[Parameter, ...]
     keyword_parameters: tuple[Parameter, ...]
     returns: str
+    returns_module: str
     item: str | None
     cursor: str | None
 
@@ -63,9 +64,14 @@ class Method:
         return self.item is not None
 
     @property
-    def alias(self) -> str:
-        """The name its generated module is imported under."""
-        return f"_{self.module.rsplit('.', 1)[1]}"
+    def function(self) -> str:
+        """The name of its generated module (``get_contact``)."""
+        return self.module.rsplit(".", 1)[1]
+
+    @property
+    def package(self) -> str:
+        """The package its generated module is in (``chatapi_client.api.contact``)."""
+        return self.module.rsplit(".", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,7 @@ def _method(operation: Operation, tag: str, endpoint: Any, models: set[str]) -> 
         path_parameters=path_parameters,
         keyword_parameters=tuple(sorted(keyword, key=lambda p: not p.required)),
         returns=returns,
+        returns_module=f"chatapi_client.models.{success.prop.class_info.module_name}",
         item=item,
         cursor=cursor,
     )
@@ -207,7 +214,6 @@ def render_layer(layer: Layer) -> tuple[str, str]:
     context = {
         "resources": layer.resources,
         "models": _imports(layer),
-        "modules": sorted({(m.module, m.alias) for r in layer.resources for m in r.methods}),
         "cursor": PAGE_CURSOR,
     }
     source = environment.get_template("resources.py.jinja").render(context)

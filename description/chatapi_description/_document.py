@@ -6,9 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from referencing import Registry, Resource
-from referencing.exceptions import Unresolvable
-
 from ._yaml import DescriptionError
 
 __all__ = ["DOCUMENT_URI", "Document", "escape", "pointer_to", "unescape"]
@@ -40,6 +37,10 @@ class Document:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         """Wrap ``data`` (parsed JSON or YAML); it is not copied and must not change."""
+        # Imported here: the client at run time resolves nothing (the index is generated),
+        # so it need not pay for importing referencing.
+        from referencing import Registry, Resource
+
         self.data = data
         resource: Resource[Any] = Resource.opaque(data)
         self._resolver = Registry().with_resource(DOCUMENT_URI, resource).resolver(DOCUMENT_URI)
@@ -52,6 +53,8 @@ class Document:
         """
         if not pointer.startswith("#"):
             raise DescriptionError(f"{pointer!r} is not a reference inside the description")
+        from referencing.exceptions import Unresolvable
+
         try:
             # referencing percent-decodes the fragment first, as RFC 3986 says a URI's is.
             return self._resolver.lookup(quote(pointer, safe="#/~")).contents

@@ -5,7 +5,8 @@
 The description's ``x-client`` extension names each operation's resource and method; this
 module is generated from it and from the generated operation functions. A ``Caller`` (the
 ``chatapi`` package's ``ChatAPI`` and ``AsyncChatAPI``) sends each call through its client
-and returns the success model, or raises.
+and returns the success model, or raises. Each method imports its operation's module when
+first called, so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -13,87 +14,52 @@ from __future__ import annotations
 import builtins
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import httpx
 
-from chatapi_client.api.comment import create_comment as _create_comment
-from chatapi_client.api.contact import add_tags as _add_tags
-from chatapi_client.api.contact import create_contact as _create_contact
-from chatapi_client.api.contact import (
-    create_or_update_contact as _create_or_update_contact,
-)
-from chatapi_client.api.contact import delete_contact as _delete_contact
-from chatapi_client.api.contact import get_contact as _get_contact
-from chatapi_client.api.contact import get_contact_channel as _get_contact_channel
-from chatapi_client.api.contact import list_contact_channels as _list_contact_channels
-from chatapi_client.api.contact import list_contacts as _list_contacts
-from chatapi_client.api.contact import merge_contacts as _merge_contacts
-from chatapi_client.api.contact import remove_tags as _remove_tags
-from chatapi_client.api.contact import update_contact as _update_contact
-from chatapi_client.api.contact import (
-    update_contact_lifecycle as _update_contact_lifecycle,
-)
-from chatapi_client.api.conversation import assign_conversation as _assign_conversation
-from chatapi_client.api.conversation import (
-    update_conversation_status as _update_conversation_status,
-)
-from chatapi_client.api.messaging import get_message as _get_message
-from chatapi_client.api.messaging import list_messages as _list_messages
-from chatapi_client.api.messaging import send_message as _send_message
-from chatapi_client.api.space import create_custom_field as _create_custom_field
-from chatapi_client.api.space import create_tag as _create_tag
-from chatapi_client.api.space import delete_tag as _delete_tag
-from chatapi_client.api.space import get_custom_field as _get_custom_field
-from chatapi_client.api.space import get_message_template as _get_message_template
-from chatapi_client.api.space import get_user as _get_user
-from chatapi_client.api.space import list_channels as _list_channels
-from chatapi_client.api.space import list_closing_notes as _list_closing_notes
-from chatapi_client.api.space import list_custom_fields as _list_custom_fields
-from chatapi_client.api.space import list_templates as _list_templates
-from chatapi_client.api.space import list_users as _list_users
-from chatapi_client.api.space import list_whatsapp_templates as _list_whatsapp_templates
-from chatapi_client.api.space import update_tag as _update_tag
-from chatapi_client.models import (
-    AssignConversationRequest,
-    ClosingNote,
-    ClosingNotePage,
-    CodeMessage,
-    Comment,
-    Contact,
-    ContactActionResult,
-    ContactChannel,
-    ContactChannelPage,
-    ContactFields,
-    ContactListRequest,
-    ContactPage,
-    ConversationStatusRequest,
-    CreateCommentRequest,
-    CreateCustomFieldRequest,
-    CreateOrUpdateContactResult,
-    CreateTagRequest,
-    CustomField,
-    CustomFieldPage,
-    DeleteTagRequest,
-    LifecycleUpdateRequest,
-    MergeContactsRequest,
-    MessagePage,
-    MessageRecord,
-    MessageTemplate,
-    MessageTemplateResult,
-    NewContact,
-    Pagination,
-    SendMessageRequest,
-    SendMessageResult,
-    SpaceChannel,
-    SpaceChannelPage,
-    Tag,
-    TemplatePage,
-    UpdateTagRequest,
-    User,
-    UserPage,
-)
 from chatapi_client.types import UNSET, Response, Unset
+
+if TYPE_CHECKING:
+    from chatapi_client.models import (
+        AssignConversationRequest,
+        ClosingNote,
+        ClosingNotePage,
+        CodeMessage,
+        Comment,
+        Contact,
+        ContactActionResult,
+        ContactChannel,
+        ContactChannelPage,
+        ContactFields,
+        ContactListRequest,
+        ContactPage,
+        ConversationStatusRequest,
+        CreateCommentRequest,
+        CreateCustomFieldRequest,
+        CreateOrUpdateContactResult,
+        CreateTagRequest,
+        CustomField,
+        CustomFieldPage,
+        DeleteTagRequest,
+        LifecycleUpdateRequest,
+        MergeContactsRequest,
+        MessagePage,
+        MessageRecord,
+        MessageTemplate,
+        MessageTemplateResult,
+        NewContact,
+        Pagination,
+        SendMessageRequest,
+        SendMessageResult,
+        SpaceChannel,
+        SpaceChannelPage,
+        Tag,
+        TemplatePage,
+        UpdateTagRequest,
+        User,
+        UserPage,
+    )
 
 __all__ = [
     "AsyncCaller",
@@ -272,8 +238,11 @@ class MessagingWithRawResponse:
 
         ``POST /contact/{identifier}/message`` (sendMessage).
         """
+        from chatapi_client.api.messaging import send_message
+        from chatapi_client.models.send_message_result import SendMessageResult
+
         return self._caller.call_raw(
-            _send_message.sync_detailed,
+            send_message.sync_detailed,
             SendMessageResult,
             identifier=identifier,
             body=body,
@@ -284,8 +253,11 @@ class MessagingWithRawResponse:
 
         ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
         """
+        from chatapi_client.api.messaging import get_message
+        from chatapi_client.models.message_record import MessageRecord
+
         return self._caller.call_raw(
-            _get_message.sync_detailed,
+            get_message.sync_detailed,
             MessageRecord,
             identifier=identifier,
             message_id=message_id,
@@ -303,8 +275,11 @@ class MessagingWithRawResponse:
         ``GET /contact/{identifier}/message/list`` (listMessages).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.messaging import list_messages
+        from chatapi_client.models.message_page import MessagePage
+
         return self._caller.call_raw(
-            _list_messages.sync_detailed,
+            list_messages.sync_detailed,
             MessagePage,
             identifier=identifier,
             limit=limit,
@@ -328,8 +303,11 @@ class Messaging:
 
         ``POST /contact/{identifier}/message`` (sendMessage).
         """
+        from chatapi_client.api.messaging import send_message
+        from chatapi_client.models.send_message_result import SendMessageResult
+
         return self._caller.call(
-            _send_message.sync_detailed,
+            send_message.sync_detailed,
             SendMessageResult,
             identifier=identifier,
             body=body,
@@ -340,8 +318,11 @@ class Messaging:
 
         ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
         """
+        from chatapi_client.api.messaging import get_message
+        from chatapi_client.models.message_record import MessageRecord
+
         return self._caller.call(
-            _get_message.sync_detailed,
+            get_message.sync_detailed,
             MessageRecord,
             identifier=identifier,
             message_id=message_id,
@@ -360,10 +341,12 @@ class Messaging:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.messaging import list_messages
+        from chatapi_client.models.message_page import MessagePage
 
         def fetch(page: int | Unset) -> MessagePage:
             return self._caller.call(
-                _list_messages.sync_detailed,
+                list_messages.sync_detailed,
                 MessagePage,
                 identifier=identifier,
                 limit=limit,
@@ -386,8 +369,11 @@ class AsyncMessagingWithRawResponse:
 
         ``POST /contact/{identifier}/message`` (sendMessage).
         """
+        from chatapi_client.api.messaging import send_message
+        from chatapi_client.models.send_message_result import SendMessageResult
+
         return await self._caller.call_raw(
-            _send_message.asyncio_detailed,
+            send_message.asyncio_detailed,
             SendMessageResult,
             identifier=identifier,
             body=body,
@@ -398,8 +384,11 @@ class AsyncMessagingWithRawResponse:
 
         ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
         """
+        from chatapi_client.api.messaging import get_message
+        from chatapi_client.models.message_record import MessageRecord
+
         return await self._caller.call_raw(
-            _get_message.asyncio_detailed,
+            get_message.asyncio_detailed,
             MessageRecord,
             identifier=identifier,
             message_id=message_id,
@@ -417,8 +406,11 @@ class AsyncMessagingWithRawResponse:
         ``GET /contact/{identifier}/message/list`` (listMessages).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.messaging import list_messages
+        from chatapi_client.models.message_page import MessagePage
+
         return await self._caller.call_raw(
-            _list_messages.asyncio_detailed,
+            list_messages.asyncio_detailed,
             MessagePage,
             identifier=identifier,
             limit=limit,
@@ -444,8 +436,11 @@ class AsyncMessaging:
 
         ``POST /contact/{identifier}/message`` (sendMessage).
         """
+        from chatapi_client.api.messaging import send_message
+        from chatapi_client.models.send_message_result import SendMessageResult
+
         return await self._caller.call(
-            _send_message.asyncio_detailed,
+            send_message.asyncio_detailed,
             SendMessageResult,
             identifier=identifier,
             body=body,
@@ -456,8 +451,11 @@ class AsyncMessaging:
 
         ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
         """
+        from chatapi_client.api.messaging import get_message
+        from chatapi_client.models.message_record import MessageRecord
+
         return await self._caller.call(
-            _get_message.asyncio_detailed,
+            get_message.asyncio_detailed,
             MessageRecord,
             identifier=identifier,
             message_id=message_id,
@@ -476,10 +474,12 @@ class AsyncMessaging:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.messaging import list_messages
+        from chatapi_client.models.message_page import MessagePage
 
         async def fetch(page: int | Unset) -> MessagePage:
             return await self._caller.call(
-                _list_messages.asyncio_detailed,
+                list_messages.asyncio_detailed,
                 MessagePage,
                 identifier=identifier,
                 limit=limit,
@@ -502,8 +502,11 @@ class CommentsWithRawResponse:
 
         ``POST /contact/{identifier}/comment`` (createComment).
         """
+        from chatapi_client.api.comment import create_comment
+        from chatapi_client.models.comment import Comment
+
         return self._caller.call_raw(
-            _create_comment.sync_detailed, Comment, identifier=identifier, body=body
+            create_comment.sync_detailed, Comment, identifier=identifier, body=body
         )
 
 
@@ -523,8 +526,11 @@ class Comments:
 
         ``POST /contact/{identifier}/comment`` (createComment).
         """
+        from chatapi_client.api.comment import create_comment
+        from chatapi_client.models.comment import Comment
+
         return self._caller.call(
-            _create_comment.sync_detailed, Comment, identifier=identifier, body=body
+            create_comment.sync_detailed, Comment, identifier=identifier, body=body
         )
 
 
@@ -541,8 +547,11 @@ class AsyncCommentsWithRawResponse:
 
         ``POST /contact/{identifier}/comment`` (createComment).
         """
+        from chatapi_client.api.comment import create_comment
+        from chatapi_client.models.comment import Comment
+
         return await self._caller.call_raw(
-            _create_comment.asyncio_detailed, Comment, identifier=identifier, body=body
+            create_comment.asyncio_detailed, Comment, identifier=identifier, body=body
         )
 
 
@@ -562,8 +571,11 @@ class AsyncComments:
 
         ``POST /contact/{identifier}/comment`` (createComment).
         """
+        from chatapi_client.api.comment import create_comment
+        from chatapi_client.models.comment import Comment
+
         return await self._caller.call(
-            _create_comment.asyncio_detailed, Comment, identifier=identifier, body=body
+            create_comment.asyncio_detailed, Comment, identifier=identifier, body=body
         )
 
 
@@ -578,8 +590,11 @@ class ContactsWithRawResponse:
 
         ``GET /contact/{identifier}`` (getContact).
         """
+        from chatapi_client.api.contact import get_contact
+        from chatapi_client.models.contact import Contact
+
         return self._caller.call_raw(
-            _get_contact.sync_detailed, Contact, identifier=identifier
+            get_contact.sync_detailed, Contact, identifier=identifier
         )
 
     def update(
@@ -589,8 +604,11 @@ class ContactsWithRawResponse:
 
         ``PUT /contact/{identifier}`` (updateContact).
         """
+        from chatapi_client.api.contact import update_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call_raw(
-            _update_contact.sync_detailed,
+            update_contact.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -601,8 +619,11 @@ class ContactsWithRawResponse:
 
         ``POST /contact/{identifier}`` (createContact).
         """
+        from chatapi_client.api.contact import create_contact
+        from chatapi_client.models.code_message import CodeMessage
+
         return self._caller.call_raw(
-            _create_contact.sync_detailed, CodeMessage, identifier=identifier, body=body
+            create_contact.sync_detailed, CodeMessage, identifier=identifier, body=body
         )
 
     def delete(self, identifier: str) -> RawResponse[ContactActionResult]:
@@ -610,8 +631,11 @@ class ContactsWithRawResponse:
 
         ``DELETE /contact/{identifier}`` (deleteContact).
         """
+        from chatapi_client.api.contact import delete_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call_raw(
-            _delete_contact.sync_detailed, ContactActionResult, identifier=identifier
+            delete_contact.sync_detailed, ContactActionResult, identifier=identifier
         )
 
     def merge(self, *, body: MergeContactsRequest) -> RawResponse[ContactActionResult]:
@@ -619,8 +643,11 @@ class ContactsWithRawResponse:
 
         ``POST /contact/merge`` (mergeContacts).
         """
+        from chatapi_client.api.contact import merge_contacts
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call_raw(
-            _merge_contacts.sync_detailed, ContactActionResult, body=body
+            merge_contacts.sync_detailed, ContactActionResult, body=body
         )
 
     def create_or_update(
@@ -630,8 +657,13 @@ class ContactsWithRawResponse:
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
         """
+        from chatapi_client.api.contact import create_or_update_contact
+        from chatapi_client.models.create_or_update_contact_result import (
+            CreateOrUpdateContactResult,
+        )
+
         return self._caller.call_raw(
-            _create_or_update_contact.sync_detailed,
+            create_or_update_contact.sync_detailed,
             CreateOrUpdateContactResult,
             identifier=identifier,
             body=body,
@@ -644,8 +676,11 @@ class ContactsWithRawResponse:
 
         ``POST /contact/{identifier}/tag`` (addTags).
         """
+        from chatapi_client.api.contact import add_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call_raw(
-            _add_tags.sync_detailed,
+            add_tags.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -658,8 +693,11 @@ class ContactsWithRawResponse:
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
         """
+        from chatapi_client.api.contact import remove_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call_raw(
-            _remove_tags.sync_detailed,
+            remove_tags.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -677,8 +715,11 @@ class ContactsWithRawResponse:
         ``GET /contact/{identifier}/channels`` (listContactChannels).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.contact import list_contact_channels
+        from chatapi_client.models.contact_channel_page import ContactChannelPage
+
         return self._caller.call_raw(
-            _list_contact_channels.sync_detailed,
+            list_contact_channels.sync_detailed,
             ContactChannelPage,
             identifier=identifier,
             limit=limit,
@@ -692,8 +733,11 @@ class ContactsWithRawResponse:
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
         """
+        from chatapi_client.api.contact import get_contact_channel
+        from chatapi_client.models.contact_channel import ContactChannel
+
         return self._caller.call_raw(
-            _get_contact_channel.sync_detailed,
+            get_contact_channel.sync_detailed,
             ContactChannel,
             identifier=identifier,
             channel_id=channel_id,
@@ -711,8 +755,11 @@ class ContactsWithRawResponse:
         ``POST /contact/list`` (listContacts).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.contact import list_contacts
+        from chatapi_client.models.contact_page import ContactPage
+
         return self._caller.call_raw(
-            _list_contacts.sync_detailed,
+            list_contacts.sync_detailed,
             ContactPage,
             body=body,
             limit=limit,
@@ -726,8 +773,11 @@ class ContactsWithRawResponse:
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
         """
+        from chatapi_client.api.contact import update_contact_lifecycle
+        from chatapi_client.models.code_message import CodeMessage
+
         return self._caller.call_raw(
-            _update_contact_lifecycle.sync_detailed,
+            update_contact_lifecycle.sync_detailed,
             CodeMessage,
             identifier=identifier,
             body=body,
@@ -750,8 +800,11 @@ class Contacts:
 
         ``GET /contact/{identifier}`` (getContact).
         """
+        from chatapi_client.api.contact import get_contact
+        from chatapi_client.models.contact import Contact
+
         return self._caller.call(
-            _get_contact.sync_detailed, Contact, identifier=identifier
+            get_contact.sync_detailed, Contact, identifier=identifier
         )
 
     def update(self, identifier: str, *, body: ContactFields) -> ContactActionResult:
@@ -759,8 +812,11 @@ class Contacts:
 
         ``PUT /contact/{identifier}`` (updateContact).
         """
+        from chatapi_client.api.contact import update_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call(
-            _update_contact.sync_detailed,
+            update_contact.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -771,8 +827,11 @@ class Contacts:
 
         ``POST /contact/{identifier}`` (createContact).
         """
+        from chatapi_client.api.contact import create_contact
+        from chatapi_client.models.code_message import CodeMessage
+
         return self._caller.call(
-            _create_contact.sync_detailed, CodeMessage, identifier=identifier, body=body
+            create_contact.sync_detailed, CodeMessage, identifier=identifier, body=body
         )
 
     def delete(self, identifier: str) -> ContactActionResult:
@@ -780,8 +839,11 @@ class Contacts:
 
         ``DELETE /contact/{identifier}`` (deleteContact).
         """
+        from chatapi_client.api.contact import delete_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call(
-            _delete_contact.sync_detailed, ContactActionResult, identifier=identifier
+            delete_contact.sync_detailed, ContactActionResult, identifier=identifier
         )
 
     def merge(self, *, body: MergeContactsRequest) -> ContactActionResult:
@@ -789,8 +851,11 @@ class Contacts:
 
         ``POST /contact/merge`` (mergeContacts).
         """
+        from chatapi_client.api.contact import merge_contacts
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call(
-            _merge_contacts.sync_detailed, ContactActionResult, body=body
+            merge_contacts.sync_detailed, ContactActionResult, body=body
         )
 
     def create_or_update(
@@ -800,8 +865,13 @@ class Contacts:
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
         """
+        from chatapi_client.api.contact import create_or_update_contact
+        from chatapi_client.models.create_or_update_contact_result import (
+            CreateOrUpdateContactResult,
+        )
+
         return self._caller.call(
-            _create_or_update_contact.sync_detailed,
+            create_or_update_contact.sync_detailed,
             CreateOrUpdateContactResult,
             identifier=identifier,
             body=body,
@@ -814,8 +884,11 @@ class Contacts:
 
         ``POST /contact/{identifier}/tag`` (addTags).
         """
+        from chatapi_client.api.contact import add_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call(
-            _add_tags.sync_detailed,
+            add_tags.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -828,8 +901,11 @@ class Contacts:
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
         """
+        from chatapi_client.api.contact import remove_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call(
-            _remove_tags.sync_detailed,
+            remove_tags.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -848,10 +924,12 @@ class Contacts:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.contact import list_contact_channels
+        from chatapi_client.models.contact_channel_page import ContactChannelPage
 
         def fetch(page: int | Unset) -> ContactChannelPage:
             return self._caller.call(
-                _list_contact_channels.sync_detailed,
+                list_contact_channels.sync_detailed,
                 ContactChannelPage,
                 identifier=identifier,
                 limit=limit,
@@ -865,8 +943,11 @@ class Contacts:
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
         """
+        from chatapi_client.api.contact import get_contact_channel
+        from chatapi_client.models.contact_channel import ContactChannel
+
         return self._caller.call(
-            _get_contact_channel.sync_detailed,
+            get_contact_channel.sync_detailed,
             ContactChannel,
             identifier=identifier,
             channel_id=channel_id,
@@ -885,10 +966,12 @@ class Contacts:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.contact import list_contacts
+        from chatapi_client.models.contact_page import ContactPage
 
         def fetch(page: int | Unset) -> ContactPage:
             return self._caller.call(
-                _list_contacts.sync_detailed,
+                list_contacts.sync_detailed,
                 ContactPage,
                 body=body,
                 limit=limit,
@@ -904,8 +987,11 @@ class Contacts:
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
         """
+        from chatapi_client.api.contact import update_contact_lifecycle
+        from chatapi_client.models.code_message import CodeMessage
+
         return self._caller.call(
-            _update_contact_lifecycle.sync_detailed,
+            update_contact_lifecycle.sync_detailed,
             CodeMessage,
             identifier=identifier,
             body=body,
@@ -923,8 +1009,11 @@ class AsyncContactsWithRawResponse:
 
         ``GET /contact/{identifier}`` (getContact).
         """
+        from chatapi_client.api.contact import get_contact
+        from chatapi_client.models.contact import Contact
+
         return await self._caller.call_raw(
-            _get_contact.asyncio_detailed, Contact, identifier=identifier
+            get_contact.asyncio_detailed, Contact, identifier=identifier
         )
 
     async def update(
@@ -934,8 +1023,11 @@ class AsyncContactsWithRawResponse:
 
         ``PUT /contact/{identifier}`` (updateContact).
         """
+        from chatapi_client.api.contact import update_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call_raw(
-            _update_contact.asyncio_detailed,
+            update_contact.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -948,8 +1040,11 @@ class AsyncContactsWithRawResponse:
 
         ``POST /contact/{identifier}`` (createContact).
         """
+        from chatapi_client.api.contact import create_contact
+        from chatapi_client.models.code_message import CodeMessage
+
         return await self._caller.call_raw(
-            _create_contact.asyncio_detailed,
+            create_contact.asyncio_detailed,
             CodeMessage,
             identifier=identifier,
             body=body,
@@ -960,8 +1055,11 @@ class AsyncContactsWithRawResponse:
 
         ``DELETE /contact/{identifier}`` (deleteContact).
         """
+        from chatapi_client.api.contact import delete_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call_raw(
-            _delete_contact.asyncio_detailed, ContactActionResult, identifier=identifier
+            delete_contact.asyncio_detailed, ContactActionResult, identifier=identifier
         )
 
     async def merge(
@@ -971,8 +1069,11 @@ class AsyncContactsWithRawResponse:
 
         ``POST /contact/merge`` (mergeContacts).
         """
+        from chatapi_client.api.contact import merge_contacts
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call_raw(
-            _merge_contacts.asyncio_detailed, ContactActionResult, body=body
+            merge_contacts.asyncio_detailed, ContactActionResult, body=body
         )
 
     async def create_or_update(
@@ -982,8 +1083,13 @@ class AsyncContactsWithRawResponse:
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
         """
+        from chatapi_client.api.contact import create_or_update_contact
+        from chatapi_client.models.create_or_update_contact_result import (
+            CreateOrUpdateContactResult,
+        )
+
         return await self._caller.call_raw(
-            _create_or_update_contact.asyncio_detailed,
+            create_or_update_contact.asyncio_detailed,
             CreateOrUpdateContactResult,
             identifier=identifier,
             body=body,
@@ -996,8 +1102,11 @@ class AsyncContactsWithRawResponse:
 
         ``POST /contact/{identifier}/tag`` (addTags).
         """
+        from chatapi_client.api.contact import add_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call_raw(
-            _add_tags.asyncio_detailed,
+            add_tags.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1010,8 +1119,11 @@ class AsyncContactsWithRawResponse:
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
         """
+        from chatapi_client.api.contact import remove_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call_raw(
-            _remove_tags.asyncio_detailed,
+            remove_tags.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1029,8 +1141,11 @@ class AsyncContactsWithRawResponse:
         ``GET /contact/{identifier}/channels`` (listContactChannels).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.contact import list_contact_channels
+        from chatapi_client.models.contact_channel_page import ContactChannelPage
+
         return await self._caller.call_raw(
-            _list_contact_channels.asyncio_detailed,
+            list_contact_channels.asyncio_detailed,
             ContactChannelPage,
             identifier=identifier,
             limit=limit,
@@ -1044,8 +1159,11 @@ class AsyncContactsWithRawResponse:
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
         """
+        from chatapi_client.api.contact import get_contact_channel
+        from chatapi_client.models.contact_channel import ContactChannel
+
         return await self._caller.call_raw(
-            _get_contact_channel.asyncio_detailed,
+            get_contact_channel.asyncio_detailed,
             ContactChannel,
             identifier=identifier,
             channel_id=channel_id,
@@ -1063,8 +1181,11 @@ class AsyncContactsWithRawResponse:
         ``POST /contact/list`` (listContacts).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.contact import list_contacts
+        from chatapi_client.models.contact_page import ContactPage
+
         return await self._caller.call_raw(
-            _list_contacts.asyncio_detailed,
+            list_contacts.asyncio_detailed,
             ContactPage,
             body=body,
             limit=limit,
@@ -1078,8 +1199,11 @@ class AsyncContactsWithRawResponse:
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
         """
+        from chatapi_client.api.contact import update_contact_lifecycle
+        from chatapi_client.models.code_message import CodeMessage
+
         return await self._caller.call_raw(
-            _update_contact_lifecycle.asyncio_detailed,
+            update_contact_lifecycle.asyncio_detailed,
             CodeMessage,
             identifier=identifier,
             body=body,
@@ -1102,8 +1226,11 @@ class AsyncContacts:
 
         ``GET /contact/{identifier}`` (getContact).
         """
+        from chatapi_client.api.contact import get_contact
+        from chatapi_client.models.contact import Contact
+
         return await self._caller.call(
-            _get_contact.asyncio_detailed, Contact, identifier=identifier
+            get_contact.asyncio_detailed, Contact, identifier=identifier
         )
 
     async def update(
@@ -1113,8 +1240,11 @@ class AsyncContacts:
 
         ``PUT /contact/{identifier}`` (updateContact).
         """
+        from chatapi_client.api.contact import update_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call(
-            _update_contact.asyncio_detailed,
+            update_contact.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1125,8 +1255,11 @@ class AsyncContacts:
 
         ``POST /contact/{identifier}`` (createContact).
         """
+        from chatapi_client.api.contact import create_contact
+        from chatapi_client.models.code_message import CodeMessage
+
         return await self._caller.call(
-            _create_contact.asyncio_detailed,
+            create_contact.asyncio_detailed,
             CodeMessage,
             identifier=identifier,
             body=body,
@@ -1137,8 +1270,11 @@ class AsyncContacts:
 
         ``DELETE /contact/{identifier}`` (deleteContact).
         """
+        from chatapi_client.api.contact import delete_contact
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call(
-            _delete_contact.asyncio_detailed, ContactActionResult, identifier=identifier
+            delete_contact.asyncio_detailed, ContactActionResult, identifier=identifier
         )
 
     async def merge(self, *, body: MergeContactsRequest) -> ContactActionResult:
@@ -1146,8 +1282,11 @@ class AsyncContacts:
 
         ``POST /contact/merge`` (mergeContacts).
         """
+        from chatapi_client.api.contact import merge_contacts
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call(
-            _merge_contacts.asyncio_detailed, ContactActionResult, body=body
+            merge_contacts.asyncio_detailed, ContactActionResult, body=body
         )
 
     async def create_or_update(
@@ -1157,8 +1296,13 @@ class AsyncContacts:
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
         """
+        from chatapi_client.api.contact import create_or_update_contact
+        from chatapi_client.models.create_or_update_contact_result import (
+            CreateOrUpdateContactResult,
+        )
+
         return await self._caller.call(
-            _create_or_update_contact.asyncio_detailed,
+            create_or_update_contact.asyncio_detailed,
             CreateOrUpdateContactResult,
             identifier=identifier,
             body=body,
@@ -1171,8 +1315,11 @@ class AsyncContacts:
 
         ``POST /contact/{identifier}/tag`` (addTags).
         """
+        from chatapi_client.api.contact import add_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call(
-            _add_tags.asyncio_detailed,
+            add_tags.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1185,8 +1332,11 @@ class AsyncContacts:
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
         """
+        from chatapi_client.api.contact import remove_tags
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call(
-            _remove_tags.asyncio_detailed,
+            remove_tags.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1205,10 +1355,12 @@ class AsyncContacts:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.contact import list_contact_channels
+        from chatapi_client.models.contact_channel_page import ContactChannelPage
 
         async def fetch(page: int | Unset) -> ContactChannelPage:
             return await self._caller.call(
-                _list_contact_channels.asyncio_detailed,
+                list_contact_channels.asyncio_detailed,
                 ContactChannelPage,
                 identifier=identifier,
                 limit=limit,
@@ -1222,8 +1374,11 @@ class AsyncContacts:
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
         """
+        from chatapi_client.api.contact import get_contact_channel
+        from chatapi_client.models.contact_channel import ContactChannel
+
         return await self._caller.call(
-            _get_contact_channel.asyncio_detailed,
+            get_contact_channel.asyncio_detailed,
             ContactChannel,
             identifier=identifier,
             channel_id=channel_id,
@@ -1242,10 +1397,12 @@ class AsyncContacts:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.contact import list_contacts
+        from chatapi_client.models.contact_page import ContactPage
 
         async def fetch(page: int | Unset) -> ContactPage:
             return await self._caller.call(
-                _list_contacts.asyncio_detailed,
+                list_contacts.asyncio_detailed,
                 ContactPage,
                 body=body,
                 limit=limit,
@@ -1261,8 +1418,11 @@ class AsyncContacts:
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
         """
+        from chatapi_client.api.contact import update_contact_lifecycle
+        from chatapi_client.models.code_message import CodeMessage
+
         return await self._caller.call(
-            _update_contact_lifecycle.asyncio_detailed,
+            update_contact_lifecycle.asyncio_detailed,
             CodeMessage,
             identifier=identifier,
             body=body,
@@ -1282,8 +1442,11 @@ class ConversationsWithRawResponse:
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
         """
+        from chatapi_client.api.conversation import assign_conversation
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call_raw(
-            _assign_conversation.sync_detailed,
+            assign_conversation.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1296,8 +1459,11 @@ class ConversationsWithRawResponse:
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
         """
+        from chatapi_client.api.conversation import update_conversation_status
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call_raw(
-            _update_conversation_status.sync_detailed,
+            update_conversation_status.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1322,8 +1488,11 @@ class Conversations:
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
         """
+        from chatapi_client.api.conversation import assign_conversation
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call(
-            _assign_conversation.sync_detailed,
+            assign_conversation.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1336,8 +1505,11 @@ class Conversations:
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
         """
+        from chatapi_client.api.conversation import update_conversation_status
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return self._caller.call(
-            _update_conversation_status.sync_detailed,
+            update_conversation_status.sync_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1357,8 +1529,11 @@ class AsyncConversationsWithRawResponse:
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
         """
+        from chatapi_client.api.conversation import assign_conversation
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call_raw(
-            _assign_conversation.asyncio_detailed,
+            assign_conversation.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1371,8 +1546,11 @@ class AsyncConversationsWithRawResponse:
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
         """
+        from chatapi_client.api.conversation import update_conversation_status
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call_raw(
-            _update_conversation_status.asyncio_detailed,
+            update_conversation_status.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1397,8 +1575,11 @@ class AsyncConversations:
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
         """
+        from chatapi_client.api.conversation import assign_conversation
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call(
-            _assign_conversation.asyncio_detailed,
+            assign_conversation.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1411,8 +1592,11 @@ class AsyncConversations:
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
         """
+        from chatapi_client.api.conversation import update_conversation_status
+        from chatapi_client.models.contact_action_result import ContactActionResult
+
         return await self._caller.call(
-            _update_conversation_status.asyncio_detailed,
+            update_conversation_status.asyncio_detailed,
             ContactActionResult,
             identifier=identifier,
             body=body,
@@ -1433,11 +1617,11 @@ class SpaceWithRawResponse:
         ``GET /space/channel`` (listChannels).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_channels
+        from chatapi_client.models.space_channel_page import SpaceChannelPage
+
         return self._caller.call_raw(
-            _list_channels.sync_detailed,
-            SpaceChannelPage,
-            limit=limit,
-            cursor_id=cursor,
+            list_channels.sync_detailed, SpaceChannelPage, limit=limit, cursor_id=cursor
         )
 
     def list_templates(
@@ -1452,8 +1636,11 @@ class SpaceWithRawResponse:
         ``GET /space/channel/{channelId}/template`` (listTemplates).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_templates
+        from chatapi_client.models.template_page import TemplatePage
+
         return self._caller.call_raw(
-            _list_templates.sync_detailed,
+            list_templates.sync_detailed,
             TemplatePage,
             channel_id=channel_id,
             limit=limit,
@@ -1472,8 +1659,11 @@ class SpaceWithRawResponse:
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_whatsapp_templates
+        from chatapi_client.models.template_page import TemplatePage
+
         return self._caller.call_raw(
-            _list_whatsapp_templates.sync_detailed,
+            list_whatsapp_templates.sync_detailed,
             TemplatePage,
             channel_id=channel_id,
             limit=limit,
@@ -1487,8 +1677,11 @@ class SpaceWithRawResponse:
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
         """
+        from chatapi_client.api.space import get_message_template
+        from chatapi_client.models.message_template_result import MessageTemplateResult
+
         return self._caller.call_raw(
-            _get_message_template.sync_detailed,
+            get_message_template.sync_detailed,
             MessageTemplateResult,
             template_id=template_id,
         )
@@ -1501,8 +1694,11 @@ class SpaceWithRawResponse:
         ``GET /space/closing_notes`` (listClosingNotes).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_closing_notes
+        from chatapi_client.models.closing_note_page import ClosingNotePage
+
         return self._caller.call_raw(
-            _list_closing_notes.sync_detailed,
+            list_closing_notes.sync_detailed,
             ClosingNotePage,
             limit=limit,
             cursor_id=cursor,
@@ -1516,8 +1712,11 @@ class SpaceWithRawResponse:
         ``GET /space/user`` (listUsers).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_users
+        from chatapi_client.models.user_page import UserPage
+
         return self._caller.call_raw(
-            _list_users.sync_detailed, UserPage, limit=limit, cursor_id=cursor
+            list_users.sync_detailed, UserPage, limit=limit, cursor_id=cursor
         )
 
     def get_user(self, id: int) -> RawResponse[User]:
@@ -1525,7 +1724,10 @@ class SpaceWithRawResponse:
 
         ``GET /space/user/{id}`` (getUser).
         """
-        return self._caller.call_raw(_get_user.sync_detailed, User, id=id)
+        from chatapi_client.api.space import get_user
+        from chatapi_client.models.user import User
+
+        return self._caller.call_raw(get_user.sync_detailed, User, id=id)
 
     def list_custom_fields(
         self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
@@ -1535,8 +1737,11 @@ class SpaceWithRawResponse:
         ``GET /space/custom_field`` (listCustomFields).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_custom_fields
+        from chatapi_client.models.custom_field_page import CustomFieldPage
+
         return self._caller.call_raw(
-            _list_custom_fields.sync_detailed,
+            list_custom_fields.sync_detailed,
             CustomFieldPage,
             limit=limit,
             cursor_id=cursor,
@@ -1549,8 +1754,11 @@ class SpaceWithRawResponse:
 
         ``POST /space/custom_field`` (createCustomField).
         """
+        from chatapi_client.api.space import create_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
         return self._caller.call_raw(
-            _create_custom_field.sync_detailed, CustomField, body=body
+            create_custom_field.sync_detailed, CustomField, body=body
         )
 
     def get_custom_field(self, id: int) -> RawResponse[CustomField]:
@@ -1558,30 +1766,40 @@ class SpaceWithRawResponse:
 
         ``GET /space/custom_field/{id}`` (getCustomField).
         """
-        return self._caller.call_raw(
-            _get_custom_field.sync_detailed, CustomField, id=id
-        )
+        from chatapi_client.api.space import get_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
+        return self._caller.call_raw(get_custom_field.sync_detailed, CustomField, id=id)
 
     def update_tag(self, *, body: UpdateTagRequest) -> RawResponse[Tag]:
         """Update a workspace tag.
 
         ``PUT /space/tag`` (updateTag).
         """
-        return self._caller.call_raw(_update_tag.sync_detailed, Tag, body=body)
+        from chatapi_client.api.space import update_tag
+        from chatapi_client.models.tag import Tag
+
+        return self._caller.call_raw(update_tag.sync_detailed, Tag, body=body)
 
     def create_tag(self, *, body: CreateTagRequest) -> RawResponse[Tag]:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
         """
-        return self._caller.call_raw(_create_tag.sync_detailed, Tag, body=body)
+        from chatapi_client.api.space import create_tag
+        from chatapi_client.models.tag import Tag
+
+        return self._caller.call_raw(create_tag.sync_detailed, Tag, body=body)
 
     def delete_tag(self, *, body: DeleteTagRequest) -> RawResponse[CodeMessage]:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
         """
-        return self._caller.call_raw(_delete_tag.sync_detailed, CodeMessage, body=body)
+        from chatapi_client.api.space import delete_tag
+        from chatapi_client.models.code_message import CodeMessage
+
+        return self._caller.call_raw(delete_tag.sync_detailed, CodeMessage, body=body)
 
 
 class Space:
@@ -1604,10 +1822,12 @@ class Space:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_channels
+        from chatapi_client.models.space_channel_page import SpaceChannelPage
 
         def fetch(page: int | Unset) -> SpaceChannelPage:
             return self._caller.call(
-                _list_channels.sync_detailed,
+                list_channels.sync_detailed,
                 SpaceChannelPage,
                 limit=limit,
                 cursor_id=page,
@@ -1628,10 +1848,12 @@ class Space:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_templates
+        from chatapi_client.models.template_page import TemplatePage
 
         def fetch(page: int | Unset) -> TemplatePage:
             return self._caller.call(
-                _list_templates.sync_detailed,
+                list_templates.sync_detailed,
                 TemplatePage,
                 channel_id=channel_id,
                 limit=limit,
@@ -1653,10 +1875,12 @@ class Space:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_whatsapp_templates
+        from chatapi_client.models.template_page import TemplatePage
 
         def fetch(page: int | Unset) -> TemplatePage:
             return self._caller.call(
-                _list_whatsapp_templates.sync_detailed,
+                list_whatsapp_templates.sync_detailed,
                 TemplatePage,
                 channel_id=channel_id,
                 limit=limit,
@@ -1670,8 +1894,11 @@ class Space:
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
         """
+        from chatapi_client.api.space import get_message_template
+        from chatapi_client.models.message_template_result import MessageTemplateResult
+
         return self._caller.call(
-            _get_message_template.sync_detailed,
+            get_message_template.sync_detailed,
             MessageTemplateResult,
             template_id=template_id,
         )
@@ -1685,10 +1912,12 @@ class Space:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_closing_notes
+        from chatapi_client.models.closing_note_page import ClosingNotePage
 
         def fetch(page: int | Unset) -> ClosingNotePage:
             return self._caller.call(
-                _list_closing_notes.sync_detailed,
+                list_closing_notes.sync_detailed,
                 ClosingNotePage,
                 limit=limit,
                 cursor_id=page,
@@ -1705,10 +1934,12 @@ class Space:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_users
+        from chatapi_client.models.user_page import UserPage
 
         def fetch(page: int | Unset) -> UserPage:
             return self._caller.call(
-                _list_users.sync_detailed, UserPage, limit=limit, cursor_id=page
+                list_users.sync_detailed, UserPage, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
@@ -1718,7 +1949,10 @@ class Space:
 
         ``GET /space/user/{id}`` (getUser).
         """
-        return self._caller.call(_get_user.sync_detailed, User, id=id)
+        from chatapi_client.api.space import get_user
+        from chatapi_client.models.user import User
+
+        return self._caller.call(get_user.sync_detailed, User, id=id)
 
     def list_custom_fields(
         self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
@@ -1729,10 +1963,12 @@ class Space:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_custom_fields
+        from chatapi_client.models.custom_field_page import CustomFieldPage
 
         def fetch(page: int | Unset) -> CustomFieldPage:
             return self._caller.call(
-                _list_custom_fields.sync_detailed,
+                list_custom_fields.sync_detailed,
                 CustomFieldPage,
                 limit=limit,
                 cursor_id=page,
@@ -1745,8 +1981,11 @@ class Space:
 
         ``POST /space/custom_field`` (createCustomField).
         """
+        from chatapi_client.api.space import create_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
         return self._caller.call(
-            _create_custom_field.sync_detailed, CustomField, body=body
+            create_custom_field.sync_detailed, CustomField, body=body
         )
 
     def get_custom_field(self, id: int) -> CustomField:
@@ -1754,28 +1993,40 @@ class Space:
 
         ``GET /space/custom_field/{id}`` (getCustomField).
         """
-        return self._caller.call(_get_custom_field.sync_detailed, CustomField, id=id)
+        from chatapi_client.api.space import get_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
+        return self._caller.call(get_custom_field.sync_detailed, CustomField, id=id)
 
     def update_tag(self, *, body: UpdateTagRequest) -> Tag:
         """Update a workspace tag.
 
         ``PUT /space/tag`` (updateTag).
         """
-        return self._caller.call(_update_tag.sync_detailed, Tag, body=body)
+        from chatapi_client.api.space import update_tag
+        from chatapi_client.models.tag import Tag
+
+        return self._caller.call(update_tag.sync_detailed, Tag, body=body)
 
     def create_tag(self, *, body: CreateTagRequest) -> Tag:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
         """
-        return self._caller.call(_create_tag.sync_detailed, Tag, body=body)
+        from chatapi_client.api.space import create_tag
+        from chatapi_client.models.tag import Tag
+
+        return self._caller.call(create_tag.sync_detailed, Tag, body=body)
 
     def delete_tag(self, *, body: DeleteTagRequest) -> CodeMessage:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
         """
-        return self._caller.call(_delete_tag.sync_detailed, CodeMessage, body=body)
+        from chatapi_client.api.space import delete_tag
+        from chatapi_client.models.code_message import CodeMessage
+
+        return self._caller.call(delete_tag.sync_detailed, CodeMessage, body=body)
 
 
 class AsyncSpaceWithRawResponse:
@@ -1792,8 +2043,11 @@ class AsyncSpaceWithRawResponse:
         ``GET /space/channel`` (listChannels).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_channels
+        from chatapi_client.models.space_channel_page import SpaceChannelPage
+
         return await self._caller.call_raw(
-            _list_channels.asyncio_detailed,
+            list_channels.asyncio_detailed,
             SpaceChannelPage,
             limit=limit,
             cursor_id=cursor,
@@ -1811,8 +2065,11 @@ class AsyncSpaceWithRawResponse:
         ``GET /space/channel/{channelId}/template`` (listTemplates).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_templates
+        from chatapi_client.models.template_page import TemplatePage
+
         return await self._caller.call_raw(
-            _list_templates.asyncio_detailed,
+            list_templates.asyncio_detailed,
             TemplatePage,
             channel_id=channel_id,
             limit=limit,
@@ -1831,8 +2088,11 @@ class AsyncSpaceWithRawResponse:
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_whatsapp_templates
+        from chatapi_client.models.template_page import TemplatePage
+
         return await self._caller.call_raw(
-            _list_whatsapp_templates.asyncio_detailed,
+            list_whatsapp_templates.asyncio_detailed,
             TemplatePage,
             channel_id=channel_id,
             limit=limit,
@@ -1846,8 +2106,11 @@ class AsyncSpaceWithRawResponse:
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
         """
+        from chatapi_client.api.space import get_message_template
+        from chatapi_client.models.message_template_result import MessageTemplateResult
+
         return await self._caller.call_raw(
-            _get_message_template.asyncio_detailed,
+            get_message_template.asyncio_detailed,
             MessageTemplateResult,
             template_id=template_id,
         )
@@ -1860,8 +2123,11 @@ class AsyncSpaceWithRawResponse:
         ``GET /space/closing_notes`` (listClosingNotes).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_closing_notes
+        from chatapi_client.models.closing_note_page import ClosingNotePage
+
         return await self._caller.call_raw(
-            _list_closing_notes.asyncio_detailed,
+            list_closing_notes.asyncio_detailed,
             ClosingNotePage,
             limit=limit,
             cursor_id=cursor,
@@ -1875,8 +2141,11 @@ class AsyncSpaceWithRawResponse:
         ``GET /space/user`` (listUsers).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_users
+        from chatapi_client.models.user_page import UserPage
+
         return await self._caller.call_raw(
-            _list_users.asyncio_detailed, UserPage, limit=limit, cursor_id=cursor
+            list_users.asyncio_detailed, UserPage, limit=limit, cursor_id=cursor
         )
 
     async def get_user(self, id: int) -> RawResponse[User]:
@@ -1884,7 +2153,10 @@ class AsyncSpaceWithRawResponse:
 
         ``GET /space/user/{id}`` (getUser).
         """
-        return await self._caller.call_raw(_get_user.asyncio_detailed, User, id=id)
+        from chatapi_client.api.space import get_user
+        from chatapi_client.models.user import User
+
+        return await self._caller.call_raw(get_user.asyncio_detailed, User, id=id)
 
     async def list_custom_fields(
         self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
@@ -1894,8 +2166,11 @@ class AsyncSpaceWithRawResponse:
         ``GET /space/custom_field`` (listCustomFields).
         One page: the first, or the one ``cursor`` names.
         """
+        from chatapi_client.api.space import list_custom_fields
+        from chatapi_client.models.custom_field_page import CustomFieldPage
+
         return await self._caller.call_raw(
-            _list_custom_fields.asyncio_detailed,
+            list_custom_fields.asyncio_detailed,
             CustomFieldPage,
             limit=limit,
             cursor_id=cursor,
@@ -1908,8 +2183,11 @@ class AsyncSpaceWithRawResponse:
 
         ``POST /space/custom_field`` (createCustomField).
         """
+        from chatapi_client.api.space import create_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
         return await self._caller.call_raw(
-            _create_custom_field.asyncio_detailed, CustomField, body=body
+            create_custom_field.asyncio_detailed, CustomField, body=body
         )
 
     async def get_custom_field(self, id: int) -> RawResponse[CustomField]:
@@ -1917,8 +2195,11 @@ class AsyncSpaceWithRawResponse:
 
         ``GET /space/custom_field/{id}`` (getCustomField).
         """
+        from chatapi_client.api.space import get_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
         return await self._caller.call_raw(
-            _get_custom_field.asyncio_detailed, CustomField, id=id
+            get_custom_field.asyncio_detailed, CustomField, id=id
         )
 
     async def update_tag(self, *, body: UpdateTagRequest) -> RawResponse[Tag]:
@@ -1926,22 +2207,31 @@ class AsyncSpaceWithRawResponse:
 
         ``PUT /space/tag`` (updateTag).
         """
-        return await self._caller.call_raw(_update_tag.asyncio_detailed, Tag, body=body)
+        from chatapi_client.api.space import update_tag
+        from chatapi_client.models.tag import Tag
+
+        return await self._caller.call_raw(update_tag.asyncio_detailed, Tag, body=body)
 
     async def create_tag(self, *, body: CreateTagRequest) -> RawResponse[Tag]:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
         """
-        return await self._caller.call_raw(_create_tag.asyncio_detailed, Tag, body=body)
+        from chatapi_client.api.space import create_tag
+        from chatapi_client.models.tag import Tag
+
+        return await self._caller.call_raw(create_tag.asyncio_detailed, Tag, body=body)
 
     async def delete_tag(self, *, body: DeleteTagRequest) -> RawResponse[CodeMessage]:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
         """
+        from chatapi_client.api.space import delete_tag
+        from chatapi_client.models.code_message import CodeMessage
+
         return await self._caller.call_raw(
-            _delete_tag.asyncio_detailed, CodeMessage, body=body
+            delete_tag.asyncio_detailed, CodeMessage, body=body
         )
 
 
@@ -1965,10 +2255,12 @@ class AsyncSpace:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_channels
+        from chatapi_client.models.space_channel_page import SpaceChannelPage
 
         async def fetch(page: int | Unset) -> SpaceChannelPage:
             return await self._caller.call(
-                _list_channels.asyncio_detailed,
+                list_channels.asyncio_detailed,
                 SpaceChannelPage,
                 limit=limit,
                 cursor_id=page,
@@ -1989,10 +2281,12 @@ class AsyncSpace:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_templates
+        from chatapi_client.models.template_page import TemplatePage
 
         async def fetch(page: int | Unset) -> TemplatePage:
             return await self._caller.call(
-                _list_templates.asyncio_detailed,
+                list_templates.asyncio_detailed,
                 TemplatePage,
                 channel_id=channel_id,
                 limit=limit,
@@ -2014,10 +2308,12 @@ class AsyncSpace:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_whatsapp_templates
+        from chatapi_client.models.template_page import TemplatePage
 
         async def fetch(page: int | Unset) -> TemplatePage:
             return await self._caller.call(
-                _list_whatsapp_templates.asyncio_detailed,
+                list_whatsapp_templates.asyncio_detailed,
                 TemplatePage,
                 channel_id=channel_id,
                 limit=limit,
@@ -2031,8 +2327,11 @@ class AsyncSpace:
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
         """
+        from chatapi_client.api.space import get_message_template
+        from chatapi_client.models.message_template_result import MessageTemplateResult
+
         return await self._caller.call(
-            _get_message_template.asyncio_detailed,
+            get_message_template.asyncio_detailed,
             MessageTemplateResult,
             template_id=template_id,
         )
@@ -2046,10 +2345,12 @@ class AsyncSpace:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_closing_notes
+        from chatapi_client.models.closing_note_page import ClosingNotePage
 
         async def fetch(page: int | Unset) -> ClosingNotePage:
             return await self._caller.call(
-                _list_closing_notes.asyncio_detailed,
+                list_closing_notes.asyncio_detailed,
                 ClosingNotePage,
                 limit=limit,
                 cursor_id=page,
@@ -2066,10 +2367,12 @@ class AsyncSpace:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_users
+        from chatapi_client.models.user_page import UserPage
 
         async def fetch(page: int | Unset) -> UserPage:
             return await self._caller.call(
-                _list_users.asyncio_detailed, UserPage, limit=limit, cursor_id=page
+                list_users.asyncio_detailed, UserPage, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
@@ -2079,7 +2382,10 @@ class AsyncSpace:
 
         ``GET /space/user/{id}`` (getUser).
         """
-        return await self._caller.call(_get_user.asyncio_detailed, User, id=id)
+        from chatapi_client.api.space import get_user
+        from chatapi_client.models.user import User
+
+        return await self._caller.call(get_user.asyncio_detailed, User, id=id)
 
     def list_custom_fields(
         self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
@@ -2090,10 +2396,12 @@ class AsyncSpace:
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
+        from chatapi_client.api.space import list_custom_fields
+        from chatapi_client.models.custom_field_page import CustomFieldPage
 
         async def fetch(page: int | Unset) -> CustomFieldPage:
             return await self._caller.call(
-                _list_custom_fields.asyncio_detailed,
+                list_custom_fields.asyncio_detailed,
                 CustomFieldPage,
                 limit=limit,
                 cursor_id=page,
@@ -2108,8 +2416,11 @@ class AsyncSpace:
 
         ``POST /space/custom_field`` (createCustomField).
         """
+        from chatapi_client.api.space import create_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
         return await self._caller.call(
-            _create_custom_field.asyncio_detailed, CustomField, body=body
+            create_custom_field.asyncio_detailed, CustomField, body=body
         )
 
     async def get_custom_field(self, id: int) -> CustomField:
@@ -2117,8 +2428,11 @@ class AsyncSpace:
 
         ``GET /space/custom_field/{id}`` (getCustomField).
         """
+        from chatapi_client.api.space import get_custom_field
+        from chatapi_client.models.custom_field import CustomField
+
         return await self._caller.call(
-            _get_custom_field.asyncio_detailed, CustomField, id=id
+            get_custom_field.asyncio_detailed, CustomField, id=id
         )
 
     async def update_tag(self, *, body: UpdateTagRequest) -> Tag:
@@ -2126,22 +2440,31 @@ class AsyncSpace:
 
         ``PUT /space/tag`` (updateTag).
         """
-        return await self._caller.call(_update_tag.asyncio_detailed, Tag, body=body)
+        from chatapi_client.api.space import update_tag
+        from chatapi_client.models.tag import Tag
+
+        return await self._caller.call(update_tag.asyncio_detailed, Tag, body=body)
 
     async def create_tag(self, *, body: CreateTagRequest) -> Tag:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
         """
-        return await self._caller.call(_create_tag.asyncio_detailed, Tag, body=body)
+        from chatapi_client.api.space import create_tag
+        from chatapi_client.models.tag import Tag
+
+        return await self._caller.call(create_tag.asyncio_detailed, Tag, body=body)
 
     async def delete_tag(self, *, body: DeleteTagRequest) -> CodeMessage:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
         """
+        from chatapi_client.api.space import delete_tag
+        from chatapi_client.models.code_message import CodeMessage
+
         return await self._caller.call(
-            _delete_tag.asyncio_detailed, CodeMessage, body=body
+            delete_tag.asyncio_detailed, CodeMessage, body=body
         )
 
 

@@ -11,8 +11,18 @@ Example:
         ...
         assert sandbox.counters().messages_stored == 1
 
-From a shell: ``chatapi-sandbox --port 8400 --token secret:acme``.
+From a shell: ``chatapi-sandbox --port 8400 --token secret:acme``. Needs the ``sandbox``
+extra: ``pip install 'chatapi[sandbox]'``.
 """
+
+try:  # the server's dependencies come with the extra only
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as missing:
+    raise ImportError(
+        "the ChatAPI sandbox needs the 'sandbox' extra: pip install 'chatapi[sandbox]' "
+        f"({missing.name or 'a dependency'} is not installed)"
+    ) from None
 
 from ._app import SandboxApp, create_app
 from ._client import SandboxClient

@@ -40,12 +40,25 @@ def test_wheel_ships_the_packages_the_spec_and_type_markers(wheel: Path) -> None
         "chatapi/__init__.py",
         "chatapi/py.typed",
         "chatapi_sandbox/__init__.py",
+        "chatapi_sandbox/py.typed",
+        "chatapi_client/resources.py",
     ]:
         assert required in names, required
     assert not any("__pycache__" in name or name.startswith("tests/") for name in names)
     metadata = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     entry_points = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "chatapi-sandbox = chatapi_sandbox.__main__:main" in entry_points
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    requires = [
+        line
+        for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    # The server's dependencies come with the extra only; the client needs neither.
+    for server in ("starlette", "uvicorn"):
+        lines = [r.replace('"', "'") for r in requires if r.startswith(f"Requires-Dist: {server}")]
+        assert any("extra == 'sandbox'" in line for line in lines), server
+        assert all("extra == '" in line for line in lines), lines
 
 
 def test_installed_wheel_imports_and_reads_its_bundled_spec(wheel: Path, tmp_path: Path) -> None:
