@@ -187,6 +187,11 @@ BREAKING: dict[str, tuple[Edit, str]] = {
         lambda s: op(s, "/space/user/{id}", "get")["x-rate-limit"].update(bucket="space-tags"),
         "rate-limit-bucket-shared",
     ),
+    # The default is for requests no operation serves, not a stand-in for a removed limit.
+    "rate-limit-removed": (
+        lambda s: op(s, "/space/tag", "delete").pop("x-rate-limit"),
+        "rate-limit-removed",
+    ),
 }
 
 HARMLESS: dict[str, Edit] = {

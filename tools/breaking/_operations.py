@@ -255,8 +255,12 @@ def _gone(old: Operation, moved: Operation | None, head_paths: set[str]) -> Chan
 
 
 def _limit(document: Document, operation: Operation) -> tuple[str, float] | None:
-    """The operation's (bucket, requests per second): its `x-rate-limit` or the default."""
-    limit = operation.body.get("x-rate-limit", document.get("x-rate-limit-default"))
+    """The operation's (bucket, requests per second) from its own `x-rate-limit`.
+
+    Every operation must carry one (the description model refuses one without): the
+    `x-rate-limit-default` is for requests no operation serves, not a fallback.
+    """
+    limit = operation.body.get("x-rate-limit")
     limit, _ = resolve(document, limit, operation.pointer + "/x-rate-limit")
     if not isinstance(limit, dict):
         return None
