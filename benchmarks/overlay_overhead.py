@@ -12,11 +12,13 @@ Variants:
 - overlays: the full stack. Its limiter runs on a clock 10^6 times faster than real time, so
   getContact's 10 requests/second budget never makes a call wait: the bookkeeping is
   measured, not the throttling.
+- ChatAPI: ``client.contacts.get`` on ``chatapi.ChatAPI``, the full stack likewise.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -67,16 +69,27 @@ def variants(body: dict[str, object]) -> dict[str, AuthenticatedClient]:
     }
 
 
-def per_call(client: AuthenticatedClient, calls: int) -> float:
-    """Mean CPU seconds per ``get_contact.sync`` over ``calls`` calls.
+def calls(body: dict[str, object]) -> dict[str, Callable[[], object]]:
+    """One getContact call per variant: the generated function on each client, and ChatAPI."""
+    found: dict[str, Callable[[], object]] = {
+        name: functools.partial(get_contact.sync, "id:123", client=client)
+        for name, client in variants(body).items()
+    }
+    limiter = chatapi.RateLimiter(chatapi.InMemoryRateLimitStore(), clock=FastClock())
+    client = chatapi.ChatAPI(TOKEN, transport=transport(body), rate_limit=limiter)
+    found["ChatAPI (full overlays)"] = functools.partial(client.contacts.get, "id:123")
+    return found
+
+
+def per_call(call: Callable[[], object], calls: int) -> float:
+    """Mean CPU seconds per ``call()`` over ``calls`` calls.
 
     CPU time of this process, not wall time: on a shared machine other processes' load
     otherwise lands in whichever variant happens to be running.
     """
-    call: Callable[..., object] = get_contact.sync
     started = time.process_time()
     for _ in range(calls):
-        call("id:123", client=client)
+        call()
     return (time.process_time() - started) / calls
 
 
@@ -86,15 +99,15 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500, help="calls per round")
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    clients = variants(example_contact())
-    samples: dict[str, list[float]] = {name: [] for name in clients}
-    for client in clients.values():
-        per_call(client, 50)  # warm up: imports, schema compilation, connection set-up
+    variants_calls = calls(example_contact())
+    samples: dict[str, list[float]] = {name: [] for name in variants_calls}
+    for call in variants_calls.values():
+        per_call(call, 50)  # warm up: imports, schema compilation, connection set-up
     for _ in range(args.rounds):
-        for name, client in clients.items():
-            samples[name].append(per_call(client, args.calls))
+        for name, call in variants_calls.items():
+            samples[name].append(per_call(call, args.calls))
     bare = statistics.median(samples["bare"])
-    print(f"{args.rounds} rounds x {args.calls} calls of get_contact.sync on MockTransport")  # noqa: T201
+    print(f"{args.rounds} rounds x {args.calls} getContact calls on MockTransport")  # noqa: T201
     for name, values in samples.items():
         median = statistics.median(values)
         print(  # noqa: T201

@@ -21,7 +21,7 @@ from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.strings import snake_case
 
-from chatapi_description import PAGE_CURSOR, Operation, read_index
+from chatapi_description import PAGE_CURSOR, PAGE_ITEMS, Operation, read_index
 
 __all__ = ["Layer", "LayerError", "Method", "Parameter", "Resource", "read_layer", "render_layer"]
 
@@ -132,22 +132,33 @@ def _parse(spec: Mapping[str, Any], config: Path, spec_path: Path) -> GeneratorD
 
 
 def _method(operation: Operation, tag: str, endpoint: Any, models: set[str]) -> Method:
-    success = min((r for r in endpoint.responses.patterns if 200 <= _status(r) < 300), key=_status)
-    returns = _code(success.prop.get_type_string())
+    name = operation.operation_id
+    if endpoint.header_parameters or endpoint.cookie_parameters:
+        # A resource method has no place for them yet: refuse rather than drop them.
+        raise LayerError(f"{name}: header and cookie parameters are not supported")
+    successes = [r for r in endpoint.responses.patterns if 200 <= _status(r) < 300]
+    returned = {_code(r.prop.get_type_string()) for r in successes}
+    if len(returned) != 1:
+        raise LayerError(f"{name}: its 2xx answers must be one model, not {sorted(returned)}")
+    success = successes[0]
+    (returns,) = returned
     if returns not in models:
-        raise LayerError(f"{operation.operation_id}: its success answer is not one model")
+        raise LayerError(f"{name}: its success answer is not one model")
     item = None
     if operation.paginated:
         properties = [*success.prop.required_properties, *success.prop.optional_properties]
-        items = next(p for p in properties if p.name == "items")
-        item = _code(items.inner_property.get_type_string())
+        items = [p for p in properties if p.name == PAGE_ITEMS]
+        if len(items) != 1 or not hasattr(items[0], "inner_property"):
+            raise LayerError(f"{name}: a page's {PAGE_ITEMS} must be a list")
+        item = _code(items[0].inner_property.get_type_string())
     path_parameters = tuple(
         Parameter(p.python_name, _code(p.get_type_string()), True) for p in endpoint.path_parameters
     )
     keyword: list[Parameter] = []
     cursor = None
     for body in endpoint.bodies:
-        keyword.append(Parameter("body", _code(body.prop.get_type_string(no_optional=True)), True))
+        annotation = _code(body.prop.get_type_string(no_optional=True))
+        keyword.append(Parameter("body", annotation, bool(body.prop.required)))
     for query in endpoint.query_parameters:
         if query.name == PAGE_CURSOR and operation.paginated:
             cursor = query.python_name  # the pager supplies it; ``cursor=`` starts elsewhere
@@ -158,7 +169,7 @@ def _method(operation: Operation, tag: str, endpoint: Any, models: set[str]) -> 
         name=snake_case(operation.action),
         operation=operation,
         module=f"chatapi_client.api.{tag}.{endpoint.name}",
-        summary=_text(endpoint.summary) or operation.operation_id,
+        summary=_text(endpoint.summary) or name,
         path_parameters=path_parameters,
         keyword_parameters=tuple(sorted(keyword, key=lambda p: not p.required)),
         returns=returns,

@@ -14,7 +14,7 @@ description through this package only:
 """
 
 from ._document import DOCUMENT_URI, Document, escape, pointer_to, unescape
-from ._matching import PathMatcher, Route
+from ._matching import PathMatcher, Route, relative_path
 from ._operations import (
     HTTP_METHODS,
     PAGE_CURSOR,
@@ -52,5 +52,6 @@ __all__ = [
     "load_yaml",
     "pointer_to",
     "read_index",
+    "relative_path",
     "unescape",
 ]

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from ._yaml import DescriptionError
 
-__all__ = ["DOCUMENT_URI", "Document", "escape", "pointer_to", "unescape"]
+__all__ = ["DOCUMENT_URI", "Document", "as_uri_fragment", "escape", "pointer_to", "unescape"]
 
 DOCUMENT_URI = "urn:chatapi:openapi"
 """The URI the description is registered under; schema ``$ref``s resolve inside it."""
@@ -24,6 +24,14 @@ def unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+def as_uri_fragment(pointer: str) -> str:
+    """``pointer`` as a URI fragment: what a URI cannot carry percent-encoded, ``%`` kept.
+
+    A ``%`` already there is an escape (``%7B``), as in any URI; the resolvers decode once.
+    """
+    return quote(pointer, safe="#/~%!$&'()*+,;=:@")
+
+
 def pointer_to(*tokens: str | int) -> str:
     """The fragment pointer (``#/paths/...``) of a location given token by token."""
     return "#" + "".join("/" + escape(str(token)) for token in tokens)
@@ -32,7 +40,9 @@ def pointer_to(*tokens: str | int) -> str:
 class Document:
     """An OpenAPI description held as JSON data, with its references resolvable.
 
-    Pointers are fragments, ``#/components/schemas/Contact``, as ``$ref`` writes them.
+    Pointers are fragments, ``#/components/schemas/Contact``, as ``$ref`` writes them: a
+    fragment may be percent-encoded (``~1contact~1%7Bidentifier%7D``) or not (``{``, ``}``
+    written as they are), and both mean the same location.
     """
 
     def __init__(self, data: Mapping[str, Any]) -> None:
@@ -57,7 +67,7 @@ class Document:
 
         try:
             # referencing percent-decodes the fragment first, as RFC 3986 says a URI's is.
-            return self._resolver.lookup(quote(pointer, safe="#/~")).contents
+            return self._resolver.lookup(as_uri_fragment(pointer)).contents
         except Unresolvable:
             raise DescriptionError(f"{pointer!r} points to nothing in the description") from None
 

@@ -21,12 +21,27 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["PathMatcher", "Route"]
+__all__ = ["PathMatcher", "Route", "relative_path"]
 
 T = TypeVar("T")
 
 _PARAMETER = re.compile(r"^\{([^/{}]+)\}$")
 _UNADDRESSABLE = frozenset({"", ".", ".."})
+
+
+def relative_path(raw_path: str, base_path: str) -> str | None:
+    """A raw request path less its query and the server URL's path; None if not below it.
+
+    Both are raw (percent-encoded): ``relative_path("/v2/contact/x?a=1", "/v2")`` is
+    ``/contact/x``, and ``/v2x/contact/x`` is not below ``/v2``.
+    """
+    path = raw_path.split("?", 1)[0]
+    base = base_path.rstrip("/")
+    if not base:
+        return path or "/"
+    if path == base:
+        return "/"
+    return path[len(base) :] if path.startswith(base + "/") else None
 
 
 @dataclass(frozen=True)
@@ -41,8 +56,9 @@ class Route(Generic[T]):
 class _Node(Generic[T]):
     literals: dict[str, _Node[T]] = field(default_factory=dict)
     parameter: _Node[T] | None = None
-    parameter_name: str = ""
-    methods: dict[str, T] = field(default_factory=dict)
+    # At a template's last segment: per method, what serves it and its parameters' names
+    # in path order (two templates may name the parameter at one position differently).
+    methods: dict[str, tuple[T, tuple[str, ...]]] = field(default_factory=dict)
 
 
 class PathMatcher(Generic[T]):
@@ -52,25 +68,27 @@ class PathMatcher(Generic[T]):
         """Index ``(method, path template, target)`` triples.
 
         Raises:
-            ValueError: two targets for one method and template, or one template naming
-                its parameter differently at one position than another template does.
+            ValueError: two targets for one method and template, or a segment that mixes a
+                parameter with text (``{name}.json``), which this matcher does not serve.
         """
         self._root: _Node[T] = _Node()
         for method, template, target in routes:
             node = self._root
+            names: list[str] = []
             for segment in template.strip("/").split("/"):
                 parameter = _PARAMETER.match(segment)
                 if parameter is None:
+                    if "{" in segment or "}" in segment:
+                        raise ValueError(f"{template}: a segment mixes a parameter and text")
                     node = node.literals.setdefault(segment, _Node())
                     continue
+                names.append(parameter.group(1))
                 if node.parameter is None:
-                    node.parameter = _Node(parameter_name=parameter.group(1))
-                elif node.parameter.parameter_name != parameter.group(1):
-                    raise ValueError(f"{template}: the parameter at {segment} is named otherwise")
+                    node.parameter = _Node()
                 node = node.parameter
             if method.upper() in node.methods:
                 raise ValueError(f"{method.upper()} {template} is described twice")
-            node.methods[method.upper()] = target
+            node.methods[method.upper()] = (target, tuple(names))
 
     def match(self, method: str, raw_path: str) -> Route[T] | tuple[str, ...] | None:
         """The route for ``method``, the allowed methods (405), or None (no such path).
@@ -89,31 +107,26 @@ class PathMatcher(Generic[T]):
             if segment in _UNADDRESSABLE:
                 return None
             segments.append(segment)
-        found = self._walk(self._root, segments, 0, {})
+        found = self._walk(self._root, segments, 0, [])
         if found is None:
             return None
-        node, params = found
-        target = node.methods.get(method.upper())
-        if target is None:
+        node, values = found
+        served = node.methods.get(method.upper())
+        if served is None:
             return tuple(sorted(node.methods))
-        return Route(target, params)
+        target, names = served
+        return Route(target, dict(zip(names, values, strict=True)))
 
     def _walk(
-        self, node: _Node[T], segments: list[str], index: int, params: dict[str, str]
-    ) -> tuple[_Node[T], dict[str, str]] | None:
+        self, node: _Node[T], segments: list[str], index: int, values: list[str]
+    ) -> tuple[_Node[T], list[str]] | None:
         if index == len(segments):
-            return (node, params) if node.methods else None
+            return (node, values) if node.methods else None
         literal = node.literals.get(segments[index])
         if literal is not None:
-            found = self._walk(literal, segments, index + 1, params)
+            found = self._walk(literal, segments, index + 1, values)
             if found is not None:
                 return found
-        parameter = node.parameter
-        if parameter is None:
+        if node.parameter is None:
             return None
-        return self._walk(
-            parameter,
-            segments,
-            index + 1,
-            {**params, parameter.parameter_name: segments[index]},
-        )
+        return self._walk(node.parameter, segments, index + 1, [*values, segments[index]])

@@ -157,13 +157,6 @@ class OperationIndex:
         found = self._matcher.match(method, path)
         return found.target if isinstance(found, Route) else None
 
-    def strip_base_path(self, path: str) -> str:
-        """``path`` relative to the server URL: ``/v2/contact/x`` -> ``/contact/x``."""
-        base = self.base_path
-        if base and (path == base or path.startswith(base + "/")):
-            path = path[len(base) :]
-        return path or "/"
-
 
 def read_index(data: Mapping[str, Any]) -> OperationIndex:
     """Build the operation index of a parsed description.

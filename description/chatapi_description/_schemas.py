@@ -12,14 +12,14 @@ absolute URI), on both sides alike.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 import jsonschema_rs
 
-from ._document import DOCUMENT_URI
+from ._document import DOCUMENT_URI, as_uri_fragment
 from ._yaml import DescriptionError
 
 __all__ = ["Schemas", "ValidationFailure", "describe"]
@@ -80,7 +80,7 @@ class Schemas:
     def _compile(self, pointer: str) -> jsonschema_rs.Validator:
         try:
             return jsonschema_rs.Draft202012Validator(
-                {"$ref": DOCUMENT_URI + quote(pointer, safe="#/~")},
+                {"$ref": DOCUMENT_URI + as_uri_fragment(pointer)},
                 registry=self._registry,
                 validate_formats=True,
                 formats=_FORMATS,
@@ -101,8 +101,11 @@ class Schemas:
         ``subject`` starts the sentence (``"request body"``). ``instance`` is JSON data as
         ``json.loads`` makes it, whose nesting the interpreter's recursion limit bounds.
         """
+        validator = self.validator(pointer)  # a DescriptionError is the description's fault
+        if validator.is_valid(instance):
+            return None
         try:
-            error = self.first_error(pointer, instance)
+            error = next(iter(validator.iter_errors(instance)), None)
         except ValueError:  # jsonschema-rs describes no error past its recursion limit
             return f"{subject} does not fit the schema, nested too deeply to say where"
         return None if error is None else describe(error, subject)
@@ -112,13 +115,66 @@ def describe(error: ValidationFailure, subject: str) -> str:
     """One sentence: the subject (and the field's JSON path), then what is wrong."""
     error = _most_relevant(error)
     path = list(error.instance_path)
+    tags = _unmatched_tags(error)
+    if tags:
+        # No variant of a tagged union has this tag: the tag is what is wrong.
+        got = error.instance.get(_TAG) if isinstance(error.instance, dict) else None
+        where = _json_path([*path, _TAG])
+        return f"{subject} field {where} must be one of {', '.join(tags)} (got {_short(got)})"
     if path:
         subject = f"{subject} field {_json_path(path)}"
     return f"{subject} {_problem(error)}"
 
 
+_TAG = "type"
+"""The property whose ``const`` tells the variants of a union apart (``type: text``)."""
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _json_path(path: Sequence[str | int]) -> str:
-    return "$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    def step(part: str | int) -> str:
+        if isinstance(part, int):
+            return f"[{part}]"
+        return f".{part}" if _NAME.fullmatch(part) else f"[{json.dumps(part)}]"
+
+    return "$" + "".join(step(part) for part in path)
+
+
+def _union_branches(error: ValidationFailure) -> list[list[ValidationFailure]]:
+    return [errors for errors in error.kind.as_dict().get("context") or [] if errors]
+
+
+def _branch_tags(error: ValidationFailure, errors: list[ValidationFailure]) -> list[str] | None:
+    """The tags a union's branch expected, if its tag is what failed; else None.
+
+    A branch that is itself a union (an email message of two shapes) counts when the tag
+    failed in every one of its own branches.
+    """
+    depth = len(error.instance_path)
+    for e in errors:
+        if e.kind.name == "const" and list(e.instance_path)[depth:] == [_TAG]:
+            return [_short(e.kind.as_dict()["expected_value"])]
+    nested = [e for e in errors if e.kind.name in _UNIONS and len(e.instance_path) == depth]
+    if len(nested) == 1:
+        return _unmatched_tags(nested[0]) or None
+    return None
+
+
+def _unmatched_tags(error: ValidationFailure) -> list[str]:
+    """The tags a union's variants expect, when the instance's tag matches none of them."""
+    if error.kind.name not in _UNIONS:
+        return []
+    tags: list[str] = []
+    branches = _union_branches(error)
+    for errors in branches:
+        expected = _branch_tags(error, errors)
+        if expected is None:
+            return []
+        tags += [tag for tag in expected if tag not in tags]
+    return tags
+
+
+_UNIONS = ("oneOf", "anyOf")
 
 
 def _branch_errors(error: ValidationFailure) -> list[ValidationFailure]:
@@ -134,7 +190,7 @@ def _branch_errors(error: ValidationFailure) -> list[ValidationFailure]:
         return list(sub.instance_path)[depth:]
 
     def tag_failed(errors: list[ValidationFailure]) -> bool:
-        return any(e.kind.name == "const" and relative(e) == ["type"] for e in errors)
+        return _branch_tags(error, errors) is not None
 
     def type_failed(errors: list[ValidationFailure]) -> bool:
         return any(e.kind.name == "type" and not relative(e) for e in errors)
@@ -147,7 +203,7 @@ def _branch_errors(error: ValidationFailure) -> list[ValidationFailure]:
 
 
 def _most_relevant(error: ValidationFailure) -> ValidationFailure:
-    while error.kind.name in ("oneOf", "anyOf"):
+    while error.kind.name in ("oneOf", "anyOf") and not _unmatched_tags(error):
         errors = _branch_errors(error)
         depth = len(error.instance_path)
         if not errors or all(
@@ -196,9 +252,12 @@ def _problem(error: ValidationFailure) -> str:
         return f"has {len(value)} items (at least {details['limit']})"
     if keyword == "maxItems":
         return f"has {len(value)} items (at most {details['limit']})"
+    if type(error.kind).__name__ == "OneOfMultipleValid":
+        return f"matches more than one of the allowed shapes {got}"
     if keyword in ("oneOf", "anyOf"):
         return f"matches none of the allowed shapes {got}"
     if keyword == "additionalProperties":
         return f"has properties the schema does not allow: {', '.join(details['unexpected'])}"
     message = str(error.message)
-    return message if len(message) <= 200 else message[:199] + "…"
+    message = message if len(message) <= 200 else message[:199] + "…"
+    return f"does not fit the schema ({keyword}: {message})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,10 @@ def load_yaml(path: Path) -> dict[str, Any]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    reader = YAML(typ="safe")
+    reader.Constructor = _constructor()
     try:
-        data = YAML(typ="safe").load(path.read_bytes())
+        data = reader.load(path.read_bytes())
     except (OSError, YAMLError) as error:
         raise DescriptionError(f"cannot read {path.name}: {error}") from None
     if not isinstance(data, dict):
@@ -45,12 +47,28 @@ def _as_json(value: Any, pointer: str) -> Any:
         return [_as_json(item, f"{pointer}/{index}") for index, item in enumerate(value)]
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    if isinstance(value, datetime.date):
-        # ruamel.yaml still resolves timestamps; YAML 1.2's core schema (and every other tool
-        # reading the description) sees the plain string.
-        return value.isoformat()
     # Binary scalars and other tagged values have no JSON form: quote them.
     raise DescriptionError(f"{pointer or '/'}: {type(value).__name__} is not a JSON value")
+
+
+@cache
+def _constructor() -> Any:
+    """ruamel.yaml's safe constructor, less timestamps: a plain ``2024-01-01`` stays a string.
+
+    ruamel.yaml still resolves YAML 1.1 timestamps; YAML 1.2's core schema, and every other
+    tool that reads the description, sees the scalar as written. A subclass, so the
+    generator's own reader (the same class) is left as it is.
+    """
+    from ruamel.yaml.constructor import SafeConstructor
+
+    class Constructor(SafeConstructor):
+        pass
+
+    def as_written(constructor: Any, node: Any) -> str:
+        return str(constructor.construct_scalar(node))
+
+    Constructor.add_constructor("tag:yaml.org,2002:timestamp", as_written)
+    return Constructor
 
 
 def _json_key(key: Any) -> str:

@@ -1,21 +1,24 @@
-"""ChatAPI v2 for Python: the generated ``chatapi_client``, with retries, rate limits and errors.
+"""ChatAPI v2 for Python: ``ChatAPI``/``AsyncChatAPI``, with retries, rate limits and errors.
 
-``connect()`` returns the generated ``AuthenticatedClient`` with the overlay transports
-installed, outermost first: errors -> retry -> rate limit -> httpx. Use it with the
-generated operation functions::
+::
 
     import chatapi
-    from chatapi_client.api.messaging import send_message
 
-    client = chatapi.connect()  # token from CHATAPI_TOKEN
-    result = send_message.sync("id:42", client=client, body=...)
+    with chatapi.ChatAPI() as client:  # token from CHATAPI_TOKEN
+        contact = client.contacts.get("email:ada@example.com")
+        for message in client.messaging.list(f"id:{contact.id}"):  # every page
+            ...
 
-Failures raise a ``ChatAPIError`` (see ``chatapi._errors`` for the tree); per-call options
-go in ``with chatapi.request_options(...)``; ``RateLimiter`` and the stores say where the
-organization's budgets are kept.
+Every operation is a method of a resource, generated from the description; a call returns
+its success model or raises a ``ChatAPIError`` (see ``chatapi._errors`` for the tree).
+``connect()`` gives the generated ``AuthenticatedClient`` with the same overlay transports,
+for the generated operation functions. Per-call options go in ``with request_options(...)``;
+``RateLimiter`` and the stores say where the organization's budgets are kept.
 """
 
 from typing import TYPE_CHECKING
+
+from chatapi_client.resources import AsyncPager, Pager, RawResponse
 
 from ._client import AsyncChatAPI, ChatAPI
 from ._connect import connect
@@ -38,6 +41,7 @@ from ._errors import (
 )
 from ._events import RetryEvent, ThrottleEvent
 from ._options import RequestOptions, request_options
+from ._paging import next_cursor
 from ._ratelimit import (
     AsyncRateLimitStore,
     InMemoryRateLimitStore,
@@ -57,6 +61,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncChatAPI",
+    "AsyncPager",
     "AsyncRateLimitStore",
     "AuthenticationError",
     "BadRequestError",
@@ -67,12 +72,14 @@ __all__ = [
     "LocalRateLimitError",
     "NotFoundError",
     "OutcomeUnknownError",
+    "Pager",
     "PaginationError",
     "RateLimitError",
     "RateLimitStore",
     "RateLimitStoreError",
     "RateLimitStoreEvent",
     "RateLimiter",
+    "RawResponse",
     "RedisRateLimitStore",
     "RequestInfo",
     "RequestOptions",
@@ -81,6 +88,7 @@ __all__ = [
     "SqliteRateLimitStore",
     "ThrottleEvent",
     "connect",
+    "next_cursor",
     "request_options",
 ]
 

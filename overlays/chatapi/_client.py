@@ -1,12 +1,14 @@
 """ChatAPI and AsyncChatAPI: every operation as a method of a resource, over the overlays.
 
 The resources and their methods are generated from the description (``chatapi_client.
-resources``); this module supplies what they call: one connected client (``connect()``),
-typed results, pagers, copies with other options, and closing.
+resources``); they call a private caller, defined here, that sends each call through one
+connected client (``connect()``) and returns its typed result. The clients add copies
+with other options, closing, and context managers.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack
@@ -52,59 +54,51 @@ class ConnectOptions(TypedDict, total=False):
 
 
 class _Connection:
-    """What a client and its ``with_options`` copies share: connections, budgets, closing."""
+    """What a client and its copies share: the transports (connections, budgets), closing."""
 
     def __init__(self, client: AuthenticatedClient) -> None:
-        self.clients = [client]
+        self.client = client
+        # Copies with another timeout wrap the same transports in their own generated client;
+        # held weakly, so a copy made for one call does not outlive it.
+        self._copies: list[weakref.ref[AuthenticatedClient]] = []
         self.closed = False
+
+    def add_copy(self, client: AuthenticatedClient) -> None:
+        self._copies = [copy for copy in self._copies if copy() is not None]
+        self._copies.append(weakref.ref(client))
 
     def ensure_open(self) -> None:
         if self.closed:
             raise ClientClosedError("this ChatAPI client is closed; create a new one")
 
+    def clients(self) -> list[AuthenticatedClient]:
+        return [self.client, *(c for copy in self._copies if (c := copy()) is not None)]
 
-class _Base:
-    """Construction, copies and the typed result of a call, shared by both clients."""
 
-    _connection: _Connection
-    _client: AuthenticatedClient
-    _options: RequestOptions
+class _Caller:
+    """Sends the generated functions' requests for one client (or copy); the typed result."""
 
-    def _setup(self, token: str | None, options: ConnectOptions) -> None:
-        self._client = connect(token, **options)
-        self._connection = _Connection(self._client)
-        self._options = RequestOptions()
+    def __init__(
+        self, connection: _Connection, client: AuthenticatedClient, options: RequestOptions
+    ) -> None:
+        self.connection = connection
+        self.client = client
+        self.options = options
+        # Nothing to apply for a client without options of its own: skip the context.
+        self._defaults = options != RequestOptions()
 
-    def with_options(
-        self,
-        *,
-        max_retries: int | None = None,
-        deadline: float | None = None,
-        timeout: httpx.Timeout | float | None = None,
+    def copy(
+        self, max_retries: int | None, deadline: float | None, timeout: httpx.Timeout | float | None
     ) -> Self:
-        """A copy with other retries, deadline or timeout; the original is unchanged.
-
-        The copy shares the original's connections and rate-limit budgets, and closing
-        either closes both. A ``request_options`` block around a call still wins.
-        """
-        copy = object.__new__(type(self))
-        copy._connection = self._connection
-        copy._options = RequestOptions(max_retries=max_retries, deadline=deadline).over(
-            self._options
-        )
-        copy._client = self._client
+        options = RequestOptions(max_retries=max_retries, deadline=deadline).over(self.options)
+        client = self.client
         if timeout is not None:
             # A new generated client over the same transports: the same connections.
-            copy._client = evolve(self._client, timeout=httpx.Timeout(timeout))
-            self._connection.clients.append(copy._client)
-        copy._resources_for(copy)
-        return copy
+            client = evolve(self.client, timeout=httpx.Timeout(timeout))
+            self.connection.add_copy(client)
+        return type(self)(self.connection, client, options)
 
-    def _resources_for(self, caller: Any) -> None:
-        raise NotImplementedError
-
-    @staticmethod
-    def _parsed(endpoint: Callable[..., Any], response: Response[Any], expected: type[T]) -> T:
+    def parsed(self, endpoint: Callable[..., Any], response: Response[Any], expected: type[T]) -> T:
         parsed = response.parsed
         if not isinstance(parsed, expected):
             # Only a success reaches here (the overlays raise for the rest), and its body
@@ -118,11 +112,83 @@ class _Base:
         return parsed
 
     @staticmethod
-    def _raw(response: Response[Any], parsed: T) -> RawResponse[T]:
+    def raw(response: Response[Any], parsed: T) -> RawResponse[T]:
         return RawResponse(int(response.status_code), httpx.Headers(response.headers), parsed)
 
 
-class ChatAPI(_Base, Resources):
+class _SyncCaller(_Caller):
+    """The ``Caller`` of ``ChatAPI``."""
+
+    def call(
+        self, endpoint: Callable[..., Response[Any]], expected: type[T], /, **arguments: Any
+    ) -> T:
+        return self.parsed(endpoint, self._send(endpoint, arguments), expected)
+
+    def call_raw(
+        self, endpoint: Callable[..., Response[Any]], expected: type[T], /, **arguments: Any
+    ) -> RawResponse[T]:
+        response = self._send(endpoint, arguments)
+        return self.raw(response, self.parsed(endpoint, response, expected))
+
+    def paginate(
+        self,
+        fetch: Callable[[int | Unset], PageT],
+        items: Callable[[PageT], Sequence[ItemT]],
+        cursor: int | Unset,
+    ) -> SyncPager[ItemT, PageT]:
+        return SyncPager(fetch, items, cursor)
+
+    def _send(
+        self, endpoint: Callable[..., Response[Any]], arguments: dict[str, Any]
+    ) -> Response[Any]:
+        self.connection.ensure_open()
+        if not self._defaults:
+            return endpoint(client=self.client, **arguments)
+        with client_defaults(self.options):
+            return endpoint(client=self.client, **arguments)
+
+
+class _AsyncCaller(_Caller):
+    """The ``AsyncCaller`` of ``AsyncChatAPI``."""
+
+    async def call(
+        self,
+        endpoint: Callable[..., Awaitable[Response[Any]]],
+        expected: type[T],
+        /,
+        **arguments: Any,
+    ) -> T:
+        return self.parsed(endpoint, await self._send(endpoint, arguments), expected)
+
+    async def call_raw(
+        self,
+        endpoint: Callable[..., Awaitable[Response[Any]]],
+        expected: type[T],
+        /,
+        **arguments: Any,
+    ) -> RawResponse[T]:
+        response = await self._send(endpoint, arguments)
+        return self.raw(response, self.parsed(endpoint, response, expected))
+
+    def paginate(
+        self,
+        fetch: Callable[[int | Unset], Awaitable[PageT]],
+        items: Callable[[PageT], Sequence[ItemT]],
+        cursor: int | Unset,
+    ) -> AsyncPager[ItemT, PageT]:
+        return AsyncPager(fetch, items, cursor)
+
+    async def _send(
+        self, endpoint: Callable[..., Awaitable[Response[Any]]], arguments: dict[str, Any]
+    ) -> Response[Any]:
+        self.connection.ensure_open()
+        if not self._defaults:
+            return await endpoint(client=self.client, **arguments)
+        with client_defaults(self.options):
+            return await endpoint(client=self.client, **arguments)
+
+
+class ChatAPI(Resources):
     """The ChatAPI v2 client: ``client.contacts.get("email:a@b.co")``, ``client.messaging...``.
 
     Takes what ``connect()`` takes (the token defaults to ``CHATAPI_TOKEN``). A call
@@ -138,50 +204,40 @@ class ChatAPI(_Base, Resources):
                 print(message.message_id)
     """
 
-    def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
-        self._setup(token, options)
-        Resources.__init__(self, self)
+    _caller: _SyncCaller
 
-    def _resources_for(self, caller: Any) -> None:
+    def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
+        client = connect(token, **options)
+        self._bind(_SyncCaller(_Connection(client), client, RequestOptions()))
+
+    def _bind(self, caller: _SyncCaller) -> None:
+        self._caller = caller
         Resources.__init__(self, caller)
 
-    def call(
-        self, endpoint: Callable[..., Response[Any]], expected: type[T], /, **arguments: Any
-    ) -> T:
-        """Send one generated operation function's request; its success model, or raise."""
-        return self._parsed(endpoint, self._send(endpoint, arguments), expected)
-
-    def call_raw(
-        self, endpoint: Callable[..., Response[Any]], expected: type[T], /, **arguments: Any
-    ) -> RawResponse[T]:
-        """Like ``call``, with the status and headers."""
-        response = self._send(endpoint, arguments)
-        return self._raw(response, self._parsed(endpoint, response, expected))
-
-    def paginate(
+    def with_options(
         self,
-        fetch: Callable[[int | Unset], PageT],
-        items: Callable[[PageT], Sequence[ItemT]],
-        cursor: int | Unset,
-    ) -> SyncPager[ItemT, PageT]:
-        """A pager over the pages ``fetch`` returns, starting at ``cursor``."""
-        return SyncPager(fetch, items, cursor)
+        *,
+        max_retries: int | None = None,
+        deadline: float | None = None,
+        timeout: httpx.Timeout | float | None = None,
+    ) -> Self:
+        """A copy with other retries, deadline or timeout; the original is unchanged.
 
-    def _send(
-        self, endpoint: Callable[..., Response[Any]], arguments: dict[str, Any]
-    ) -> Response[Any]:
-        self._connection.ensure_open()
-        with client_defaults(self._options):
-            return endpoint(client=self._client, **arguments)
+        The copy shares the original's connections and rate-limit budgets, and closing
+        either closes both. A ``request_options`` block around a call still wins.
+        """
+        copy = object.__new__(type(self))
+        copy._bind(self._caller.copy(max_retries, deadline, timeout))
+        return copy
 
     def close(self) -> None:
         """Close the connections of this client and of its copies; later calls raise."""
-        self._connection.closed = True
-        for client in self._connection.clients:
+        self._caller.connection.closed = True
+        for client in self._caller.connection.clients():
             client.get_httpx_client().close()
 
     def __enter__(self) -> Self:
-        self._connection.ensure_open()
+        self._caller.connection.ensure_open()
         return self
 
     def __exit__(
@@ -193,65 +249,43 @@ class ChatAPI(_Base, Resources):
         self.close()
 
 
-class AsyncChatAPI(_Base, AsyncResources):
+class AsyncChatAPI(AsyncResources):
     """The asyncio ChatAPI v2 client: ``await client.contacts.get(...)``, ``async for``.
 
     Takes what ``connect()`` takes. ``await aclose()`` (or ``async with``) releases the
     connections; a closed client raises ``ClientClosedError`` before sending anything.
     """
 
-    def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
-        self._setup(token, options)
-        AsyncResources.__init__(self, self)
+    _caller: _AsyncCaller
 
-    def _resources_for(self, caller: Any) -> None:
+    def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
+        client = connect(token, **options)
+        self._bind(_AsyncCaller(_Connection(client), client, RequestOptions()))
+
+    def _bind(self, caller: _AsyncCaller) -> None:
+        self._caller = caller
         AsyncResources.__init__(self, caller)
 
-    async def call(
+    def with_options(
         self,
-        endpoint: Callable[..., Awaitable[Response[Any]]],
-        expected: type[T],
-        /,
-        **arguments: Any,
-    ) -> T:
-        """Send one generated operation function's request; its success model, or raise."""
-        return self._parsed(endpoint, await self._send(endpoint, arguments), expected)
-
-    async def call_raw(
-        self,
-        endpoint: Callable[..., Awaitable[Response[Any]]],
-        expected: type[T],
-        /,
-        **arguments: Any,
-    ) -> RawResponse[T]:
-        """Like ``call``, with the status and headers."""
-        response = await self._send(endpoint, arguments)
-        return self._raw(response, self._parsed(endpoint, response, expected))
-
-    def paginate(
-        self,
-        fetch: Callable[[int | Unset], Awaitable[PageT]],
-        items: Callable[[PageT], Sequence[ItemT]],
-        cursor: int | Unset,
-    ) -> AsyncPager[ItemT, PageT]:
-        """A pager over the pages ``fetch`` returns, starting at ``cursor``."""
-        return AsyncPager(fetch, items, cursor)
-
-    async def _send(
-        self, endpoint: Callable[..., Awaitable[Response[Any]]], arguments: dict[str, Any]
-    ) -> Response[Any]:
-        self._connection.ensure_open()
-        with client_defaults(self._options):
-            return await endpoint(client=self._client, **arguments)
+        *,
+        max_retries: int | None = None,
+        deadline: float | None = None,
+        timeout: httpx.Timeout | float | None = None,
+    ) -> Self:
+        """A copy with other retries, deadline or timeout; see ``ChatAPI.with_options``."""
+        copy = object.__new__(type(self))
+        copy._bind(self._caller.copy(max_retries, deadline, timeout))
+        return copy
 
     async def aclose(self) -> None:
         """Close the connections of this client and of its copies; later calls raise."""
-        self._connection.closed = True
-        for client in self._connection.clients:
+        self._caller.connection.closed = True
+        for client in self._caller.connection.clients():
             await client.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> Self:
-        self._connection.ensure_open()
+        self._caller.connection.ensure_open()
         return self
 
     async def __aexit__(

@@ -88,6 +88,8 @@ def connect(
     """
     token = _token(os.environ.get(TOKEN_VARIABLE, "") if token is None else token)
     url = _base_url(base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
+    # Raw, as requests go out: the overlays match raw request paths below it.
+    base_path = url.raw_path.split(b"?", 1)[0].decode("ascii")
     if isinstance(rate_limit, RateLimiter):
         if rate_limit_store is not None:
             raise ValueError("give the store to the RateLimiter, or rate_limit_store alone")
@@ -122,13 +124,13 @@ def connect(
             limiter=limiter,
             organization=organization or organization_for(token),
             index=INDEX,
-            base_path=url.path,
+            base_path=base_path,
             on_throttle=on_throttle,
         )
     policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
     stack = RetryTransport(stack, policy=policy, clock=clock, on_retry=on_retry)
     stack = ErrorTransport(
-        stack, clock=clock, response_check=default_response_check(), base_path=url.path
+        stack, clock=clock, response_check=default_response_check(), base_path=base_path
     )
     return AuthenticatedClient(
         base_url=str(url),

@@ -14,7 +14,7 @@
     │   └── ServerError               5xx, and any status the API does not document
     ├── OutcomeUnknownError           a non-idempotent call may have been processed
     ├── APIResponseValidationError    a body that is not JSON on a 2xx, or cannot be decoded
-    ├── PaginationError               the pages of a list lead back to one already read
+    ├── PaginationError               a list's next page cannot be found, or was already read
     └── ClientClosedError             the client was closed: nothing was sent
 
 Errors keep the method and URL of the request, never its headers, so the token cannot leak
@@ -268,7 +268,7 @@ class APIResponseValidationError(ChatAPIError):
 
 
 class PaginationError(ChatAPIError):
-    """A page's ``next`` link leads to a page already read: the list would never end."""
+    """A page's ``next`` link has no cursor, or leads to a page already read (a loop)."""
 
 
 class ClientClosedError(ChatAPIError):

@@ -12,6 +12,7 @@ from typing import Protocol
 import httpx
 
 from chatapi_description import Operation, OperationIndex
+from chatapi_description import relative_path as relative_to
 
 __all__ = ["DualTransport", "Layer", "SplitTransport", "operation_of", "relative_path"]
 
@@ -87,16 +88,12 @@ class Layer(httpx.BaseTransport, httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def relative_path(request: httpx.Request, base_path: str) -> str:
-    """The raw request path without its query and without ``base_path`` (``"/v2"``).
+def relative_path(request: httpx.Request, base_path: str) -> str | None:
+    """The request's raw path less its query and the raw ``base_path``; None if not below it.
 
     This is the form ``OperationIndex.match`` takes.
     """
-    path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
-    base_path = base_path.rstrip("/")
-    if base_path and (path == base_path or path.startswith(base_path + "/")):
-        path = path[len(base_path) :]
-    return path or "/"
+    return relative_to(request.url.raw_path.decode("ascii"), base_path)
 
 
 def operation_of(request: httpx.Request, index: OperationIndex, base_path: str) -> Operation | None:
@@ -109,6 +106,7 @@ def operation_of(request: httpx.Request, index: OperationIndex, base_path: str) 
     if cached is not _OPERATION:
         found: Operation | None = cached
         return found
-    found = index.operation_for(request.method, relative_path(request, base_path))
+    path = relative_path(request, base_path)
+    found = None if path is None else index.operation_for(request.method, path)
     request.extensions = {**request.extensions, _OPERATION: found}
     return found

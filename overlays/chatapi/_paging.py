@@ -28,7 +28,12 @@ _MAX_CURSOR_DIGITS = 18
 def next_cursor(page: Page[Any]) -> int | None:
     """The cursor of the page after ``page``, read from its ``pagination.next`` link.
 
-    None when there is no next page (no link, an empty one, or one without a usable cursor).
+    None when there is no next page (no link, or an empty one). The API gives the cursor
+    only inside that URL; pass it as ``cursor=`` to a list method to start there.
+
+    Raises:
+        PaginationError: a next link without a usable ``cursorId``: going on would lose
+            the rest of the list, stopping would hide it.
     """
     links = page.pagination
     link = None if isinstance(links, Unset) else links.next_
@@ -37,7 +42,11 @@ def next_cursor(page: Page[Any]) -> int | None:
     values = parse_qs(urlsplit(link).query).get(PAGE_CURSOR) or [""]
     value = values[0]
     if not (value.isascii() and value.isdigit() and len(value) <= _MAX_CURSOR_DIGITS):
-        return None
+        # The link itself stays out of the message: it is the server's text.
+        raise PaginationError(
+            f"the next page's link has no usable {PAGE_CURSOR}: "
+            "the rest of the list cannot be fetched"
+        )
     return int(value)
 
 

@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from chatapi_description import Operation
+from chatapi_description import Operation, relative_path
 
 from ._core import SandboxCore
 from ._edge import mark_injected
@@ -78,9 +78,10 @@ class ApiApp:
 
     def _relative_raw_path(self, scope: Scope) -> str:
         """The raw, still percent-encoded path below the base path."""
-        raw = bytes(scope.get("raw_path") or b"").decode("latin-1").split("?", 1)[0]
-        if raw.startswith(self.core.base_path + "/"):
-            return raw[len(self.core.base_path) :]
+        raw = bytes(scope.get("raw_path") or b"").decode("latin-1")
+        relative = relative_path(raw, self.core.base_path)
+        if relative is not None:
+            return relative
         # No raw path from the server, or an encoded base path: re-encode the decoded one.
         return quote(str(scope["path"])[len(self.core.base_path) :], safe="/")
 

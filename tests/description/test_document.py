@@ -76,3 +76,15 @@ def test_bad_references_are_description_errors(name: str, message: str) -> None:
     node = DOCUMENT["components"]["responses"][name]
     with pytest.raises(DescriptionError, match=message):
         Document(DOCUMENT).resolve(node, f"#/components/responses/{name}")
+
+
+def test_percent_encoded_references_resolve_like_plain_ones() -> None:
+    document = Document(DOCUMENT)
+    plain = document.at("#/paths/~1contact~1{identifier}/get")
+    assert document.at("#/paths/~1contact~1%7Bidentifier%7D/get") is plain
+
+
+def test_timestamps_stay_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("a: 2024-01-01 10:00:00\nb: 2024-1-5 1:00:00\n", encoding="utf-8")
+    assert load_yaml(path) == {"a": "2024-01-01 10:00:00", "b": "2024-1-5 1:00:00"}

@@ -131,3 +131,14 @@ def test_the_property_covers_the_tricky_identifiers() -> None:
     for identifier in ("merge", "list", "%6Derge", "a.b", "."):
         path = f"/contact/{identifier}"
         assert _client_side("POST", path) == _sandbox_side("POST", path)
+
+
+def test_templates_may_name_one_position_differently() -> None:
+    matcher = PathMatcher([("GET", "/field/{id}", "one"), ("GET", "/field/{fieldId}/x", "two")])
+    assert matcher.match("GET", "/field/3") == Route("one", {"id": "3"})
+    assert matcher.match("GET", "/field/3/x") == Route("two", {"fieldId": "3"})
+
+
+def test_a_segment_mixing_a_parameter_and_text_is_refused() -> None:
+    with pytest.raises(ValueError, match="mixes a parameter and text"):
+        PathMatcher([("GET", "/report/{name}.json", 1)])

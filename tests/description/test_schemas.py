@@ -80,3 +80,31 @@ def test_deep_documents_are_checked_without_crashing() -> None:
 def test_a_pointer_to_nothing_is_a_description_error() -> None:
     with pytest.raises(DescriptionError, match="not a usable schema"):
         _schemas({}).validator("#/components/schemas/Missing")
+
+
+def test_a_tag_no_variant_has_is_named_as_the_fault() -> None:
+    text = {"required": ["type"], "properties": {"type": {"const": "text"}}}
+    link = {"required": ["type"], "properties": {"type": {"const": "link"}}}
+    nested = {"anyOf": [{"required": ["type"], "properties": {"type": {"const": "mail"}}}]}
+    schemas = _schemas({"oneOf": [text, link, nested]})
+    problem = schemas.problem("#/components/schemas/S", {"type": "video"}, "the message")
+    assert problem == "the message field $.type must be one of 'text', 'link', 'mail' (got 'video')"
+
+
+def test_more_than_one_matching_shape_is_said_so() -> None:
+    schemas = _schemas({"oneOf": [{"type": "integer"}, {"type": "number"}]})
+    assert schemas.problem("#/components/schemas/S", 1, "x") == (
+        "x matches more than one of the allowed shapes (got 1)"
+    )
+
+
+def test_odd_keys_are_quoted_in_paths() -> None:
+    schemas = _schemas({"properties": {"a b": {"type": "integer"}}})
+    assert schemas.problem("#/components/schemas/S", {"a b": "y"}, "x") == (
+        "x field $[\"a b\"] must be of type integer (got 'y')"
+    )
+
+
+def test_a_broken_pointer_is_the_description_s_fault_not_the_instance_s() -> None:
+    with pytest.raises(DescriptionError):
+        _schemas({}).problem("#/components/schemas/Missing", 1, "x")

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from chatapi_client.operations import INDEX
-from chatapi_description import load_yaml
+from chatapi_description import load_yaml, relative_path
 
 SPEC = load_yaml(Path(__file__).resolve().parents[2] / "openapi" / "chatapi.yaml")
 
@@ -113,9 +113,11 @@ def test_unknown_requests_match_no_operation(method: str, path: str) -> None:
 
 
 def test_the_base_path_is_stripped_only_as_a_whole_segment() -> None:
-    assert INDEX.strip_base_path("/v2/contact/list") == "/contact/list"
-    assert INDEX.strip_base_path("/v2x/contact/list") == "/v2x/contact/list"
-    assert INDEX.strip_base_path("/v2") == "/"
+    assert relative_path("/v2/contact/list?limit=1", INDEX.base_path) == "/contact/list"
+    assert relative_path("/v2x/contact/list", INDEX.base_path) is None
+    assert relative_path("/v2", INDEX.base_path) == "/"
+    assert relative_path("/chat%20api/v2/x", "/chat%20api/v2") == "/x"
+    assert relative_path("/x", "") == "/x"
 
 
 def test_operations_of_one_bucket_share_one_rate() -> None:

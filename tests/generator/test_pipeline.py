@@ -147,3 +147,14 @@ def test_a_new_operation_becomes_a_method_and_a_reference_entry(tmp_path: Path) 
     assert "async def get_user_presence(self, id: int) -> User:" in resources
     reference = (package.parent / "api.md").read_text(encoding="utf-8")
     assert "`client.space.get_user_presence(id)` | `GET /space/user/{id}/presence`" in reference
+
+
+def test_a_parameter_no_method_can_take_stops_the_pipeline(tmp_path: Path) -> None:
+    copy = copy_repo(tmp_path)
+    spec = load_yaml(copy.spec)
+    header = {"name": "X-Trace", "in": "header", "required": True, "schema": {"type": "string"}}
+    spec["paths"]["/contact/{identifier}"]["get"].setdefault("parameters", []).append(header)
+    copy.spec.write_text(json.dumps(spec), encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    with pytest.raises(PipelineError, match="getContact: header and cookie parameters"):
+        build(copy, tmp_path / "out")

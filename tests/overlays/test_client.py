@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import json
 from typing import Any
@@ -41,6 +42,8 @@ def arguments_of(case: Case) -> tuple[list[Any], dict[str, Any]]:
     path_names = [snake_case(p.name) for p in operation.parameters if p.location == "path"]
     positional = [case.kwargs[name] for name in path_names]
     keywords = {k: v for k, v in case.kwargs.items() if k not in path_names and k != "cursor_id"}
+    if "cursor_id" in case.kwargs:  # a pager's start is ``cursor=``
+        keywords["cursor"] = case.kwargs["cursor_id"]
     return positional, keywords
 
 
@@ -57,17 +60,23 @@ def test_every_operation_is_a_method_named_as_the_description_says() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.operation_id)
-def test_each_method_sends_its_operation_and_returns_the_model(case: Case) -> None:
+def test_each_method_sends_what_its_generated_function_sends(case: Case) -> None:
+    """Same method, URL (query included) and body as the generated function's own request."""
     script = Script(then=case.answer)
     positional, keywords = arguments_of(case)
     with client_with(script) as client:
         result = method_of(client, case)(*positional, **keywords)
         if INDEX[case.operation_id].paginated:
             result = result.first_page()
+        case.module.sync_detailed(client=client._caller.client, **case.kwargs)
     assert isinstance(result, case.answer_model)
-    (request,) = script.requests
-    assert request.method == case.method
-    found = INDEX.operation_for(request.method, request.url.raw_path.decode().removeprefix("/v2"))
+    ours, generated = script.requests
+    assert (ours.method, ours.url, ours.content) == (
+        generated.method,
+        generated.url,
+        generated.content,
+    )
+    found = INDEX.operation_for(ours.method, ours.url.raw_path.decode().removeprefix("/v2"))
     assert found is not None
     assert found.operation_id == case.operation_id
 
@@ -150,6 +159,25 @@ def test_a_pager_starts_at_a_cursor_and_tells_the_next_one() -> None:
         assert len(list(pager.iter_pages())) == 2
 
 
+def test_a_next_link_without_a_cursor_is_an_error_not_the_end() -> None:
+    broken = {"items": [], "pagination": {"next": f"{BASE}/contact/id:1/message/list?page=2"}}
+    script = Script(then=broken)
+    with (
+        client_with(script) as client,
+        pytest.raises(PaginationError, match="no usable cursorId"),
+    ):
+        list(client.messaging.list("id:1"))
+
+
+def test_copies_with_a_timeout_do_not_pile_up() -> None:
+    script = Script(then={"id": 1, "firstName": "A"})
+    with client_with(script) as client:
+        for _ in range(50):
+            client.with_options(timeout=5).contacts.get("id:1")
+        gc.collect()
+        assert len(client._caller.connection.clients()) <= 2
+
+
 def test_pages_that_loop_raise_instead_of_repeating_forever() -> None:
     looping = {
         "items": [],
@@ -186,7 +214,7 @@ def test_with_options_returns_an_independent_copy_sharing_the_connections() -> N
         assert script.attempts == 1
         assert client.messaging.send("id:1", body=body).message_id == 1  # 503, then 200
         assert script.attempts == 3
-        assert once._client is client._client  # one connection pool, one limiter
+        assert once._caller.client is client._caller.client  # one pool, one limiter
 
 
 def test_a_request_options_block_wins_over_the_copy() -> None:
@@ -203,9 +231,11 @@ def test_a_timeout_copy_shares_the_transport_and_leaves_the_original() -> None:
     script = Script(then={"id": 1, "firstName": "A"})
     with client_with(script) as client:
         slow = client.with_options(timeout=60)
-        assert slow._client is not client._client
-        assert slow._client.get_httpx_client().timeout.read == 60
-        assert client._client.get_httpx_client().timeout.read != 60
+        original, copy = client._caller.client, slow._caller.client
+        assert copy.get_httpx_client().timeout.read == 60
+        assert original.get_httpx_client().timeout.read != 60
+        # Another generated client over the very same transports: the same connections.
+        assert copy.get_httpx_client()._transport is original.get_httpx_client()._transport
         slow.contacts.get("id:1")
         client.contacts.get("id:1")
     assert script.attempts == 2

@@ -9,6 +9,11 @@ PUBLIC = [
     "ChatAPI",
     "AsyncChatAPI",
     "connect",
+    # what list methods and raw responses return, and a page's next cursor
+    "Pager",
+    "AsyncPager",
+    "RawResponse",
+    "next_cursor",
     "RequestOptions",
     "request_options",
     # errors

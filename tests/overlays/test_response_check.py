@@ -143,3 +143,19 @@ def test_client_and_sandbox_validate_alike() -> None:
     problem = check.problem(INDEX["deleteTag"], 200, {"code": "200\n", "message": "ok"})
     assert problem is not None
     assert "does not match the pattern" in problem
+
+
+def test_the_check_holds_under_an_encoded_base_path() -> None:
+    """The base URL's path is matched raw, as requests go out: the check is not skipped."""
+    clock = FakeClock()
+    script = Script(httpx.Response(200, json={"id": "x"}), clock=clock)
+    client = chatapi.connect(
+        TOKEN,
+        base_url="https://api.test/chat%20api/v2",
+        transport=script.transport(),
+        clock=clock,
+        max_retries=0,
+    )
+    with client, pytest.raises(APIResponseValidationError, match="getContact answered 200"):
+        get_contact.sync("id:42", client=client)
+    assert script.requests[0].url.raw_path.startswith(b"/chat%20api/v2/contact/")

@@ -12,7 +12,24 @@ from typing import Any
 
 import yaml
 
-from chatapi_description import HTTP_METHODS, DescriptionError, Document, load_yaml
+from chatapi_description import HTTP_METHODS, DescriptionError, Document, escape, load_yaml
+
+__all__ = [
+    "HTTP_METHODS",
+    "OVERVIEW_PATH",
+    "REPO_ROOT",
+    "SPEC_PATH",
+    "Problem",
+    "Spec",
+    "UnresolvableRefError",
+    "deref",
+    "escape",
+    "json_key",
+    "operations",
+    "report",
+    "resolve_pointer",
+    "yaml_ambiguity_problems",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "openapi" / "chatapi.yaml"
@@ -86,16 +103,6 @@ def yaml_ambiguity_problems(path: Path) -> list[Problem]:
 
     compare(as_1_1, load_yaml(path), "")
     return problems
-
-
-def escape(token: str) -> str:
-    """Escape one JSON pointer token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape(token: str) -> str:
-    """Undo `escape`."""
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def operations(spec: Spec) -> Iterator[Operation]:
