@@ -26,6 +26,9 @@ def _get_kwargs(
         "url": "/contact/create_or_update/{identifier}".format(
             identifier=quote(str(identifier), safe=""),
         ),
+        "extensions": {
+            "chatapi.path_template": "/contact/create_or_update/{identifier}"
+        },
     }
 
     _kwargs["json"] = body.to_dict()

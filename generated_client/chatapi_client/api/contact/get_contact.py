@@ -22,6 +22,7 @@ def _get_kwargs(
         "url": "/contact/{identifier}".format(
             identifier=quote(str(identifier), safe=""),
         ),
+        "extensions": {"chatapi.path_template": "/contact/{identifier}"},
     }
 
     return _kwargs

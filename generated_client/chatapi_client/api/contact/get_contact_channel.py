@@ -24,6 +24,9 @@ def _get_kwargs(
             identifier=quote(str(identifier), safe=""),
             channel_id=quote(str(channel_id), safe=""),
         ),
+        "extensions": {
+            "chatapi.path_template": "/contact/{identifier}/channels/{channel_id}"
+        },
     }
 
     return _kwargs

@@ -34,6 +34,7 @@ def _get_kwargs(
             identifier=quote(str(identifier), safe=""),
         ),
         "params": params,
+        "extensions": {"chatapi.path_template": "/contact/{identifier}/channels"},
     }
 
     return _kwargs

@@ -33,6 +33,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/contact/list",
         "params": params,
+        "extensions": {"chatapi.path_template": "/contact/list"},
     }
 
     _kwargs["json"] = body.to_dict()

@@ -22,6 +22,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/contact/merge",
+        "extensions": {"chatapi.path_template": "/contact/merge"},
     }
 
     _kwargs["json"] = body.to_dict()

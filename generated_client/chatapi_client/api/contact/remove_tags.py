@@ -25,6 +25,7 @@ def _get_kwargs(
         "url": "/contact/{identifier}/tag".format(
             identifier=quote(str(identifier), safe=""),
         ),
+        "extensions": {"chatapi.path_template": "/contact/{identifier}/tag"},
     }
 
     _kwargs["json"] = body

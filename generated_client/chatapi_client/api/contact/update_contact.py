@@ -26,6 +26,7 @@ def _get_kwargs(
         "url": "/contact/{identifier}".format(
             identifier=quote(str(identifier), safe=""),
         ),
+        "extensions": {"chatapi.path_template": "/contact/{identifier}"},
     }
 
     _kwargs["json"] = body.to_dict()

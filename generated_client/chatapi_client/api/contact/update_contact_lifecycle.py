@@ -26,6 +26,9 @@ def _get_kwargs(
         "url": "/contact/{identifier}/lifecycle/update".format(
             identifier=quote(str(identifier), safe=""),
         ),
+        "extensions": {
+            "chatapi.path_template": "/contact/{identifier}/lifecycle/update"
+        },
     }
 
     _kwargs["json"] = body.to_dict()

@@ -26,6 +26,9 @@ def _get_kwargs(
         "url": "/contact/{identifier}/conversation/assignee".format(
             identifier=quote(str(identifier), safe=""),
         ),
+        "extensions": {
+            "chatapi.path_template": "/contact/{identifier}/conversation/assignee"
+        },
     }
 
     _kwargs["json"] = body.to_dict()

@@ -26,6 +26,9 @@ def _get_kwargs(
         "url": "/contact/{identifier}/conversation/status".format(
             identifier=quote(str(identifier), safe=""),
         ),
+        "extensions": {
+            "chatapi.path_template": "/contact/{identifier}/conversation/status"
+        },
     }
 
     _kwargs["json"] = body.to_dict()

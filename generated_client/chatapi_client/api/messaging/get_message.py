@@ -24,6 +24,9 @@ def _get_kwargs(
             identifier=quote(str(identifier), safe=""),
             message_id=quote(str(message_id), safe=""),
         ),
+        "extensions": {
+            "chatapi.path_template": "/contact/{identifier}/message/{message_id}"
+        },
     }
 
     return _kwargs

@@ -22,6 +22,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/space/custom_field",
+        "extensions": {"chatapi.path_template": "/space/custom_field"},
     }
 
     _kwargs["json"] = body.to_dict()

@@ -22,6 +22,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/space/tag",
+        "extensions": {"chatapi.path_template": "/space/tag"},
     }
 
     _kwargs["json"] = body.to_dict()

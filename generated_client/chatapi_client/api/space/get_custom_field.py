@@ -22,6 +22,7 @@ def _get_kwargs(
         "url": "/space/custom_field/{id}".format(
             id=quote(str(id), safe=""),
         ),
+        "extensions": {"chatapi.path_template": "/space/custom_field/{id}"},
     }
 
     return _kwargs

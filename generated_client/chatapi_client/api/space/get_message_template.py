@@ -22,6 +22,7 @@ def _get_kwargs(
         "url": "/space/mtm/{template_id}".format(
             template_id=quote(str(template_id), safe=""),
         ),
+        "extensions": {"chatapi.path_template": "/space/mtm/{template_id}"},
     }
 
     return _kwargs

@@ -22,6 +22,7 @@ def _get_kwargs(
         "url": "/space/user/{id}".format(
             id=quote(str(id), safe=""),
         ),
+        "extensions": {"chatapi.path_template": "/space/user/{id}"},
     }
 
     return _kwargs

@@ -30,6 +30,7 @@ def _get_kwargs(
         "method": "get",
         "url": "/space/channel",
         "params": params,
+        "extensions": {"chatapi.path_template": "/space/channel"},
     }
 
     return _kwargs

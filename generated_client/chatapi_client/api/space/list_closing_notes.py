@@ -30,6 +30,7 @@ def _get_kwargs(
         "method": "get",
         "url": "/space/closing_notes",
         "params": params,
+        "extensions": {"chatapi.path_template": "/space/closing_notes"},
     }
 
     return _kwargs

@@ -30,6 +30,7 @@ def _get_kwargs(
         "method": "get",
         "url": "/space/custom_field",
         "params": params,
+        "extensions": {"chatapi.path_template": "/space/custom_field"},
     }
 
     return _kwargs

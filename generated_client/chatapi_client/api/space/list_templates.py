@@ -34,6 +34,7 @@ def _get_kwargs(
             channel_id=quote(str(channel_id), safe=""),
         ),
         "params": params,
+        "extensions": {"chatapi.path_template": "/space/channel/{channel_id}/template"},
     }
 
     return _kwargs

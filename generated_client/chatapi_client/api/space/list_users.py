@@ -30,6 +30,7 @@ def _get_kwargs(
         "method": "get",
         "url": "/space/user",
         "params": params,
+        "extensions": {"chatapi.path_template": "/space/user"},
     }
 
     return _kwargs
