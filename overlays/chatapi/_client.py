@@ -51,6 +51,7 @@ class ConnectOptions(TypedDict, total=False):
     proxy: str | None
     transport: DualTransport | None
     clock: Clock | None
+    max_response_size: int
 
 
 class _Connection:

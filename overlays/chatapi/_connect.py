@@ -12,6 +12,7 @@ import httpx
 from chatapi_client import AuthenticatedClient
 from chatapi_client.operations import INDEX
 
+from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._clock import Clock
 from ._error_transport import ErrorTransport
 from ._events import RetryEvent, ThrottleEvent
@@ -46,6 +47,7 @@ def connect(
     proxy: str | None = None,
     transport: DualTransport | None = None,
     clock: Clock | None = None,
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
 ) -> AuthenticatedClient:
     """A generated ``AuthenticatedClient`` whose requests pass through the overlays.
 
@@ -80,9 +82,12 @@ def connect(
         proxy: An HTTP(S) proxy URL. Proxy environment variables are not read.
         transport: Replaces the httpx transports at the bottom of the stack (tests).
         clock: Replaces the system clock (tests); default: the limiter's clock.
+        max_response_size: Bytes a response body may hold once decoded; a larger one
+            raises ``ResponseTooLargeError`` (default 16 MiB).
 
     Raises:
-        ValueError: No token, a token or base URL that cannot be used safely, a
+        ValueError: No token, a token or base URL that cannot be used safely (not https, no
+            host, a port out of range), a
             ``RateLimiter`` on another clock than ``clock``, a ``RateLimiter`` together with
             ``rate_limit_store``, or a store URL of no accepted form.
     """
@@ -128,9 +133,15 @@ def connect(
             on_throttle=on_throttle,
         )
     policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
-    stack = RetryTransport(stack, policy=policy, clock=clock, on_retry=on_retry)
+    stack = RetryTransport(
+        stack, policy=policy, clock=clock, on_retry=on_retry, max_response_size=max_response_size
+    )
     stack = ErrorTransport(
-        stack, clock=clock, response_check=default_response_check(), base_path=base_path
+        stack,
+        clock=clock,
+        response_check=default_response_check(),
+        base_path=base_path,
+        max_response_size=max_response_size,
     )
     return AuthenticatedClient(
         base_url=str(url),
@@ -161,6 +172,10 @@ def _base_url(value: str) -> httpx.URL:
         url = httpx.URL(value)
     except httpx.InvalidURL as exc:
         raise ValueError(f"invalid base URL: {exc}") from None
+    if not url.host:
+        raise ValueError(f"the base URL names no host: {value!r}")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ValueError(f"the base URL's port must be 1-65535, not {url.port}")
     if url.scheme == "https" or (url.scheme == "http" and _is_loopback(url.host)):
         return url.copy_with(path=url.path.rstrip("/") or "/")
     raise ValueError(

@@ -9,20 +9,33 @@ chained exception would print it in every traceback.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import httpx
 
+from chatapi_description import Operation
+
+from ._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import (
+    credential_of,
     error_from_decoding,
     error_from_exception,
     error_from_non_json,
     error_from_problem,
     error_from_response,
+    error_from_too_large,
+    redact_document,
 )
 from ._layer import DualTransport, Layer, operation_of
+from ._options import deadline_of
+from ._preflight import LoopBinding, check_route, closed_error
 from ._response_check import NOT_JSON, ParsedResponse, ResponseCheck, parse_json
 
 __all__ = ["ErrorTransport"]
+
+_WITHHELD = "not quoted: the problem lies in a value echoing the credential"
 
 
 class ErrorTransport(Layer):
@@ -36,6 +49,12 @@ class ErrorTransport(Layer):
     (requests matched with their raw path less ``base_path``), and an
     ``APIConnectionError`` or ``APITimeoutError`` for an httpx transport exception. Redirects
     are not followed by the API's clients, so a 3xx is an error too (``ServerError``).
+
+    Before sending, it refuses (``ClientStateError``) a request through transports it has
+    closed, and an async request from another event loop than its first one
+    (``LoopBinding``); given ``response_check``, it refuses (``RequestPathError``) a request
+    whose path reaches another operation than its generated function names
+    (``check_route``). Nothing is sent in either case.
     """
 
     def __init__(
@@ -45,39 +64,77 @@ class ErrorTransport(Layer):
         clock: Clock = SYSTEM_CLOCK,
         response_check: ResponseCheck | None = None,
         base_path: str = "",
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         super().__init__(inner)
         self._clock = clock
         self._check = response_check
         self._base_path = base_path
+        self._max_size = max_response_size
+        self._loop = LoopBinding()
+        self._closed = False
+        self._aclosed = False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; return a usable success or raise a ``ChatAPIError``."""
+        if self._closed:
+            raise closed_error(request)
+        self._preflight(request)
         try:
             response = self._inner.handle_request(request)
-            try:
-                response.read()
-            finally:
-                response.close()
+        except httpx.TransportError as exc:
+            raise error_from_exception(exc, request) from None
+        # The body was read by the retry layer when there is one; else read it here.
+        try:
+            response = read_body(
+                response, limit=self._max_size, deadline=self._deadline(request), clock=self._clock
+            )
         except httpx.TransportError as exc:
             raise error_from_exception(exc, request) from None
         except httpx.DecodingError as exc:
-            raise error_from_decoding(exc, request) from None
+            raise error_from_decoding(exc, request, response) from None
+        except BodyTooLargeError:
+            raise error_from_too_large(response, request, self._max_size) from None
         return self._checked(response, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; return a usable success or raise a ``ChatAPIError``."""
+        if self._aclosed:
+            raise closed_error(request)
+        self._loop.check(request)
+        self._preflight(request)
         try:
             response = await self._inner.handle_async_request(request)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
+        except httpx.TransportError as exc:
+            raise error_from_exception(exc, request) from None
+        try:
+            response = await aread_body(
+                response, limit=self._max_size, deadline=self._deadline(request), clock=self._clock
+            )
         except httpx.TransportError as exc:
             raise error_from_exception(exc, request) from None
         except httpx.DecodingError as exc:
-            raise error_from_decoding(exc, request) from None
+            raise error_from_decoding(exc, request, response) from None
+        except BodyTooLargeError:
+            raise error_from_too_large(response, request, self._max_size) from None
         return self._checked(response, request)
+
+    def close(self) -> None:
+        """Close the sync half; later sync requests raise ``ClientStateError``."""
+        self._closed = True
+        super().close()
+
+    async def aclose(self) -> None:
+        """Close the async half; later async requests raise ``ClientStateError``."""
+        self._aclosed = True
+        await super().aclose()
+
+    def _preflight(self, request: httpx.Request) -> None:
+        if self._check is not None:
+            check_route(request, self._check.index, self._base_path)
+
+    def _deadline(self, request: httpx.Request) -> float:
+        return deadline_of(request, self._clock, math.inf)
 
     def _checked(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
         if not response.is_success:
@@ -89,5 +146,37 @@ class ErrorTransport(Layer):
             operation = operation_of(request, self._check.index, self._base_path)
             problem = self._check.problem(operation, response.status_code, document)
             if problem is not None:
-                raise error_from_problem(problem, response, request)
+                raise error_from_problem(
+                    self._redacted_problem(operation, response, request, document) or problem,
+                    response,
+                    request,
+                )
         return response if document is None else ParsedResponse.parsed(response, document)
+
+    def _redacted_problem(
+        self,
+        operation: Operation | None,
+        response: httpx.Response,
+        request: httpx.Request,
+        document: Any,
+    ) -> str | None:
+        """The problem found again on a copy of ``document`` whose credentials are redacted.
+
+        A problem quotes values shortened, which can cut a credential in two where the
+        error's redaction no longer finds it; redacting the document first avoids that.
+        None when the body holds no credential. If the redacted copy fits, the problem
+        was in the credential itself, and is not quoted.
+        """
+        credential = credential_of(request)
+        if not credential:
+            return None
+        if self._check is None:
+            return None
+        try:
+            redacted = redact_document(document, credential)
+        except RecursionError:
+            return f"the body does not fit the spec ({_WITHHELD})"
+        if redacted == document:
+            return None
+        problem = self._check.problem(operation, response.status_code, redacted)
+        return problem or f"the body does not fit the spec ({_WITHHELD})"

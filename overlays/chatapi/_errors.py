@@ -14,11 +14,17 @@
     │   └── ServerError               5xx, and any status the API does not document
     ├── OutcomeUnknownError           a non-idempotent call may have been processed
     ├── APIResponseValidationError    a body that is not JSON on a 2xx, or cannot be decoded
+    │   └── ResponseTooLargeError     a body over the client's size limit (decoded size)
     ├── PaginationError               a list's next page cannot be found, or was already read
-    └── ClientClosedError             the client was closed: nothing was sent
+    ├── RequestPathError              not sent: a path parameter would address another endpoint
+    └── ClientStateError              not sent: the client cannot send from here
+        └── ClientClosedError         ... because it was closed
 
 Errors keep the method and URL of the request, never its headers, so the token cannot leak
-through them; a token the server echoes back in a message is redacted as well.
+through them. Text from the server (messages, page titles, schema problems, response
+headers) is redacted first, then stripped of control characters and escape sequences, then
+shortened: a token the server echoes back never survives, not even in part at a cut.
+Every error pickles with its type, attributes and text (they cross process pools).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -42,18 +49,24 @@ __all__ = [
     "BadRequestError",
     "ChatAPIError",
     "ClientClosedError",
+    "ClientStateError",
     "LocalRateLimitError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PaginationError",
     "RateLimitError",
     "RequestInfo",
+    "RequestPathError",
+    "ResponseTooLargeError",
     "ServerError",
+    "credential_of",
     "error_from_decoding",
     "error_from_exception",
     "error_from_non_json",
     "error_from_problem",
     "error_from_response",
+    "error_from_too_large",
+    "server_text",
 ]
 
 _SNIPPET_LENGTH = 200
@@ -62,6 +75,16 @@ _SNIPPET_SCAN = 4096
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b.?"  # any other escape
+)
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+"""C0 and C1 controls (tabs and newlines too: error text is one line) and the bidirectional
+overrides that reorder what a terminal shows."""
+_REDACTED = "[redacted]"
 
 
 _INFO = "chatapi.request_info"
@@ -107,7 +130,58 @@ class RequestInfo:
 
 
 class ChatAPIError(Exception):
-    """Root of every error raised by the ChatAPI client."""
+    """Root of every error raised by the ChatAPI client.
+
+    Pickles with its type, ``args`` (the text) and attributes, whatever its constructor
+    takes: the default exception pickling calls the class with ``args`` alone, which the
+    keyword-only constructors below refuse.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[ChatAPIError], args: tuple[Any, ...], state: dict[str, Any]) -> ChatAPIError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
+class RequestPathError(ChatAPIError, ValueError):
+    """Not sent: the request's path would reach another endpoint than the call names.
+
+    A path parameter of ``.``, ``..`` or empty is removed or collapsed on the way (httpx
+    removes dot segments), and one equal to a literal segment (``create_contact("list")``)
+    lands on a sibling operation (``listContacts``); either way the request would address
+    another operation than the generated function targets. Nothing was sent.
+
+    Attributes:
+        request: The method and URL of the request as it would have gone out.
+        expected: The path template the call targets, when known.
+        matched: The ``operationId`` the request would reach, or None for none.
+    """
+
+    def __init__(
+        self, message: str, *, request: RequestInfo, expected: str | None, matched: str | None
+    ) -> None:
+        super().__init__(f"{message}; nothing was sent ({request})")
+        self.request = request
+        self.expected = expected
+        self.matched = matched
+
+
+class ClientStateError(ChatAPIError, RuntimeError):
+    """Not sent: the client cannot send from here.
+
+    Its transports were closed (``ClientClosedError``: ``with client:`` ended, ``close()``),
+    or its async
+    connections belong to another event loop than the running one (one client used in two
+    ``asyncio.run()`` calls): such a connection can write a request and then fail to read
+    the answer, so the call is refused before anything is written. Create the client inside
+    the event loop that uses it. A ``RuntimeError`` too, as httpx's own "client has been
+    closed" is.
+    """
 
 
 class APIConnectionError(ChatAPIError):
@@ -228,14 +302,17 @@ class OutcomeUnknownError(ChatAPIError):
     before sending again, or mark such calls ``safe_to_repeat`` (see ``request_options``).
 
     Attributes:
-        error: The failure itself: a ``ServerError`` or an ``APIConnectionError``.
+        error: The failure itself: a ``ServerError``, an ``APIConnectionError``, or an
+            ``APIResponseValidationError`` for a 5xx whose body could not be read.
         status_code: The status, when the failure was a response.
         request: The method and URL of the request.
     """
 
-    def __init__(self, error: APIStatusError | APIConnectionError) -> None:
+    def __init__(
+        self, error: APIStatusError | APIConnectionError | APIResponseValidationError
+    ) -> None:
         self.error = error
-        self.status_code = error.status_code if isinstance(error, APIStatusError) else None
+        self.status_code = error.status_code if not isinstance(error, APIConnectionError) else None
         self.request = error.request
         super().__init__(
             f"the outcome is unknown, the request may have been processed: {error}."
@@ -271,8 +348,32 @@ class PaginationError(ChatAPIError):
     """A page's ``next`` link has no cursor, or leads to a page already read (a loop)."""
 
 
-class ClientClosedError(ChatAPIError):
+class ClientClosedError(ClientStateError):
     """The client (or the one it was copied from) was closed; the call was not sent."""
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The body (decoded, as it would be held in memory) exceeds the client's size limit.
+
+    Reading stopped at the limit; the call is not retried, so a hostile body is not fetched
+    again. A POST answered with a status after which it may have been processed raises
+    ``OutcomeUnknownError`` wrapping this error instead.
+
+    Attributes:
+        limit: The limit in bytes (``connect(max_response_size=...)``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: RequestInfo,
+        limit: int,
+        status_code: int | None = None,
+        headers: httpx.Headers | None = None,
+    ) -> None:
+        super().__init__(message, request=request, status_code=status_code, headers=headers)
+        self.limit = limit
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
@@ -299,11 +400,13 @@ def error_from_response(
     """
     if request is None:
         request = _request_of(response)
-    code, message = _code_and_message(response)
-    message = _redact(message, request) or response.reason_phrase or "no message"
+    credential = credential_of(request)
+    code, message = _code_and_message(response, credential)
+    message = message or response.reason_phrase or "no message"
     info = RequestInfo.of(request) if request is not None else None
     status = response.status_code
-    reason = response.reason_phrase
+    reason = server_text(response.reason_phrase, credential)
+    headers = _headers(response.headers, credential)
     if status == 429 or retry_after is not None:
         if retry_after is None:
             retry_after = _retry_after(response.headers, time.time() if now is None else now)
@@ -312,30 +415,46 @@ def error_from_response(
             message,
             retry_after=retry_after,
             code=code,
-            headers=response.headers,
+            headers=headers,
             request=info,
             reason=reason,
         )
     cls = _STATUS_ERRORS.get(status, ServerError)
-    return cls(status, message, code=code, headers=response.headers, request=info, reason=reason)
+    return cls(status, message, code=code, headers=headers, request=info, reason=reason)
 
 
 def error_from_exception(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
     """The typed error for an httpx transport failure (``APITimeoutError`` for timeouts)."""
     info = RequestInfo.of(request)
-    detail = _redact(str(exc), request)
+    detail = server_text(str(exc), credential_of(request))
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"{type(exc).__name__}: {detail} ({info})", request=info)
     return APIConnectionError(f"{type(exc).__name__}: {detail} ({info})", request=info)
 
 
 def error_from_decoding(
-    exc: httpx.DecodingError, request: httpx.Request
+    exc: httpx.DecodingError, request: httpx.Request, response: httpx.Response | None = None
 ) -> APIResponseValidationError:
-    """The typed error for a body httpx could not decode (a broken gzip stream ...)."""
-    detail = _redact(str(exc), request)
+    """The typed error for a body that could not be decoded (a broken gzip stream ...)."""
+    credential = credential_of(request)
     return APIResponseValidationError(
-        f"the response body could not be decoded: {detail}", request=RequestInfo.of(request)
+        f"the response body could not be decoded: {server_text(str(exc), credential)}",
+        request=RequestInfo.of(request),
+        status_code=None if response is None else response.status_code,
+        headers=None if response is None else _headers(response.headers, credential),
+    )
+
+
+def error_from_too_large(
+    response: httpx.Response, request: httpx.Request, limit: int
+) -> ResponseTooLargeError:
+    """The typed error for a body over ``limit`` bytes once decoded."""
+    return ResponseTooLargeError(
+        f"the response body exceeds the {limit}-byte limit (decoded size); reading stopped",
+        request=RequestInfo.of(request),
+        limit=limit,
+        status_code=response.status_code,
+        headers=_headers(response.headers, credential_of(request)),
     )
 
 
@@ -343,12 +462,13 @@ def error_from_non_json(
     response: httpx.Response, request: httpx.Request
 ) -> APIResponseValidationError:
     """The error for a success whose body is not JSON (an HTML page ...)."""
-    kind = response.headers.get("content-type", "no content type")
+    credential = credential_of(request)
+    kind = server_text(response.headers.get("content-type", "no content type"), credential)
     return APIResponseValidationError(
-        f"expected a JSON body, got {kind}: {_redact(_snippet(_content(response)), request)!r}",
+        f"expected a JSON body, got {kind}: {_snippet(_content(response), credential)!r}",
         request=RequestInfo.of(request),
         status_code=response.status_code,
-        headers=response.headers,
+        headers=_headers(response.headers, credential),
     )
 
 
@@ -366,17 +486,17 @@ def _content(response: httpx.Response) -> bytes:
         return b""
 
 
-def _code_and_message(response: httpx.Response) -> tuple[int | None, str]:
+def _code_and_message(response: httpx.Response, credential: str = "") -> tuple[int | None, str]:
     body = _content(response)
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
-        return None, _snippet(body)
+        return None, _snippet(body, credential)
     if not isinstance(document, dict):
-        return None, _snippet(body)
+        return None, _snippet(body, credential)
     message = document.get("message")
-    text = message.strip() if isinstance(message, str) else ""
-    return _as_int(document.get("code")), text or _snippet(body)
+    text = server_text(message, credential) if isinstance(message, str) else ""
+    return _as_int(document.get("code")), text or _snippet(body, credential)
 
 
 def _as_int(value: object) -> int | None:
@@ -388,15 +508,34 @@ def _as_int(value: object) -> int | None:
     return None
 
 
-def _snippet(body: bytes) -> str:
-    """A short one-line text for a body: an HTML page's title, else its text, truncated."""
+def _snippet(body: bytes, credential: str = "") -> str:
+    """A short one-line text for a body: an HTML page's title, else its text, truncated.
+
+    Only the head of the body is read, and a little beyond it, so that a credential
+    straddling the end of the head is read whole and redacted, never kept in part.
+    """
     # The patterns below backtrack: bound their input, or a hostile page costs seconds.
-    body = body[:_SNIPPET_SCAN]
-    title = _TITLE.search(body)
-    text = (title.group(1) if title else body).decode("utf-8", "replace")
-    text = " ".join(html.unescape(_TAG.sub(" ", text)).split())
-    if len(text) > _SNIPPET_LENGTH:
-        text = text[: _SNIPPET_LENGTH - 1] + "…"
+    head = body[: _SNIPPET_SCAN + 8 * len(credential)]
+    title = _TITLE.search(head[:_SNIPPET_SCAN])
+    text = (title.group(1) if title else head).decode("utf-8", "replace")
+    text = html.unescape(_TAG.sub(" ", text))
+    return server_text(text, credential)
+
+
+def server_text(text: str, credential: str, limit: int = _SNIPPET_LENGTH) -> str:
+    """``text`` from the server, made fit for an error message.
+
+    In this order: the credential redacted (before anything can cut it), terminal escape
+    sequences and
+    control characters removed, whitespace collapsed to single spaces, then shortened to
+    ``limit`` characters. The redaction runs again after the clean-up, which could join a
+    credential split by control characters.
+    """
+    text = _redact(text, credential)
+    text = _CONTROLS.sub(" ", _ESCAPES.sub("", text))
+    text = _redact(" ".join(text.split()), credential)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
     return text
 
 
@@ -405,22 +544,56 @@ def error_from_problem(
 ) -> APIResponseValidationError:
     """The error for a success that does not fit the spec (``ResponseCheck.problem``).
 
-    The problem may quote the body, so it is redacted like any text from the server.
+    The problem may quote the body, so it is cleaned like any text from the server; the
+    caller computes it on a document whose copies of the credential were already redacted,
+    since the problem's own quotes of values may be shortened.
     """
+    credential = credential_of(request)
     return APIResponseValidationError(
-        _redact(problem, request),
+        server_text(problem, credential, limit=4 * _SNIPPET_LENGTH),
         request=RequestInfo.of(request),
         status_code=response.status_code,
-        headers=response.headers,
+        headers=_headers(response.headers, credential),
     )
 
 
-def _redact(text: str, request: httpx.Request | None) -> str:
-    """``text`` without the request's credential, in case the server echoed it."""
+def credential_of(request: httpx.Request | None) -> str:
+    """The request's credential (the ``Authorization`` value less its scheme), or ``""``.
+
+    A credential shorter than 4 characters is not worth hiding, and replacing tiny strings
+    would garble every message: it counts as none.
+    """
     if request is None:
-        return text
+        return ""
     authorization = request.headers.get("authorization", "")
     credential = authorization.split(" ", 1)[-1].strip()
-    if len(credential) < 4:  # nothing worth hiding, and replacing tiny strings garbles text
+    return credential if len(credential) >= 4 else ""
+
+
+def _redact(text: str, credential: str) -> str:
+    """``text`` without ``credential``, in case the server echoed it."""
+    if not credential or credential not in text:
         return text
-    return text.replace(credential, "[redacted]")
+    return text.replace(credential, _REDACTED)
+
+
+def _headers(headers: httpx.Headers, credential: str) -> httpx.Headers:
+    """``headers``, with every value that echoes the credential redacted."""
+    if not credential or not any(credential in value for value in headers.values()):
+        return headers
+    items = headers.multi_items()
+    return httpx.Headers([(name, _redact(value, credential)) for name, value in items])
+
+
+def redact_document(document: Any, credential: str) -> Any:
+    """A parsed JSON ``document`` with the credential redacted in every string and key."""
+    if isinstance(document, str):
+        return _redact(document, credential)
+    if isinstance(document, list):
+        return [redact_document(item, credential) for item in document]
+    if isinstance(document, dict):
+        return {
+            _redact(key, credential): redact_document(value, credential)
+            for key, value in document.items()
+        }
+    return document

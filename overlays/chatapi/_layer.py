@@ -14,6 +14,9 @@ import httpx
 from chatapi_description import Operation, OperationIndex
 from chatapi_description import relative_path as relative_to
 
+from ._policy import RequestNotWrittenError
+from ._wire import bound_by_deadline, watch_writes
+
 __all__ = ["DualTransport", "Layer", "SplitTransport", "operation_of", "relative_path"]
 
 _OPERATION = "chatapi.operation"
@@ -43,7 +46,13 @@ class DualTransport(Protocol):
 class SplitTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Serves sync requests with one transport and async requests with another.
 
-    Owns both: ``close`` closes the sync one, ``aclose`` the async one.
+    Owns both: ``close`` closes the sync one, ``aclose`` the async one. On httpx's own
+    transports it also bounds every socket wait by the call's deadline (``bound_by_deadline``),
+    and it raises ``RequestNotWrittenError`` (a ``NOT_SENT`` failure, retried for every
+    method) in place of a failure that followed a failed write of the request: httpcore
+    swallows the write error and reports the read after it, which alone cannot tell a
+    request the server never got from one it got and then dropped the connection on.
+    It asks only for the content codings ``read_body`` can bound (gzip, deflate).
 
     Example::
 
@@ -55,14 +64,30 @@ class SplitTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> None:
         self._sync = sync_transport
         self._async = async_transport
+        bound_by_deadline(sync_transport)
+        bound_by_deadline(async_transport)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send with the sync transport."""
-        return self._sync.handle_request(request)
+        _accept_bounded_encodings(request)
+        with watch_writes() as writes:
+            try:
+                return self._sync.handle_request(request)
+            except httpx.TransportError as exc:
+                if writes.failed and not isinstance(exc, httpx.TimeoutException):
+                    raise _not_written(exc, request) from exc
+                raise
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send with the async transport."""
-        return await self._async.handle_async_request(request)
+        _accept_bounded_encodings(request)
+        with watch_writes() as writes:
+            try:
+                return await self._async.handle_async_request(request)
+            except httpx.TransportError as exc:
+                if writes.failed and not isinstance(exc, httpx.TimeoutException):
+                    raise _not_written(exc, request) from exc
+                raise
 
     def close(self) -> None:
         """Close the sync transport."""
@@ -71,6 +96,23 @@ class SplitTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Close the async transport."""
         await self._async.aclose()
+
+
+_BOUNDED_ENCODINGS = "gzip, deflate"
+"""What ``read_body`` decompresses with a bound on its output. httpx also offers ``br`` and
+``zstd`` when brotli or zstandard is installed; a body in either would be refused."""
+
+
+def _accept_bounded_encodings(request: httpx.Request) -> None:
+    if request.headers.get("accept-encoding") not in (None, _BOUNDED_ENCODINGS, "identity"):
+        request.headers["Accept-Encoding"] = _BOUNDED_ENCODINGS
+
+
+def _not_written(exc: httpx.TransportError, request: httpx.Request) -> RequestNotWrittenError:
+    # A timeout is not converted: a write that timed out may have delivered all but its end.
+    return RequestNotWrittenError(
+        f"the request was not written whole, then: {exc}", request=request
+    )
 
 
 class Layer(httpx.BaseTransport, httpx.AsyncBaseTransport):

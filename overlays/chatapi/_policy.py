@@ -35,6 +35,7 @@ __all__ = [
     "MAX_WAIT",
     "Decision",
     "FailureKind",
+    "RequestNotWrittenError",
     "RetryPolicy",
     "backoff",
     "failure_kind",
@@ -63,16 +64,31 @@ After any other 5xx (500, 502, 504, a gateway's 520 ...) the request may or may 
 been processed."""
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+class RequestNotWrittenError(httpx.NetworkError):
+    """The request was not written whole, and no answer came: the server cannot have acted.
+
+    Raised by ``SplitTransport`` in place of httpx's error when httpcore reports that writing
+    the request's head or body failed (typically a pooled keep-alive connection the server
+    had just closed). httpcore swallows that write error and reports the read that follows
+    ("Server disconnected without sending a response", a reset), which alone could also
+    follow a request the server received and processed.
+    """
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, RequestNotWrittenError)
 _LOCAL = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError)
-_DELTA_SECONDS = re.compile(r"\d+(\.\d+)?")
+_DELTA_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
+"""ASCII digits only, as RFC 9110 and the ``X-RateLimit-*`` readers require: a Unicode digit
+class and ``float()`` would take Arabic-Indic or fullwidth digits."""
 
 
 class FailureKind(enum.Enum):
     """What an httpx transport exception says about whether the server got the request."""
 
     NOT_SENT = "not sent"
-    """No connection was made, or none was free: the server never saw the request."""
+    """No connection was made, none was free, or the request was not written whole: the
+    server cannot have processed it."""
     MAYBE_PROCESSED = "may have been processed"
     """The request (or part of it) went out, and no complete answer came back."""
     LOCAL = "local problem"

@@ -5,11 +5,20 @@ from __future__ import annotations
 import logging
 import random as _random
 from collections.abc import Callable
+from typing import TypedDict
 
 import httpx
 
+from ._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
 from ._clock import SYSTEM_CLOCK, Clock
-from ._errors import OutcomeUnknownError, RequestInfo, error_from_exception, error_from_response
+from ._errors import (
+    OutcomeUnknownError,
+    RequestInfo,
+    error_from_decoding,
+    error_from_exception,
+    error_from_response,
+    error_from_too_large,
+)
 from ._events import RetryEvent
 from ._layer import DualTransport, Layer
 from ._options import clamp_timeouts, deadline_of, options_for
@@ -22,8 +31,16 @@ from ._policy import (
     retry_after,
     should_retry,
 )
+from ._wire import call_deadline
 
 __all__ = ["RetryTransport"]
+
+
+class _Reading(TypedDict):
+    limit: int
+    deadline: float
+    clock: Clock
+
 
 logger = logging.getLogger("chatapi")
 
@@ -31,8 +48,13 @@ logger = logging.getLogger("chatapi")
 class RetryTransport(Layer):
     """Repeats failed attempts as ``should_retry`` allows, sleeping between them.
 
-    Each attempt's body is read before deciding, so a connection lost mid-body is a failed
-    attempt like any other. A wait is the jittered backoff or the server's ``Retry-After``,
+    Each attempt's body is read before deciding (``read_body``: within the call's deadline
+    and ``max_response_size``), so a connection lost mid-body is a failed attempt like any
+    other, and a body that cannot be decoded follows the retry rules of its status (a GET
+    answered 503 with broken gzip is retried; a POST answered 502 with it raises
+    ``OutcomeUnknownError``). A body over the size limit is not fetched again: it raises
+    ``ResponseTooLargeError`` (inside ``OutcomeUnknownError`` when the status leaves a
+    POST's outcome unknown). A wait is the jittered backoff or the server's ``Retry-After``,
     whichever is longer. Retrying stops when the retries run out or the wait would reach the
     call's deadline; then the last response is returned (or the last httpx exception
     re-raised) for ``ErrorTransport`` to turn into a typed error, except that a
@@ -42,7 +64,8 @@ class RetryTransport(Layer):
 
     The deadline is stamped on the request (see ``deadline_of``), so the rate limiter inside
     waits for slots within the same budget, and each attempt's httpx timeouts are cut to the
-    time left.
+    time left; every socket wait of the call, the reading of headers and body included, is
+    bounded by the same deadline (``call_deadline``).
     """
 
     def __init__(
@@ -53,8 +76,10 @@ class RetryTransport(Layer):
         clock: Clock = SYSTEM_CLOCK,
         random: Callable[[], float] = _random.random,
         on_retry: Callable[[RetryEvent], None] | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         super().__init__(inner)
+        self._max_size = max_response_size
         self._policy = RetryPolicy() if policy is None else policy
         self._clock = clock
         self._random = random
@@ -63,44 +88,60 @@ class RetryTransport(Layer):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, retrying as the policy allows; the returned body is read."""
         call = self._call(request)
-        while True:
-            call.before_attempt()
-            try:
-                response = self._inner.handle_request(request)
+        with call_deadline(self._clock, call.deadline):
+            while True:
+                call.before_attempt()
                 try:
-                    response.read()
-                finally:
-                    response.close()
-            except httpx.TransportError as exc:
-                wait = call.wait_after_failure(exc)
-                if wait is None:
-                    raise
-            else:
-                wait = call.wait_after_response(response)
-                if wait is None:
-                    return response
-            self._clock.sleep(wait)
+                    response = self._inner.handle_request(request)
+                except httpx.TransportError as exc:
+                    wait = call.wait_after_failure(exc)
+                    if wait is None:
+                        raise
+                else:
+                    try:
+                        response = read_body(response, **call.reading(self._max_size))
+                    except httpx.TransportError as exc:
+                        wait = call.wait_after_failure(exc)
+                        if wait is None:
+                            raise
+                    except httpx.DecodingError as exc:
+                        wait = call.wait_after_undecodable(response, exc)
+                    except BodyTooLargeError:
+                        raise call.too_large(response, self._max_size) from None
+                    else:
+                        wait = call.wait_after_response(response)
+                        if wait is None:
+                            return response
+                self._clock.sleep(wait)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, retrying as the policy allows; the returned body is read."""
         call = self._call(request)
-        while True:
-            call.before_attempt()
-            try:
-                response = await self._inner.handle_async_request(request)
+        with call_deadline(self._clock, call.deadline):
+            while True:
+                call.before_attempt()
                 try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-            except httpx.TransportError as exc:
-                wait = call.wait_after_failure(exc)
-                if wait is None:
-                    raise
-            else:
-                wait = call.wait_after_response(response)
-                if wait is None:
-                    return response
-            await self._clock.asleep(wait)
+                    response = await self._inner.handle_async_request(request)
+                except httpx.TransportError as exc:
+                    wait = call.wait_after_failure(exc)
+                    if wait is None:
+                        raise
+                else:
+                    try:
+                        response = await aread_body(response, **call.reading(self._max_size))
+                    except httpx.TransportError as exc:
+                        wait = call.wait_after_failure(exc)
+                        if wait is None:
+                            raise
+                    except httpx.DecodingError as exc:
+                        wait = call.wait_after_undecodable(response, exc)
+                    except BodyTooLargeError:
+                        raise call.too_large(response, self._max_size) from None
+                    else:
+                        wait = call.wait_after_response(response)
+                        if wait is None:
+                            return response
+                await self._clock.asleep(wait)
 
     def _call(self, request: httpx.Request) -> _Call:
         return _Call(request, self._policy, self._clock, self._random, self._on_retry)
@@ -127,7 +168,7 @@ class _Call:
         self._max_retries = (
             policy.max_retries if options.max_retries is None else options.max_retries
         )
-        self._deadline = deadline_of(request, clock, policy.deadline)
+        self.deadline = deadline_of(request, clock, policy.deadline)
         self._retries = 0
 
     @property
@@ -135,8 +176,12 @@ class _Call:
         """What logs and events say of the request; built only when one is written."""
         return RequestInfo.of(self._request)
 
+    def reading(self, limit: int) -> _Reading:
+        """The bounds of reading a body in this call (``read_body``'s keywords)."""
+        return {"limit": limit, "deadline": self.deadline, "clock": self._clock}
+
     def before_attempt(self) -> None:
-        clamp_timeouts(self._request, self._deadline, self._clock)
+        clamp_timeouts(self._request, self.deadline, self._clock)
 
     def wait_after_failure(self, exc: httpx.TransportError) -> float | None:
         """Seconds to sleep before retrying, or None to re-raise ``exc``."""
@@ -147,6 +192,32 @@ class _Call:
         if decision is Decision.STOP:
             return None
         return self._wait(type(exc).__name__, asked=None)
+
+    def wait_after_undecodable(self, response: httpx.Response, exc: httpx.DecodingError) -> float:
+        """Seconds to sleep before retrying a body that could not be decoded; else raises.
+
+        The status decides, as if the body were fine: a retryable one (503) is retried, one
+        after which a POST may have been processed (502) raises ``OutcomeUnknownError``, any
+        other raises the typed decoding error.
+        """
+        status = response.status_code
+        decision = should_retry(self._request.method, status, None, self._safe_to_repeat)
+        error = error_from_decoding(exc, self._request, response)
+        if decision is Decision.OUTCOME_UNKNOWN:
+            raise OutcomeUnknownError(error) from None
+        wait = None if decision is Decision.STOP else self._wait(f"status {status}", asked=None)
+        if wait is None:
+            raise error from None
+        return wait
+
+    def too_large(self, response: httpx.Response, limit: int) -> Exception:
+        """The error for a body over ``limit``: never retried, it would be fetched again."""
+        error = error_from_too_large(response, self._request, limit)
+        status = response.status_code
+        decision = should_retry(self._request.method, status, None, self._safe_to_repeat)
+        if decision is Decision.OUTCOME_UNKNOWN:
+            return OutcomeUnknownError(error)
+        return error
 
     def wait_after_response(self, response: httpx.Response) -> float | None:
         """Seconds to sleep before retrying, or None to return ``response``."""
@@ -167,7 +238,7 @@ class _Call:
         return wait
 
     def _too_long(self, wait: float) -> bool:
-        return wait > MAX_WAIT or self._clock.monotonic() + wait >= self._deadline
+        return wait > MAX_WAIT or self._clock.monotonic() + wait >= self.deadline
 
     def _wait(self, reason: str, asked: float | None) -> float | None:
         if self._retries >= self._max_retries:

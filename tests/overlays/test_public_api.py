@@ -31,6 +31,9 @@ PUBLIC = [
     "APIResponseValidationError",
     "PaginationError",
     "ClientClosedError",
+    "ResponseTooLargeError",
+    "RequestPathError",
+    "ClientStateError",
     "RequestInfo",
     # callbacks
     "RetryEvent",
