@@ -45,3 +45,12 @@ def acquire_for(url: str, limit: int, offset: float, start_at: float, seconds: f
         limiter.acquire("skew", "bucket", limit)
         admitted.append(time.time())
     return admitted
+
+
+def first_try(url: str, start_at: float) -> bool:
+    """Open the store, then try once at ``start_at``: whether the database answered."""
+    store = open_store(url)
+    while time.time() < start_at:
+        time.sleep(0.0005)
+    store.try_acquire("acme/b", 100, 60.0, time.monotonic())
+    return not getattr(store, "fallen_back", False)

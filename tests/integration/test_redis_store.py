@@ -27,7 +27,7 @@ from chatapi._ratelimit import open_store
 from chatapi._ratelimit.redis_store import DEFAULT_TIMEOUT
 
 from ._redis import RedisServer
-from ._store_workers import acquire_for, hammer
+from ._store_workers import acquire_for, first_try, hammer
 
 SPAWN = multiprocessing.get_context("spawn")
 """Children start clean: no copy of this process's threads, sandbox or connections."""
@@ -342,3 +342,14 @@ def test_connect_opens_one_redis_store_per_url_and_accepts_clients(server: Redis
         only_async.try_acquire("acme/b", 1, 1.05, 0.0)
     client.close()
     assert chatapi.connect("t", base_url="http://127.0.0.1:1/v2", rate_limit_store=store)
+
+
+def test_processes_setting_up_a_new_database_at_once_all_reach_it(tmp_path: Path) -> None:
+    """Switching a new file to WAL races; no process may fall back to its own budgets."""
+    with ProcessPoolExecutor(6, mp_context=SPAWN) as pool:
+        list(pool.map(first_try, [f"sqlite://{tmp_path / 'warm.db'}"] * 6, [0.0] * 6))  # imports
+        for trial in range(8):
+            url = f"sqlite://{tmp_path / f'race-{trial}.db'}"
+            start_at = time.time() + 0.2
+            reached = list(pool.map(first_try, [url] * 6, [start_at] * 6))
+            assert all(reached), f"trial {trial}: {reached}"

@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS chatapi_budgets (
 );
 """
 
+_SET_UP_PAUSE = 0.005
+"""Seconds between tries to set up a database another process is setting up."""
+
 DEFAULT_BUSY_TIMEOUT = 1.0
 """Seconds a call waits for another process's transaction before the store is deemed
 failed; transactions here last a fraction of a millisecond."""
@@ -219,6 +222,26 @@ class SqliteRateLimitStore:
             )
         self._reported[key] = limit
 
+    def _set_up(self, db: sqlite3.Connection) -> None:
+        """WAL mode and the tables, retried while other processes set up the same file.
+
+        Switching a new database to WAL needs it to itself, and SQLite answers "locked" at
+        once, without its busy handler, to the processes that start at the same moment.
+        """
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                # Each CREATE ... IF NOT EXISTS is atomic on its own: processes may race here.
+                db.executescript(_SCHEMA)
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(_SET_UP_PAUSE)
+            else:
+                return
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         db = self._connection()
@@ -238,10 +261,7 @@ class SqliteRateLimitStore:
         # A connection inherited through fork must not be used: open one of our own.
         db = sqlite3.connect(self._path, timeout=self._busy_timeout, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            # Each CREATE ... IF NOT EXISTS is atomic on its own: processes may race here.
-            db.executescript(_SCHEMA)
+            self._set_up(db)
         except BaseException:
             db.close()
             raise
