@@ -12,19 +12,18 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import yaml
 from openapi_python_client.strings import snake_case
 
 import chatapi_client.models
 from chatapi_client.spec import load_spec
-from chatapi_description import Document
+from chatapi_description import Document, load_yaml
 
 __all__ = ["CASES", "SPEC", "Case", "example_of", "resolve"]
 
 SPEC = load_spec()
-CLASS_OVERRIDES = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "generator" / "config.yaml").read_text(encoding="utf-8")
-)["class_overrides"]
+CLASS_OVERRIDES = load_yaml(Path(__file__).resolve().parents[1] / "generator" / "config.yaml")[
+    "class_overrides"
+]
 
 
 def model_class(schema_name: str) -> Any:

@@ -8,7 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
+
+from chatapi_description import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,5 +85,5 @@ def test_installed_wheel_imports_and_reads_its_bundled_spec(wheel: Path, tmp_pat
         text=True,
         cwd=tmp_path,  # not the repo root, whose folders would shadow the installed packages
     )
-    source = yaml.safe_load((ROOT / "openapi" / "chatapi.yaml").read_text(encoding="utf-8"))
+    source = load_yaml(ROOT / "openapi" / "chatapi.yaml")
     assert result.stdout.split() == [source["info"]["version"], str(len(source["paths"]))]

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
+from chatapi_description import load_yaml
 from tools.spec_dist import build
 
 
@@ -31,7 +31,7 @@ def repo_copy(tmp_path: Path) -> Path:
     shutil.copytree(source, target)
     spec = target / "chatapi.yaml"
     text = spec.read_text(encoding="utf-8")
-    version = yaml.safe_load(text)["info"]["version"]
+    version = load_yaml(spec)["info"]["version"]
     spec.write_text(text.replace(f"version: {version}", "version: 1.0.0", 1), encoding="utf-8")
     for old in (target / "released").iterdir():
         old.unlink()

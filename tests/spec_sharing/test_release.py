@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from chatapi_description import load_yaml
 from tests.spec._spec import SPEC_PATH, Spec
@@ -54,9 +53,7 @@ def test_first_release_copies_the_description_byte_for_byte(repo_copy: Path) -> 
     for old in (repo_copy / "released").iterdir():
         old.unlink()
     target = cut(repo_copy)
-    version = yaml.safe_load((repo_copy / "chatapi.yaml").read_text(encoding="utf-8"))["info"][
-        "version"
-    ]
+    version = load_yaml(repo_copy / "chatapi.yaml")["info"]["version"]
     assert target == repo_copy / "released" / f"chatapi-{version}.yaml"
     assert target.read_bytes() == (repo_copy / "chatapi.yaml").read_bytes()
 
