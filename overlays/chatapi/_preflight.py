@@ -7,7 +7,6 @@ event loop), or that would reach another endpoint than the call names.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 import sys
@@ -59,10 +58,14 @@ class LoopBinding:
 
 
 def _running_loop() -> object:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        pass
+    # Called from async requests only, when asyncio (or trio) is already imported: looked up
+    # rather than imported, so that importing chatapi does not import asyncio.
+    asyncio: Any = sys.modules.get("asyncio")
+    if asyncio is not None:
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            pass
     trio: Any = sys.modules.get("trio")  # httpx serves trio too: its token names the run
     if trio is not None:
         try:
