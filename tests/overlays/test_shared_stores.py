@@ -315,14 +315,15 @@ def test_connect_uses_the_store_named_by_the_setting_or_the_environment(
         client.get_httpx_client().get("/unlisted")
 
 
-def test_connect_refuses_a_limiter_and_a_store_together() -> None:
+def test_connect_refuses_a_limiter_and_a_store_together(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="rate_limit_store"):
         chatapi.connect(
             "secret-token",
             base_url="https://api.test/v2",
             rate_limit=RateLimiter(InMemoryRateLimitStore()),
-            rate_limit_store="sqlite:///tmp/x.db",
+            rate_limit_store=f"sqlite://{tmp_path / 'limits.db'}",
         )
+    assert not (tmp_path / "limits.db").exists()  # refused before anything was opened
 
 
 def test_connect_reports_a_bad_environment_setting(monkeypatch: pytest.MonkeyPatch) -> None:
