@@ -23,6 +23,7 @@ from ._events import RetryEvent
 from ._layer import DualTransport, Layer
 from ._options import clamp_timeouts, deadline_of, options_for
 from ._policy import (
+    IDEMPOTENT_METHODS,
     MAX_WAIT,
     Decision,
     RetryPolicy,
@@ -203,7 +204,7 @@ class _Call:
         status = response.status_code
         decision = should_retry(self._request.method, status, None, self._safe_to_repeat)
         error = error_from_decoding(exc, self._request, response)
-        if decision is Decision.OUTCOME_UNKNOWN:
+        if decision is Decision.OUTCOME_UNKNOWN or self._processed(status):
             raise OutcomeUnknownError(error) from None
         wait = None if decision is Decision.STOP else self._wait(f"status {status}", asked=None)
         if wait is None:
@@ -215,9 +216,18 @@ class _Call:
         error = error_from_too_large(response, self._request, limit)
         status = response.status_code
         decision = should_retry(self._request.method, status, None, self._safe_to_repeat)
-        if decision is Decision.OUTCOME_UNKNOWN:
+        if decision is Decision.OUTCOME_UNKNOWN or self._processed(status):
             return OutcomeUnknownError(error)
         return error
+
+    def _processed(self, status: int) -> bool:
+        """A non-repeatable call answered 2xx: it was processed, whatever its body.
+
+        Its unreadable or oversized body must not read as a plain failure: a caller who
+        retries on failure would send it again.
+        """
+        repeatable = self._safe_to_repeat or self._request.method.upper() in IDEMPOTENT_METHODS
+        return 200 <= status < 300 and not repeatable
 
     def wait_after_response(self, response: httpx.Response) -> float | None:
         """Seconds to sleep before retrying, or None to return ``response``."""

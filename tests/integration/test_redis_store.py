@@ -31,9 +31,9 @@ from ._store_workers import acquire_for, first_try, hammer
 
 SPAWN = multiprocessing.get_context("spawn")
 """Children start clean: no copy of this process's threads, sandbox or connections."""
-FAILURE_BOUND = DEFAULT_TIMEOUT + 0.25
+FAILURE_BOUND = DEFAULT_TIMEOUT + 1.0
 """How long one call may take while Redis is dead or hung: the timeout, plus scheduling
-noise on a busy 2-core machine."""
+noise on a busy 2-core machine (without the timeouts a call hung for more than 12 s)."""
 
 
 @pytest.fixture
@@ -273,8 +273,9 @@ def test_async_callers_never_block_the_loop_on_a_hung_redis(server: RedisServer)
     asyncio.run(main())
     assert store.fallen_back
     assert max(durations) < FAILURE_BOUND
-    # The timed-out round trips happened while other tasks ran: the loop never froze.
-    assert max(gaps) < DEFAULT_TIMEOUT / 2, max(gaps)
+    # The timed-out round trips happened while other tasks ran: the loop never froze for a
+    # whole round trip (a blocking call would leave a gap of DEFAULT_TIMEOUT or more).
+    assert max(gaps) < DEFAULT_TIMEOUT * 0.8, max(gaps)
     store.close()
 
 
@@ -317,7 +318,7 @@ def test_the_password_stays_out_of_logs_and_events(
         assert store.fallen_back
         store.close()
     assert events
-    assert "AuthenticationError" in events[0].error or "Error" in events[0].error
+    assert "AuthenticationError" in events[0].error
     assert "hunter2" not in caplog.text
     assert all("hunter2" not in repr(event) for event in events)
 

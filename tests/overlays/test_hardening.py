@@ -428,6 +428,16 @@ def test_a_broken_gzip_success_is_a_validation_error_with_its_status() -> None:
     assert script.attempts == 1
 
 
+def test_a_post_answered_2xx_with_broken_gzip_says_it_may_have_gone_out() -> None:
+    """Processed, then unreadable: a plain failure would invite sending it again."""
+    client, script = _connect(streamed(200, BROKEN_GZIP, **{"content-encoding": "gzip"}))
+    with client, pytest.raises(OutcomeUnknownError) as caught:
+        send_message.sync("id:42", client=client, body=BODY)
+    assert isinstance(caught.value.error, APIResponseValidationError)
+    assert caught.value.status_code == 200
+    assert script.attempts == 1
+
+
 # -- 9. Retry-After in ASCII digits only; base URLs ------------------------------------------
 
 

@@ -51,7 +51,8 @@ def test_a_connection_that_sends_no_complete_request_is_closed(sent: bytes) -> N
             idle.sendall(sent)
             started = time.monotonic()
             assert _closed_by_server(idle, timeout=10)
-            assert time.monotonic() - started < 10
+            # Closed for the idle timeout (0.3 s), not by chance seconds later.
+            assert time.monotonic() - started < 0.3 + 2.0
         assert sandbox.counters().server_errors == 0
 
 

@@ -119,10 +119,17 @@ def _check_redis(scheme: str, url: str, shown: str) -> None:
 
 
 def _shown(url: str) -> str:
-    """``url`` as an error may quote it: scheme, host and path, never user or password."""
+    """``url`` as an error may quote it: scheme, host and path, never user or password.
+
+    A URL with user info shows its scheme alone: a password holding ``/``, ``?`` or ``#``
+    makes the parser take the rest of it for the path, query or fragment.
+    """
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    return repr(f"{parts.scheme}://{host}{parts.path}" if parts.scheme else "(no scheme)")
+    if not parts.scheme:
+        return repr("(no scheme)")
+    if "@" in url:
+        return repr(f"{parts.scheme}://…")
+    return repr(f"{parts.scheme}://{parts.hostname or ''}{parts.path}")
 
 
 def _redis_client_kind(value: object) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 
@@ -13,9 +14,12 @@ from .._errors import RequestInfo
 from .._events import ThrottleEvent
 from .._layer import DualTransport, Layer, operation_of
 from .._options import clamp_timeouts, deadline_of
+from .failover import RateLimitStoreError
 from .limiter import RateLimiter
 
 __all__ = ["RateLimitTransport"]
+
+logger = logging.getLogger("chatapi")
 
 
 class RateLimitTransport(Layer):
@@ -60,13 +64,16 @@ class RateLimitTransport(Layer):
         if waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = self._inner.handle_request(request)
-        self._limiter.observe(
-            self._organization,
-            rule.bucket,
-            rule.requests_per_second,
-            response.status_code,
-            response.headers,
-        )
+        try:
+            self._limiter.observe(
+                self._organization,
+                rule.bucket,
+                rule.requests_per_second,
+                response.status_code,
+                response.headers,
+            )
+        except RateLimitStoreError:
+            _feedback_lost(request)
         return response
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -84,15 +91,32 @@ class RateLimitTransport(Layer):
         if waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = await self._inner.handle_async_request(request)
-        await self._limiter.aobserve(
-            self._organization,
-            rule.bucket,
-            rule.requests_per_second,
-            response.status_code,
-            response.headers,
-        )
+        try:
+            await self._limiter.aobserve(
+                self._organization,
+                rule.bucket,
+                rule.requests_per_second,
+                response.status_code,
+                response.headers,
+            )
+        except RateLimitStoreError:
+            _feedback_lost(request)
         return response
 
     def _rule_for(self, request: httpx.Request) -> RateLimit:
         operation = operation_of(request, self._index, self._base_path)
         return self._index.default_rate_limit if operation is None else operation.rate_limit
+
+
+def _feedback_lost(request: httpx.Request) -> None:
+    """A store set to fail closed failed after the request went out: keep the answer.
+
+    Failing closed means sending nothing when budgets cannot be shared; once a request has
+    been sent, raising would report a processed call as not sent, and a caller who retries
+    would send it twice. Only the server's feedback for the budget is lost.
+    """
+    logger.warning(
+        "the rate-limit store failed after %s was sent; its answer is kept, its rate-limit "
+        "feedback is not recorded",
+        RequestInfo.of(request),
+    )
