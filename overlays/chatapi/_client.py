@@ -9,9 +9,10 @@ with other options, closing, and context managers.
 from __future__ import annotations
 
 import weakref
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Any, Self, TypedDict, TypeVar, Unpack
+from typing import Any, Generic, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 from attrs import evolve
@@ -189,31 +190,17 @@ class _AsyncCaller(_Caller):
             return await endpoint(client=self.client, **arguments)
 
 
-class ChatAPI(Resources):
-    """The ChatAPI v2 client: ``client.contacts.get("email:a@b.co")``, ``client.messaging...``.
+CallerT = TypeVar("CallerT", bound=_Caller)
 
-    Takes what ``connect()`` takes (the token defaults to ``CHATAPI_TOKEN``). A call
-    returns its success model or raises a ``ChatAPIError``; list methods return pagers.
-    ``close()`` (or ``with``) releases the connections; a closed client raises
-    ``ClientClosedError`` before sending anything.
 
-    Example::
+class _Copies(ABC, Generic[CallerT]):
+    """``with_options`` for both clients: a copy bound to a copy of the caller."""
 
-        with chatapi.ChatAPI() as client:
-            contact = client.contacts.get("email:ada@example.com")
-            for message in client.messaging.list(f"id:{contact.id}"):
-                print(message.message_id)
-    """
+    _caller: CallerT
 
-    _caller: _SyncCaller
-
-    def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
-        client = connect(token, **options)
-        self._bind(_SyncCaller(_Connection(client), client, RequestOptions()))
-
-    def _bind(self, caller: _SyncCaller) -> None:
-        self._caller = caller
-        Resources.__init__(self, caller)
+    @abstractmethod
+    def _bind(self, caller: CallerT) -> None:
+        """Use ``caller`` for every resource method (each client binds its own resources)."""
 
     def with_options(
         self,
@@ -230,6 +217,31 @@ class ChatAPI(Resources):
         copy = object.__new__(type(self))
         copy._bind(self._caller.copy(max_retries, deadline, timeout))
         return copy
+
+
+class ChatAPI(_Copies[_SyncCaller], Resources):
+    """The ChatAPI v2 client: ``client.contacts.get("email:a@b.co")``, ``client.messaging...``.
+
+    Takes what ``connect()`` takes (the token defaults to ``CHATAPI_TOKEN``). A call
+    returns its success model or raises a ``ChatAPIError``; list methods return pagers.
+    ``close()`` (or ``with``) releases the connections; a closed client raises
+    ``ClientClosedError`` before sending anything.
+
+    Example::
+
+        with chatapi.ChatAPI() as client:
+            contact = client.contacts.get("email:ada@example.com")
+            for message in client.messaging.list(f"id:{contact.id}"):
+                print(message.message_id)
+    """
+
+    def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
+        client = connect(token, **options)
+        self._bind(_SyncCaller(_Connection(client), client, RequestOptions()))
+
+    def _bind(self, caller: _SyncCaller) -> None:
+        self._caller = caller
+        Resources.__init__(self, caller)
 
     def close(self) -> None:
         """Close the connections of this client and of its copies; later calls raise."""
@@ -250,14 +262,12 @@ class ChatAPI(Resources):
         self.close()
 
 
-class AsyncChatAPI(AsyncResources):
+class AsyncChatAPI(_Copies[_AsyncCaller], AsyncResources):
     """The asyncio ChatAPI v2 client: ``await client.contacts.get(...)``, ``async for``.
 
     Takes what ``connect()`` takes. ``await aclose()`` (or ``async with``) releases the
     connections; a closed client raises ``ClientClosedError`` before sending anything.
     """
-
-    _caller: _AsyncCaller
 
     def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
         client = connect(token, **options)
@@ -266,18 +276,6 @@ class AsyncChatAPI(AsyncResources):
     def _bind(self, caller: _AsyncCaller) -> None:
         self._caller = caller
         AsyncResources.__init__(self, caller)
-
-    def with_options(
-        self,
-        *,
-        max_retries: int | None = None,
-        deadline: float | None = None,
-        timeout: httpx.Timeout | float | None = None,
-    ) -> Self:
-        """A copy with other retries, deadline or timeout; see ``ChatAPI.with_options``."""
-        copy = object.__new__(type(self))
-        copy._bind(self._caller.copy(max_retries, deadline, timeout))
-        return copy
 
     async def aclose(self) -> None:
         """Close the connections of this client and of its copies; later calls raise."""
