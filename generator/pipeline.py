@@ -214,7 +214,11 @@ def build(layout: Layout, parent: Path) -> Path:
     # set, which grows between releases and whose fixes (e.g. PYI036) break generated types.
     ruff = _tool("ruff")
     _run([ruff, "check", "--isolated", "--fix-only", "--select=E,F,I", "."], package, "ruff")
-    _run([ruff, "format", "--isolated", "."], package, "ruff format")
+    # The resource layer is the project's own template: formatted at the project's width.
+    _run([ruff, "format", "--isolated", "--exclude=resources.py", "."], package, "ruff format")
+    _run(
+        [ruff, "format", "--isolated", "--line-length=100", "resources.py"], package, "ruff format"
+    )
     header = _header(versions)
     for source in sorted(package.rglob("*.py")):
         source.write_text(header + source.read_text(encoding="utf-8"), encoding="utf-8")

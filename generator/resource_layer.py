@@ -73,6 +73,16 @@ class Method:
         """The package its generated module is in (``chatapi_client.api.contact``)."""
         return self.module.rsplit(".", 1)[0]
 
+    @property
+    def endpoint(self) -> str:
+        """The name of its ``Endpoint`` in the resource layer (``GET_CONTACT``)."""
+        return self.function.upper()
+
+    @property
+    def target(self) -> str:
+        """Its generated module below ``chatapi_client.api`` (``contact.get_contact``)."""
+        return self.module.removeprefix("chatapi_client.api.")
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -224,6 +234,9 @@ def render_layer(layer: Layer) -> tuple[str, str]:
     )
     context = {
         "resources": layer.resources,
+        "methods": sorted(
+            (m for resource in layer.resources for m in resource.methods), key=lambda m: m.endpoint
+        ),
         "models": _imports(layer),
         "cursor": PAGE_CURSOR,
     }

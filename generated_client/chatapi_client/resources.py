@@ -6,19 +6,30 @@ The description's ``x-client`` extension names each operation's resource and met
 module is generated from it and from the generated operation functions. A ``Caller`` (the
 ``chatapi`` package's ``ChatAPI`` and ``AsyncChatAPI``) sends each call through its client
 and returns the success model, or raises. Each method imports its operation's module when
-first called, so importing this module stays cheap.
+first called (an ``Endpoint``), so importing this module stays cheap. The ``with_raw_response`` variants are
+the same methods over a ``RawCaller``, typed by ``raw_response`` and ``raw_page``.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    Sequence,
+)
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
 import httpx
 
-from chatapi_client.types import UNSET, Response, Unset
+from chatapi_client.types import UNSET, Unset
 
 if TYPE_CHECKING:
     from chatapi_client.models import (
@@ -63,12 +74,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncCaller",
-    "AsyncPager",
+    "AsyncPagerProtocol",
+    "AsyncRawCaller",
     "AsyncResources",
     "Caller",
+    "Endpoint",
+    "OPTIONS_EXTENSION",
     "Page",
-    "Pager",
+    "PagerProtocol",
+    "RawCaller",
     "RawResponse",
+    "RequestOptions",
     "Resources",
     "Messaging",
     "AsyncMessaging",
@@ -83,11 +99,73 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 ItemT = TypeVar("ItemT")
 ItemT_co = TypeVar("ItemT_co", covariant=True)
 
 CURSOR_PARAMETER = "cursorId"
 """The query parameter that starts a page; ``pagination.next`` links carry it."""
+OPTIONS_EXTENSION = "chatapi"
+"""The ``request.extensions`` key under which the ``chatapi`` overlays read a call's options."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestOptions:
+    """Every per-call setting; a field left None keeps the value from the enclosing scope.
+
+    Attributes:
+        safe_to_repeat: Retry this call even after a failure that may come after it was
+            processed (a POST that got a 502): set it when repeating it does no harm.
+        max_retries: Attempts after the first one.
+        deadline: Seconds for the whole call, rate-limit waits and retries included;
+            ``math.inf`` for none.
+        timeout: httpx timeouts of each attempt (seconds, or an ``httpx.Timeout``).
+    """
+
+    safe_to_repeat: bool | None = None
+    max_retries: int | None = None
+    deadline: float | None = None
+    timeout: httpx.Timeout | float | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_retries is not None and self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, not {self.max_retries}")
+        if self.deadline is not None and not self.deadline > 0:
+            raise ValueError(f"deadline must be > 0 seconds (math.inf for none): {self.deadline}")
+        if isinstance(self.timeout, int | float) and not self.timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, not {self.timeout}")
+
+    def extensions(self) -> dict[str, Any]:
+        """These options as httpx request extensions: ``client.post(..., extensions=...)``."""
+        return {OPTIONS_EXTENSION: self}
+
+    def over(self, base: RequestOptions) -> RequestOptions:
+        """``base`` with the fields set here replacing its own."""
+        changes = {f.name: getattr(self, f.name) for f in fields(self)}
+        return replace(base, **{k: v for k, v in changes.items() if v is not None})
+
+
+class Endpoint(Generic[T]):
+    """One operation's generated functions and success model, imported when first used.
+
+    Attributes:
+        module: Its generated module (``chatapi_client.api.contact.get_contact``).
+    """
+
+    def __init__(self, module: str, model: str) -> None:
+        self.module = f"chatapi_client.api.{module}"
+        self._model = model
+
+    @cached_property
+    def functions(self) -> ModuleType:
+        """The generated module: ``sync_detailed``, ``asyncio_detailed``..."""
+        return import_module(self.module)
+
+    @cached_property
+    def model(self) -> type[T]:
+        """The class of its success answer."""
+        model: type[T] = getattr(import_module("chatapi_client.models"), self._model)
+        return model
 
 
 class Page(Protocol[ItemT_co]):
@@ -117,8 +195,8 @@ class RawResponse(Generic[T]):
     parsed: T
 
 
-class Pager(Protocol[ItemT_co, PageT_co]):
-    """Every item of every page of a list, fetched lazily as iteration reaches it."""
+class PagerProtocol(Protocol[ItemT_co, PageT_co]):
+    """What list methods return: every item of every page, fetched as iteration reaches it."""
 
     def __iter__(self) -> Iterator[ItemT_co]:
         """Each item of each page, once, in order."""
@@ -138,8 +216,8 @@ class Pager(Protocol[ItemT_co, PageT_co]):
         ...
 
 
-class AsyncPager(Protocol[ItemT_co, PageT_co]):
-    """Every item of every page of a list, fetched lazily as ``async for`` reaches it."""
+class AsyncPagerProtocol(Protocol[ItemT_co, PageT_co]):
+    """What async list methods return: every item of every page, for ``async for``."""
 
     def __aiter__(self) -> AsyncIterator[ItemT_co]:
         """Each item of each page, once, in order."""
@@ -163,21 +241,13 @@ class Caller(Protocol):
     """Sends a generated operation function's request; returns its success model or raises."""
 
     def call(
-        self,
-        endpoint: Callable[..., Response[Any]],
-        expected: type[T],
-        /,
-        **arguments: Any,
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> T:
-        """``endpoint(client=..., **arguments)``'s parsed success, of type ``expected``."""
+        """``sync_detailed(*args, client=..., **kwargs)``'s parsed success, of ``endpoint``."""
         ...
 
     def call_raw(
-        self,
-        endpoint: Callable[..., Response[Any]],
-        expected: type[T],
-        /,
-        **arguments: Any,
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> RawResponse[T]:
         """Like ``call``, keeping the status and headers."""
         ...
@@ -187,7 +257,7 @@ class Caller(Protocol):
         fetch: Callable[[int | Unset], PageT],
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset,
-    ) -> Pager[ItemT, PageT]:
+    ) -> PagerProtocol[ItemT, PageT]:
         """A pager whose pages come from ``fetch(cursor)``, starting at ``cursor``."""
         ...
 
@@ -196,21 +266,13 @@ class AsyncCaller(Protocol):
     """The asyncio twin of ``Caller``."""
 
     async def call(
-        self,
-        endpoint: Callable[..., Awaitable[Response[Any]]],
-        expected: type[T],
-        /,
-        **arguments: Any,
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> T:
-        """``await endpoint(client=..., **arguments)``'s parsed success, of type ``expected``."""
+        """``await asyncio_detailed(*args, client=..., **kwargs)``'s parsed success."""
         ...
 
     async def call_raw(
-        self,
-        endpoint: Callable[..., Awaitable[Response[Any]]],
-        expected: type[T],
-        /,
-        **arguments: Any,
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> RawResponse[T]:
         """Like ``call``, keeping the status and headers."""
         ...
@@ -220,71 +282,130 @@ class AsyncCaller(Protocol):
         fetch: Callable[[int | Unset], Awaitable[PageT]],
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset,
-    ) -> AsyncPager[ItemT, PageT]:
+    ) -> AsyncPagerProtocol[ItemT, PageT]:
         """A pager whose pages come from ``await fetch(cursor)``, starting at ``cursor``."""
         ...
 
 
-class MessagingWithRawResponse:
-    """``messaging``, each method returning a ``RawResponse`` (lists: one page)."""
+class RawCaller:
+    """A ``Caller`` whose calls return ``RawResponse``s and whose lists return one page.
+
+    Its answers are not of the types ``Caller`` declares: resources over it are reached only
+    through ``raw_response`` and ``raw_page``, which declare what it really returns.
+    """
 
     def __init__(self, caller: Caller) -> None:
-        self._caller = caller
+        self.call = cast("Callable[..., Any]", caller.call_raw)
+        self.call_raw = caller.call_raw
 
-    def send(
-        self, identifier: str, *, body: SendMessageRequest
-    ) -> RawResponse[SendMessageResult]:
-        """Send a message to a contact.
-
-        ``POST /contact/{identifier}/message`` (sendMessage).
-        """
-        from chatapi_client.api.messaging import send_message
-        from chatapi_client.models.send_message_result import SendMessageResult
-
-        return self._caller.call_raw(
-            send_message.sync_detailed,
-            SendMessageResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def get(self, identifier: str, message_id: int) -> RawResponse[MessageRecord]:
-        """Get one message of a contact.
-
-        ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
-        """
-        from chatapi_client.api.messaging import get_message
-        from chatapi_client.models.message_record import MessageRecord
-
-        return self._caller.call_raw(
-            get_message.sync_detailed,
-            MessageRecord,
-            identifier=identifier,
-            message_id=message_id,
-        )
-
-    def list(
+    def paginate(
         self,
-        identifier: str,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[MessagePage]:
-        """List the messages of a contact.
+        fetch: Callable[[int | Unset], PageT],
+        items: Callable[[PageT], Sequence[ItemT]],
+        cursor: int | Unset,
+    ) -> PagerProtocol[ItemT, PageT]:
+        """The raw page ``cursor`` names (the first when unset), not a pager."""
+        return cast("PagerProtocol[ItemT, PageT]", fetch(cursor))
 
-        ``GET /contact/{identifier}/message/list`` (listMessages).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.messaging import list_messages
-        from chatapi_client.models.message_page import MessagePage
 
-        return self._caller.call_raw(
-            list_messages.sync_detailed,
-            MessagePage,
-            identifier=identifier,
-            limit=limit,
-            cursor_id=cursor,
-        )
+class AsyncRawCaller:
+    """The asyncio twin of ``RawCaller``."""
+
+    def __init__(self, caller: AsyncCaller) -> None:
+        self.call = cast("Callable[..., Any]", caller.call_raw)
+        self.call_raw = caller.call_raw
+
+    def paginate(
+        self,
+        fetch: Callable[[int | Unset], Awaitable[PageT]],
+        items: Callable[[PageT], Sequence[ItemT]],
+        cursor: int | Unset,
+    ) -> AsyncPagerProtocol[ItemT, PageT]:
+        """The awaitable raw page ``cursor`` names (the first when unset), not a pager."""
+        return cast("AsyncPagerProtocol[ItemT, PageT]", fetch(cursor))
+
+
+def raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
+    """``method`` of a resource over a ``RawCaller``, typed as what it returns there."""
+    return cast("Callable[P, RawResponse[T]]", method)
+
+
+def raw_page(method: Callable[P, PagerProtocol[Any, PageT]]) -> Callable[P, RawResponse[PageT]]:
+    """A list ``method`` over a ``RawCaller``: one page, as a ``RawResponse``."""
+    return cast("Callable[P, RawResponse[PageT]]", method)
+
+
+def async_raw_response(
+    method: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, RawResponse[T]]]:
+    """``method`` of an async resource over an ``AsyncRawCaller``, typed likewise."""
+    return cast("Callable[P, Coroutine[Any, Any, RawResponse[T]]]", method)
+
+
+def async_raw_page(
+    method: Callable[P, AsyncPagerProtocol[Any, PageT]],
+) -> Callable[P, Coroutine[Any, Any, RawResponse[PageT]]]:
+    """An async list ``method`` over an ``AsyncRawCaller``: one page, awaited."""
+    return cast("Callable[P, Coroutine[Any, Any, RawResponse[PageT]]]", method)
+
+
+ADD_TAGS: Endpoint[ContactActionResult] = Endpoint("contact.add_tags", "ContactActionResult")
+ASSIGN_CONVERSATION: Endpoint[ContactActionResult] = Endpoint(
+    "conversation.assign_conversation", "ContactActionResult"
+)
+CREATE_COMMENT: Endpoint[Comment] = Endpoint("comment.create_comment", "Comment")
+CREATE_CONTACT: Endpoint[CodeMessage] = Endpoint("contact.create_contact", "CodeMessage")
+CREATE_CUSTOM_FIELD: Endpoint[CustomField] = Endpoint("space.create_custom_field", "CustomField")
+CREATE_OR_UPDATE_CONTACT: Endpoint[CreateOrUpdateContactResult] = Endpoint(
+    "contact.create_or_update_contact", "CreateOrUpdateContactResult"
+)
+CREATE_TAG: Endpoint[Tag] = Endpoint("space.create_tag", "Tag")
+DELETE_CONTACT: Endpoint[ContactActionResult] = Endpoint(
+    "contact.delete_contact", "ContactActionResult"
+)
+DELETE_TAG: Endpoint[CodeMessage] = Endpoint("space.delete_tag", "CodeMessage")
+GET_CONTACT: Endpoint[Contact] = Endpoint("contact.get_contact", "Contact")
+GET_CONTACT_CHANNEL: Endpoint[ContactChannel] = Endpoint(
+    "contact.get_contact_channel", "ContactChannel"
+)
+GET_CUSTOM_FIELD: Endpoint[CustomField] = Endpoint("space.get_custom_field", "CustomField")
+GET_MESSAGE: Endpoint[MessageRecord] = Endpoint("messaging.get_message", "MessageRecord")
+GET_MESSAGE_TEMPLATE: Endpoint[MessageTemplateResult] = Endpoint(
+    "space.get_message_template", "MessageTemplateResult"
+)
+GET_USER: Endpoint[User] = Endpoint("space.get_user", "User")
+LIST_CHANNELS: Endpoint[SpaceChannelPage] = Endpoint("space.list_channels", "SpaceChannelPage")
+LIST_CLOSING_NOTES: Endpoint[ClosingNotePage] = Endpoint(
+    "space.list_closing_notes", "ClosingNotePage"
+)
+LIST_CONTACTS: Endpoint[ContactPage] = Endpoint("contact.list_contacts", "ContactPage")
+LIST_CONTACT_CHANNELS: Endpoint[ContactChannelPage] = Endpoint(
+    "contact.list_contact_channels", "ContactChannelPage"
+)
+LIST_CUSTOM_FIELDS: Endpoint[CustomFieldPage] = Endpoint(
+    "space.list_custom_fields", "CustomFieldPage"
+)
+LIST_MESSAGES: Endpoint[MessagePage] = Endpoint("messaging.list_messages", "MessagePage")
+LIST_TEMPLATES: Endpoint[TemplatePage] = Endpoint("space.list_templates", "TemplatePage")
+LIST_USERS: Endpoint[UserPage] = Endpoint("space.list_users", "UserPage")
+LIST_WHATSAPP_TEMPLATES: Endpoint[TemplatePage] = Endpoint(
+    "space.list_whatsapp_templates", "TemplatePage"
+)
+MERGE_CONTACTS: Endpoint[ContactActionResult] = Endpoint(
+    "contact.merge_contacts", "ContactActionResult"
+)
+REMOVE_TAGS: Endpoint[ContactActionResult] = Endpoint("contact.remove_tags", "ContactActionResult")
+SEND_MESSAGE: Endpoint[SendMessageResult] = Endpoint("messaging.send_message", "SendMessageResult")
+UPDATE_CONTACT: Endpoint[ContactActionResult] = Endpoint(
+    "contact.update_contact", "ContactActionResult"
+)
+UPDATE_CONTACT_LIFECYCLE: Endpoint[CodeMessage] = Endpoint(
+    "contact.update_contact_lifecycle", "CodeMessage"
+)
+UPDATE_CONVERSATION_STATUS: Endpoint[ContactActionResult] = Endpoint(
+    "conversation.update_conversation_status", "ContactActionResult"
+)
+UPDATE_TAG: Endpoint[Tag] = Endpoint("space.update_tag", "Tag")
 
 
 class Messaging:
@@ -293,40 +414,28 @@ class Messaging:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> MessagingWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return MessagingWithRawResponse(self._caller)
 
-    def send(self, identifier: str, *, body: SendMessageRequest) -> SendMessageResult:
+    def send(
+        self, identifier: str, *, body: SendMessageRequest, options: RequestOptions | None = None
+    ) -> SendMessageResult:
         """Send a message to a contact.
 
         ``POST /contact/{identifier}/message`` (sendMessage).
         """
-        from chatapi_client.api.messaging import send_message
-        from chatapi_client.models.send_message_result import SendMessageResult
+        return self._caller.call(SEND_MESSAGE, options, identifier, body=body)
 
-        return self._caller.call(
-            send_message.sync_detailed,
-            SendMessageResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def get(self, identifier: str, message_id: int) -> MessageRecord:
+    def get(
+        self, identifier: str, message_id: int, *, options: RequestOptions | None = None
+    ) -> MessageRecord:
         """Get one message of a contact.
 
         ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
         """
-        from chatapi_client.api.messaging import get_message
-        from chatapi_client.models.message_record import MessageRecord
-
-        return self._caller.call(
-            get_message.sync_detailed,
-            MessageRecord,
-            identifier=identifier,
-            message_id=message_id,
-        )
+        return self._caller.call(GET_MESSAGE, options, identifier, message_id)
 
     def list(
         self,
@@ -334,23 +443,80 @@ class Messaging:
         *,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> Pager[MessageRecord, MessagePage]:
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[MessageRecord, MessagePage]:
         """List the messages of a contact.
 
         ``GET /contact/{identifier}/message/list`` (listMessages).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.messaging import list_messages
-        from chatapi_client.models.message_page import MessagePage
 
         def fetch(page: int | Unset) -> MessagePage:
             return self._caller.call(
-                list_messages.sync_detailed,
-                MessagePage,
-                identifier=identifier,
-                limit=limit,
-                cursor_id=page,
+                LIST_MESSAGES, options, identifier, limit=limit, cursor_id=page
+            )
+
+        return self._caller.paginate(fetch, lambda page: page.items, cursor)
+
+
+class MessagingWithRawResponse:
+    """``messaging``, each method returning a ``RawResponse`` (lists: one page)."""
+
+    def __init__(self, caller: Caller) -> None:
+        resource = Messaging(RawCaller(caller))
+        self.send = raw_response(resource.send)
+        self.get = raw_response(resource.get)
+        self.list = raw_page(resource.list)
+
+
+class AsyncMessaging:
+    """The ``messaging`` operations, for asyncio."""
+
+    def __init__(self, caller: AsyncCaller) -> None:
+        self._caller = caller
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMessagingWithRawResponse:
+        """The same methods, returning status and headers with the model (lists: one page)."""
+        return AsyncMessagingWithRawResponse(self._caller)
+
+    async def send(
+        self, identifier: str, *, body: SendMessageRequest, options: RequestOptions | None = None
+    ) -> SendMessageResult:
+        """Send a message to a contact.
+
+        ``POST /contact/{identifier}/message`` (sendMessage).
+        """
+        return await self._caller.call(SEND_MESSAGE, options, identifier, body=body)
+
+    async def get(
+        self, identifier: str, message_id: int, *, options: RequestOptions | None = None
+    ) -> MessageRecord:
+        """Get one message of a contact.
+
+        ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
+        """
+        return await self._caller.call(GET_MESSAGE, options, identifier, message_id)
+
+    def list(
+        self,
+        identifier: str,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[MessageRecord, MessagePage]:
+        """List the messages of a contact.
+
+        ``GET /contact/{identifier}/message/list`` (listMessages).
+        Returns a pager: iterating it yields every item of every page, fetched as needed;
+        ``cursor`` starts at a page other than the first.
+        """
+
+        async def fetch(page: int | Unset) -> MessagePage:
+            return await self._caller.call(
+                LIST_MESSAGES, options, identifier, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
@@ -360,154 +526,10 @@ class AsyncMessagingWithRawResponse:
     """``messaging`` for asyncio, each method returning a ``RawResponse``."""
 
     def __init__(self, caller: AsyncCaller) -> None:
-        self._caller = caller
-
-    async def send(
-        self, identifier: str, *, body: SendMessageRequest
-    ) -> RawResponse[SendMessageResult]:
-        """Send a message to a contact.
-
-        ``POST /contact/{identifier}/message`` (sendMessage).
-        """
-        from chatapi_client.api.messaging import send_message
-        from chatapi_client.models.send_message_result import SendMessageResult
-
-        return await self._caller.call_raw(
-            send_message.asyncio_detailed,
-            SendMessageResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def get(self, identifier: str, message_id: int) -> RawResponse[MessageRecord]:
-        """Get one message of a contact.
-
-        ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
-        """
-        from chatapi_client.api.messaging import get_message
-        from chatapi_client.models.message_record import MessageRecord
-
-        return await self._caller.call_raw(
-            get_message.asyncio_detailed,
-            MessageRecord,
-            identifier=identifier,
-            message_id=message_id,
-        )
-
-    async def list(
-        self,
-        identifier: str,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[MessagePage]:
-        """List the messages of a contact.
-
-        ``GET /contact/{identifier}/message/list`` (listMessages).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.messaging import list_messages
-        from chatapi_client.models.message_page import MessagePage
-
-        return await self._caller.call_raw(
-            list_messages.asyncio_detailed,
-            MessagePage,
-            identifier=identifier,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-
-class AsyncMessaging:
-    """The ``messaging`` operations, for asyncio."""
-
-    def __init__(self, caller: AsyncCaller) -> None:
-        self._caller = caller
-
-    @property
-    def with_raw_response(self) -> AsyncMessagingWithRawResponse:
-        """The same methods, returning status and headers with the model."""
-        return AsyncMessagingWithRawResponse(self._caller)
-
-    async def send(
-        self, identifier: str, *, body: SendMessageRequest
-    ) -> SendMessageResult:
-        """Send a message to a contact.
-
-        ``POST /contact/{identifier}/message`` (sendMessage).
-        """
-        from chatapi_client.api.messaging import send_message
-        from chatapi_client.models.send_message_result import SendMessageResult
-
-        return await self._caller.call(
-            send_message.asyncio_detailed,
-            SendMessageResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def get(self, identifier: str, message_id: int) -> MessageRecord:
-        """Get one message of a contact.
-
-        ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
-        """
-        from chatapi_client.api.messaging import get_message
-        from chatapi_client.models.message_record import MessageRecord
-
-        return await self._caller.call(
-            get_message.asyncio_detailed,
-            MessageRecord,
-            identifier=identifier,
-            message_id=message_id,
-        )
-
-    def list(
-        self,
-        identifier: str,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> AsyncPager[MessageRecord, MessagePage]:
-        """List the messages of a contact.
-
-        ``GET /contact/{identifier}/message/list`` (listMessages).
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
-        """
-        from chatapi_client.api.messaging import list_messages
-        from chatapi_client.models.message_page import MessagePage
-
-        async def fetch(page: int | Unset) -> MessagePage:
-            return await self._caller.call(
-                list_messages.asyncio_detailed,
-                MessagePage,
-                identifier=identifier,
-                limit=limit,
-                cursor_id=page,
-            )
-
-        return self._caller.paginate(fetch, lambda page: page.items, cursor)
-
-
-class CommentsWithRawResponse:
-    """``comments``, each method returning a ``RawResponse`` (lists: one page)."""
-
-    def __init__(self, caller: Caller) -> None:
-        self._caller = caller
-
-    def create(
-        self, identifier: str, *, body: CreateCommentRequest
-    ) -> RawResponse[Comment]:
-        """Add an internal comment to a contact's conversation.
-
-        ``POST /contact/{identifier}/comment`` (createComment).
-        """
-        from chatapi_client.api.comment import create_comment
-        from chatapi_client.models.comment import Comment
-
-        return self._caller.call_raw(
-            create_comment.sync_detailed, Comment, identifier=identifier, body=body
-        )
+        resource = AsyncMessaging(AsyncRawCaller(caller))
+        self.send = async_raw_response(resource.send)
+        self.get = async_raw_response(resource.get)
+        self.list = async_raw_page(resource.list)
 
 
 class Comments:
@@ -516,43 +538,27 @@ class Comments:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> CommentsWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return CommentsWithRawResponse(self._caller)
 
-    def create(self, identifier: str, *, body: CreateCommentRequest) -> Comment:
+    def create(
+        self, identifier: str, *, body: CreateCommentRequest, options: RequestOptions | None = None
+    ) -> Comment:
         """Add an internal comment to a contact's conversation.
 
         ``POST /contact/{identifier}/comment`` (createComment).
         """
-        from chatapi_client.api.comment import create_comment
-        from chatapi_client.models.comment import Comment
-
-        return self._caller.call(
-            create_comment.sync_detailed, Comment, identifier=identifier, body=body
-        )
+        return self._caller.call(CREATE_COMMENT, options, identifier, body=body)
 
 
-class AsyncCommentsWithRawResponse:
-    """``comments`` for asyncio, each method returning a ``RawResponse``."""
+class CommentsWithRawResponse:
+    """``comments``, each method returning a ``RawResponse`` (lists: one page)."""
 
-    def __init__(self, caller: AsyncCaller) -> None:
-        self._caller = caller
-
-    async def create(
-        self, identifier: str, *, body: CreateCommentRequest
-    ) -> RawResponse[Comment]:
-        """Add an internal comment to a contact's conversation.
-
-        ``POST /contact/{identifier}/comment`` (createComment).
-        """
-        from chatapi_client.api.comment import create_comment
-        from chatapi_client.models.comment import Comment
-
-        return await self._caller.call_raw(
-            create_comment.asyncio_detailed, Comment, identifier=identifier, body=body
-        )
+    def __init__(self, caller: Caller) -> None:
+        resource = Comments(RawCaller(caller))
+        self.create = raw_response(resource.create)
 
 
 class AsyncComments:
@@ -561,227 +567,27 @@ class AsyncComments:
     def __init__(self, caller: AsyncCaller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> AsyncCommentsWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return AsyncCommentsWithRawResponse(self._caller)
 
-    async def create(self, identifier: str, *, body: CreateCommentRequest) -> Comment:
+    async def create(
+        self, identifier: str, *, body: CreateCommentRequest, options: RequestOptions | None = None
+    ) -> Comment:
         """Add an internal comment to a contact's conversation.
 
         ``POST /contact/{identifier}/comment`` (createComment).
         """
-        from chatapi_client.api.comment import create_comment
-        from chatapi_client.models.comment import Comment
-
-        return await self._caller.call(
-            create_comment.asyncio_detailed, Comment, identifier=identifier, body=body
-        )
+        return await self._caller.call(CREATE_COMMENT, options, identifier, body=body)
 
 
-class ContactsWithRawResponse:
-    """``contacts``, each method returning a ``RawResponse`` (lists: one page)."""
+class AsyncCommentsWithRawResponse:
+    """``comments`` for asyncio, each method returning a ``RawResponse``."""
 
-    def __init__(self, caller: Caller) -> None:
-        self._caller = caller
-
-    def get(self, identifier: str) -> RawResponse[Contact]:
-        """Get a contact.
-
-        ``GET /contact/{identifier}`` (getContact).
-        """
-        from chatapi_client.api.contact import get_contact
-        from chatapi_client.models.contact import Contact
-
-        return self._caller.call_raw(
-            get_contact.sync_detailed, Contact, identifier=identifier
-        )
-
-    def update(
-        self, identifier: str, *, body: ContactFields
-    ) -> RawResponse[ContactActionResult]:
-        """Update a contact.
-
-        ``PUT /contact/{identifier}`` (updateContact).
-        """
-        from chatapi_client.api.contact import update_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call_raw(
-            update_contact.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def create(self, identifier: str, *, body: NewContact) -> RawResponse[CodeMessage]:
-        """Create a contact.
-
-        ``POST /contact/{identifier}`` (createContact).
-        """
-        from chatapi_client.api.contact import create_contact
-        from chatapi_client.models.code_message import CodeMessage
-
-        return self._caller.call_raw(
-            create_contact.sync_detailed, CodeMessage, identifier=identifier, body=body
-        )
-
-    def delete(self, identifier: str) -> RawResponse[ContactActionResult]:
-        """Delete a contact.
-
-        ``DELETE /contact/{identifier}`` (deleteContact).
-        """
-        from chatapi_client.api.contact import delete_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call_raw(
-            delete_contact.sync_detailed, ContactActionResult, identifier=identifier
-        )
-
-    def merge(self, *, body: MergeContactsRequest) -> RawResponse[ContactActionResult]:
-        """Merge two contacts into one.
-
-        ``POST /contact/merge`` (mergeContacts).
-        """
-        from chatapi_client.api.contact import merge_contacts
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call_raw(
-            merge_contacts.sync_detailed, ContactActionResult, body=body
-        )
-
-    def create_or_update(
-        self, identifier: str, *, body: ContactFields
-    ) -> RawResponse[CreateOrUpdateContactResult]:
-        """Create a contact, or update it if it exists.
-
-        ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
-        """
-        from chatapi_client.api.contact import create_or_update_contact
-        from chatapi_client.models.create_or_update_contact_result import (
-            CreateOrUpdateContactResult,
-        )
-
-        return self._caller.call_raw(
-            create_or_update_contact.sync_detailed,
-            CreateOrUpdateContactResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def add_tags(
-        self, identifier: str, *, body: builtins.list[str]
-    ) -> RawResponse[ContactActionResult]:
-        """Add tags to a contact.
-
-        ``POST /contact/{identifier}/tag`` (addTags).
-        """
-        from chatapi_client.api.contact import add_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call_raw(
-            add_tags.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def remove_tags(
-        self, identifier: str, *, body: builtins.list[str]
-    ) -> RawResponse[ContactActionResult]:
-        """Remove tags from a contact.
-
-        ``DELETE /contact/{identifier}/tag`` (removeTags).
-        """
-        from chatapi_client.api.contact import remove_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call_raw(
-            remove_tags.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def list_channels(
-        self,
-        identifier: str,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[ContactChannelPage]:
-        """List the channels a contact is reachable on.
-
-        ``GET /contact/{identifier}/channels`` (listContactChannels).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.contact import list_contact_channels
-        from chatapi_client.models.contact_channel_page import ContactChannelPage
-
-        return self._caller.call_raw(
-            list_contact_channels.sync_detailed,
-            ContactChannelPage,
-            identifier=identifier,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    def get_channel(
-        self, identifier: str, channel_id: int
-    ) -> RawResponse[ContactChannel]:
-        """Get one channel of a contact.
-
-        ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
-        """
-        from chatapi_client.api.contact import get_contact_channel
-        from chatapi_client.models.contact_channel import ContactChannel
-
-        return self._caller.call_raw(
-            get_contact_channel.sync_detailed,
-            ContactChannel,
-            identifier=identifier,
-            channel_id=channel_id,
-        )
-
-    def list(
-        self,
-        *,
-        body: ContactListRequest,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[ContactPage]:
-        """Search and list contacts.
-
-        ``POST /contact/list`` (listContacts).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.contact import list_contacts
-        from chatapi_client.models.contact_page import ContactPage
-
-        return self._caller.call_raw(
-            list_contacts.sync_detailed,
-            ContactPage,
-            body=body,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    def update_lifecycle(
-        self, identifier: str, *, body: LifecycleUpdateRequest
-    ) -> RawResponse[CodeMessage]:
-        """Set or clear a contact's lifecycle stage.
-
-        ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
-        """
-        from chatapi_client.api.contact import update_contact_lifecycle
-        from chatapi_client.models.code_message import CodeMessage
-
-        return self._caller.call_raw(
-            update_contact_lifecycle.sync_detailed,
-            CodeMessage,
-            identifier=identifier,
-            body=body,
-        )
+    def __init__(self, caller: AsyncCaller) -> None:
+        resource = AsyncComments(AsyncRawCaller(caller))
+        self.create = async_raw_response(resource.create)
 
 
 class Contacts:
@@ -790,126 +596,80 @@ class Contacts:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> ContactsWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return ContactsWithRawResponse(self._caller)
 
-    def get(self, identifier: str) -> Contact:
+    def get(self, identifier: str, *, options: RequestOptions | None = None) -> Contact:
         """Get a contact.
 
         ``GET /contact/{identifier}`` (getContact).
         """
-        from chatapi_client.api.contact import get_contact
-        from chatapi_client.models.contact import Contact
+        return self._caller.call(GET_CONTACT, options, identifier)
 
-        return self._caller.call(
-            get_contact.sync_detailed, Contact, identifier=identifier
-        )
-
-    def update(self, identifier: str, *, body: ContactFields) -> ContactActionResult:
+    def update(
+        self, identifier: str, *, body: ContactFields, options: RequestOptions | None = None
+    ) -> ContactActionResult:
         """Update a contact.
 
         ``PUT /contact/{identifier}`` (updateContact).
         """
-        from chatapi_client.api.contact import update_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
+        return self._caller.call(UPDATE_CONTACT, options, identifier, body=body)
 
-        return self._caller.call(
-            update_contact.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def create(self, identifier: str, *, body: NewContact) -> CodeMessage:
+    def create(
+        self, identifier: str, *, body: NewContact, options: RequestOptions | None = None
+    ) -> CodeMessage:
         """Create a contact.
 
         ``POST /contact/{identifier}`` (createContact).
         """
-        from chatapi_client.api.contact import create_contact
-        from chatapi_client.models.code_message import CodeMessage
+        return self._caller.call(CREATE_CONTACT, options, identifier, body=body)
 
-        return self._caller.call(
-            create_contact.sync_detailed, CodeMessage, identifier=identifier, body=body
-        )
-
-    def delete(self, identifier: str) -> ContactActionResult:
+    def delete(
+        self, identifier: str, *, options: RequestOptions | None = None
+    ) -> ContactActionResult:
         """Delete a contact.
 
         ``DELETE /contact/{identifier}`` (deleteContact).
         """
-        from chatapi_client.api.contact import delete_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
+        return self._caller.call(DELETE_CONTACT, options, identifier)
 
-        return self._caller.call(
-            delete_contact.sync_detailed, ContactActionResult, identifier=identifier
-        )
-
-    def merge(self, *, body: MergeContactsRequest) -> ContactActionResult:
+    def merge(
+        self, *, body: MergeContactsRequest, options: RequestOptions | None = None
+    ) -> ContactActionResult:
         """Merge two contacts into one.
 
         ``POST /contact/merge`` (mergeContacts).
         """
-        from chatapi_client.api.contact import merge_contacts
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call(
-            merge_contacts.sync_detailed, ContactActionResult, body=body
-        )
+        return self._caller.call(MERGE_CONTACTS, options, body=body)
 
     def create_or_update(
-        self, identifier: str, *, body: ContactFields
+        self, identifier: str, *, body: ContactFields, options: RequestOptions | None = None
     ) -> CreateOrUpdateContactResult:
         """Create a contact, or update it if it exists.
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
         """
-        from chatapi_client.api.contact import create_or_update_contact
-        from chatapi_client.models.create_or_update_contact_result import (
-            CreateOrUpdateContactResult,
-        )
-
-        return self._caller.call(
-            create_or_update_contact.sync_detailed,
-            CreateOrUpdateContactResult,
-            identifier=identifier,
-            body=body,
-        )
+        return self._caller.call(CREATE_OR_UPDATE_CONTACT, options, identifier, body=body)
 
     def add_tags(
-        self, identifier: str, *, body: builtins.list[str]
+        self, identifier: str, *, body: builtins.list[str], options: RequestOptions | None = None
     ) -> ContactActionResult:
         """Add tags to a contact.
 
         ``POST /contact/{identifier}/tag`` (addTags).
         """
-        from chatapi_client.api.contact import add_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call(
-            add_tags.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return self._caller.call(ADD_TAGS, options, identifier, body=body)
 
     def remove_tags(
-        self, identifier: str, *, body: builtins.list[str]
+        self, identifier: str, *, body: builtins.list[str], options: RequestOptions | None = None
     ) -> ContactActionResult:
         """Remove tags from a contact.
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
         """
-        from chatapi_client.api.contact import remove_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call(
-            remove_tags.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return self._caller.call(REMOVE_TAGS, options, identifier, body=body)
 
     def list_channels(
         self,
@@ -917,41 +677,30 @@ class Contacts:
         *,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> Pager[ContactChannel, ContactChannelPage]:
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[ContactChannel, ContactChannelPage]:
         """List the channels a contact is reachable on.
 
         ``GET /contact/{identifier}/channels`` (listContactChannels).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.contact import list_contact_channels
-        from chatapi_client.models.contact_channel_page import ContactChannelPage
 
         def fetch(page: int | Unset) -> ContactChannelPage:
             return self._caller.call(
-                list_contact_channels.sync_detailed,
-                ContactChannelPage,
-                identifier=identifier,
-                limit=limit,
-                cursor_id=page,
+                LIST_CONTACT_CHANNELS, options, identifier, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
-    def get_channel(self, identifier: str, channel_id: int) -> ContactChannel:
+    def get_channel(
+        self, identifier: str, channel_id: int, *, options: RequestOptions | None = None
+    ) -> ContactChannel:
         """Get one channel of a contact.
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
         """
-        from chatapi_client.api.contact import get_contact_channel
-        from chatapi_client.models.contact_channel import ContactChannel
-
-        return self._caller.call(
-            get_contact_channel.sync_detailed,
-            ContactChannel,
-            identifier=identifier,
-            channel_id=channel_id,
-        )
+        return self._caller.call(GET_CONTACT_CHANNEL, options, identifier, channel_id)
 
     def list(
         self,
@@ -959,255 +708,51 @@ class Contacts:
         body: ContactListRequest,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> Pager[Contact, ContactPage]:
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[Contact, ContactPage]:
         """Search and list contacts.
 
         ``POST /contact/list`` (listContacts).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.contact import list_contacts
-        from chatapi_client.models.contact_page import ContactPage
 
         def fetch(page: int | Unset) -> ContactPage:
-            return self._caller.call(
-                list_contacts.sync_detailed,
-                ContactPage,
-                body=body,
-                limit=limit,
-                cursor_id=page,
-            )
+            return self._caller.call(LIST_CONTACTS, options, body=body, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
     def update_lifecycle(
-        self, identifier: str, *, body: LifecycleUpdateRequest
+        self,
+        identifier: str,
+        *,
+        body: LifecycleUpdateRequest,
+        options: RequestOptions | None = None,
     ) -> CodeMessage:
         """Set or clear a contact's lifecycle stage.
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
         """
-        from chatapi_client.api.contact import update_contact_lifecycle
-        from chatapi_client.models.code_message import CodeMessage
-
-        return self._caller.call(
-            update_contact_lifecycle.sync_detailed,
-            CodeMessage,
-            identifier=identifier,
-            body=body,
-        )
+        return self._caller.call(UPDATE_CONTACT_LIFECYCLE, options, identifier, body=body)
 
 
-class AsyncContactsWithRawResponse:
-    """``contacts`` for asyncio, each method returning a ``RawResponse``."""
+class ContactsWithRawResponse:
+    """``contacts``, each method returning a ``RawResponse`` (lists: one page)."""
 
-    def __init__(self, caller: AsyncCaller) -> None:
-        self._caller = caller
-
-    async def get(self, identifier: str) -> RawResponse[Contact]:
-        """Get a contact.
-
-        ``GET /contact/{identifier}`` (getContact).
-        """
-        from chatapi_client.api.contact import get_contact
-        from chatapi_client.models.contact import Contact
-
-        return await self._caller.call_raw(
-            get_contact.asyncio_detailed, Contact, identifier=identifier
-        )
-
-    async def update(
-        self, identifier: str, *, body: ContactFields
-    ) -> RawResponse[ContactActionResult]:
-        """Update a contact.
-
-        ``PUT /contact/{identifier}`` (updateContact).
-        """
-        from chatapi_client.api.contact import update_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call_raw(
-            update_contact.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def create(
-        self, identifier: str, *, body: NewContact
-    ) -> RawResponse[CodeMessage]:
-        """Create a contact.
-
-        ``POST /contact/{identifier}`` (createContact).
-        """
-        from chatapi_client.api.contact import create_contact
-        from chatapi_client.models.code_message import CodeMessage
-
-        return await self._caller.call_raw(
-            create_contact.asyncio_detailed,
-            CodeMessage,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def delete(self, identifier: str) -> RawResponse[ContactActionResult]:
-        """Delete a contact.
-
-        ``DELETE /contact/{identifier}`` (deleteContact).
-        """
-        from chatapi_client.api.contact import delete_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call_raw(
-            delete_contact.asyncio_detailed, ContactActionResult, identifier=identifier
-        )
-
-    async def merge(
-        self, *, body: MergeContactsRequest
-    ) -> RawResponse[ContactActionResult]:
-        """Merge two contacts into one.
-
-        ``POST /contact/merge`` (mergeContacts).
-        """
-        from chatapi_client.api.contact import merge_contacts
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call_raw(
-            merge_contacts.asyncio_detailed, ContactActionResult, body=body
-        )
-
-    async def create_or_update(
-        self, identifier: str, *, body: ContactFields
-    ) -> RawResponse[CreateOrUpdateContactResult]:
-        """Create a contact, or update it if it exists.
-
-        ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
-        """
-        from chatapi_client.api.contact import create_or_update_contact
-        from chatapi_client.models.create_or_update_contact_result import (
-            CreateOrUpdateContactResult,
-        )
-
-        return await self._caller.call_raw(
-            create_or_update_contact.asyncio_detailed,
-            CreateOrUpdateContactResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def add_tags(
-        self, identifier: str, *, body: builtins.list[str]
-    ) -> RawResponse[ContactActionResult]:
-        """Add tags to a contact.
-
-        ``POST /contact/{identifier}/tag`` (addTags).
-        """
-        from chatapi_client.api.contact import add_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call_raw(
-            add_tags.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def remove_tags(
-        self, identifier: str, *, body: builtins.list[str]
-    ) -> RawResponse[ContactActionResult]:
-        """Remove tags from a contact.
-
-        ``DELETE /contact/{identifier}/tag`` (removeTags).
-        """
-        from chatapi_client.api.contact import remove_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call_raw(
-            remove_tags.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def list_channels(
-        self,
-        identifier: str,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[ContactChannelPage]:
-        """List the channels a contact is reachable on.
-
-        ``GET /contact/{identifier}/channels`` (listContactChannels).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.contact import list_contact_channels
-        from chatapi_client.models.contact_channel_page import ContactChannelPage
-
-        return await self._caller.call_raw(
-            list_contact_channels.asyncio_detailed,
-            ContactChannelPage,
-            identifier=identifier,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    async def get_channel(
-        self, identifier: str, channel_id: int
-    ) -> RawResponse[ContactChannel]:
-        """Get one channel of a contact.
-
-        ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
-        """
-        from chatapi_client.api.contact import get_contact_channel
-        from chatapi_client.models.contact_channel import ContactChannel
-
-        return await self._caller.call_raw(
-            get_contact_channel.asyncio_detailed,
-            ContactChannel,
-            identifier=identifier,
-            channel_id=channel_id,
-        )
-
-    async def list(
-        self,
-        *,
-        body: ContactListRequest,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[ContactPage]:
-        """Search and list contacts.
-
-        ``POST /contact/list`` (listContacts).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.contact import list_contacts
-        from chatapi_client.models.contact_page import ContactPage
-
-        return await self._caller.call_raw(
-            list_contacts.asyncio_detailed,
-            ContactPage,
-            body=body,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    async def update_lifecycle(
-        self, identifier: str, *, body: LifecycleUpdateRequest
-    ) -> RawResponse[CodeMessage]:
-        """Set or clear a contact's lifecycle stage.
-
-        ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
-        """
-        from chatapi_client.api.contact import update_contact_lifecycle
-        from chatapi_client.models.code_message import CodeMessage
-
-        return await self._caller.call_raw(
-            update_contact_lifecycle.asyncio_detailed,
-            CodeMessage,
-            identifier=identifier,
-            body=body,
-        )
+    def __init__(self, caller: Caller) -> None:
+        resource = Contacts(RawCaller(caller))
+        self.get = raw_response(resource.get)
+        self.update = raw_response(resource.update)
+        self.create = raw_response(resource.create)
+        self.delete = raw_response(resource.delete)
+        self.merge = raw_response(resource.merge)
+        self.create_or_update = raw_response(resource.create_or_update)
+        self.add_tags = raw_response(resource.add_tags)
+        self.remove_tags = raw_response(resource.remove_tags)
+        self.list_channels = raw_page(resource.list_channels)
+        self.get_channel = raw_response(resource.get_channel)
+        self.list = raw_page(resource.list)
+        self.update_lifecycle = raw_response(resource.update_lifecycle)
 
 
 class AsyncContacts:
@@ -1216,131 +761,80 @@ class AsyncContacts:
     def __init__(self, caller: AsyncCaller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> AsyncContactsWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return AsyncContactsWithRawResponse(self._caller)
 
-    async def get(self, identifier: str) -> Contact:
+    async def get(self, identifier: str, *, options: RequestOptions | None = None) -> Contact:
         """Get a contact.
 
         ``GET /contact/{identifier}`` (getContact).
         """
-        from chatapi_client.api.contact import get_contact
-        from chatapi_client.models.contact import Contact
-
-        return await self._caller.call(
-            get_contact.asyncio_detailed, Contact, identifier=identifier
-        )
+        return await self._caller.call(GET_CONTACT, options, identifier)
 
     async def update(
-        self, identifier: str, *, body: ContactFields
+        self, identifier: str, *, body: ContactFields, options: RequestOptions | None = None
     ) -> ContactActionResult:
         """Update a contact.
 
         ``PUT /contact/{identifier}`` (updateContact).
         """
-        from chatapi_client.api.contact import update_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
+        return await self._caller.call(UPDATE_CONTACT, options, identifier, body=body)
 
-        return await self._caller.call(
-            update_contact.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def create(self, identifier: str, *, body: NewContact) -> CodeMessage:
+    async def create(
+        self, identifier: str, *, body: NewContact, options: RequestOptions | None = None
+    ) -> CodeMessage:
         """Create a contact.
 
         ``POST /contact/{identifier}`` (createContact).
         """
-        from chatapi_client.api.contact import create_contact
-        from chatapi_client.models.code_message import CodeMessage
+        return await self._caller.call(CREATE_CONTACT, options, identifier, body=body)
 
-        return await self._caller.call(
-            create_contact.asyncio_detailed,
-            CodeMessage,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def delete(self, identifier: str) -> ContactActionResult:
+    async def delete(
+        self, identifier: str, *, options: RequestOptions | None = None
+    ) -> ContactActionResult:
         """Delete a contact.
 
         ``DELETE /contact/{identifier}`` (deleteContact).
         """
-        from chatapi_client.api.contact import delete_contact
-        from chatapi_client.models.contact_action_result import ContactActionResult
+        return await self._caller.call(DELETE_CONTACT, options, identifier)
 
-        return await self._caller.call(
-            delete_contact.asyncio_detailed, ContactActionResult, identifier=identifier
-        )
-
-    async def merge(self, *, body: MergeContactsRequest) -> ContactActionResult:
+    async def merge(
+        self, *, body: MergeContactsRequest, options: RequestOptions | None = None
+    ) -> ContactActionResult:
         """Merge two contacts into one.
 
         ``POST /contact/merge`` (mergeContacts).
         """
-        from chatapi_client.api.contact import merge_contacts
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call(
-            merge_contacts.asyncio_detailed, ContactActionResult, body=body
-        )
+        return await self._caller.call(MERGE_CONTACTS, options, body=body)
 
     async def create_or_update(
-        self, identifier: str, *, body: ContactFields
+        self, identifier: str, *, body: ContactFields, options: RequestOptions | None = None
     ) -> CreateOrUpdateContactResult:
         """Create a contact, or update it if it exists.
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
         """
-        from chatapi_client.api.contact import create_or_update_contact
-        from chatapi_client.models.create_or_update_contact_result import (
-            CreateOrUpdateContactResult,
-        )
-
-        return await self._caller.call(
-            create_or_update_contact.asyncio_detailed,
-            CreateOrUpdateContactResult,
-            identifier=identifier,
-            body=body,
-        )
+        return await self._caller.call(CREATE_OR_UPDATE_CONTACT, options, identifier, body=body)
 
     async def add_tags(
-        self, identifier: str, *, body: builtins.list[str]
+        self, identifier: str, *, body: builtins.list[str], options: RequestOptions | None = None
     ) -> ContactActionResult:
         """Add tags to a contact.
 
         ``POST /contact/{identifier}/tag`` (addTags).
         """
-        from chatapi_client.api.contact import add_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call(
-            add_tags.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return await self._caller.call(ADD_TAGS, options, identifier, body=body)
 
     async def remove_tags(
-        self, identifier: str, *, body: builtins.list[str]
+        self, identifier: str, *, body: builtins.list[str], options: RequestOptions | None = None
     ) -> ContactActionResult:
         """Remove tags from a contact.
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
         """
-        from chatapi_client.api.contact import remove_tags
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call(
-            remove_tags.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return await self._caller.call(REMOVE_TAGS, options, identifier, body=body)
 
     def list_channels(
         self,
@@ -1348,41 +842,30 @@ class AsyncContacts:
         *,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> AsyncPager[ContactChannel, ContactChannelPage]:
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[ContactChannel, ContactChannelPage]:
         """List the channels a contact is reachable on.
 
         ``GET /contact/{identifier}/channels`` (listContactChannels).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.contact import list_contact_channels
-        from chatapi_client.models.contact_channel_page import ContactChannelPage
 
         async def fetch(page: int | Unset) -> ContactChannelPage:
             return await self._caller.call(
-                list_contact_channels.asyncio_detailed,
-                ContactChannelPage,
-                identifier=identifier,
-                limit=limit,
-                cursor_id=page,
+                LIST_CONTACT_CHANNELS, options, identifier, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
-    async def get_channel(self, identifier: str, channel_id: int) -> ContactChannel:
+    async def get_channel(
+        self, identifier: str, channel_id: int, *, options: RequestOptions | None = None
+    ) -> ContactChannel:
         """Get one channel of a contact.
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
         """
-        from chatapi_client.api.contact import get_contact_channel
-        from chatapi_client.models.contact_channel import ContactChannel
-
-        return await self._caller.call(
-            get_contact_channel.asyncio_detailed,
-            ContactChannel,
-            identifier=identifier,
-            channel_id=channel_id,
-        )
+        return await self._caller.call(GET_CONTACT_CHANNEL, options, identifier, channel_id)
 
     def list(
         self,
@@ -1390,84 +873,53 @@ class AsyncContacts:
         body: ContactListRequest,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> AsyncPager[Contact, ContactPage]:
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[Contact, ContactPage]:
         """Search and list contacts.
 
         ``POST /contact/list`` (listContacts).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.contact import list_contacts
-        from chatapi_client.models.contact_page import ContactPage
 
         async def fetch(page: int | Unset) -> ContactPage:
             return await self._caller.call(
-                list_contacts.asyncio_detailed,
-                ContactPage,
-                body=body,
-                limit=limit,
-                cursor_id=page,
+                LIST_CONTACTS, options, body=body, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
     async def update_lifecycle(
-        self, identifier: str, *, body: LifecycleUpdateRequest
+        self,
+        identifier: str,
+        *,
+        body: LifecycleUpdateRequest,
+        options: RequestOptions | None = None,
     ) -> CodeMessage:
         """Set or clear a contact's lifecycle stage.
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
         """
-        from chatapi_client.api.contact import update_contact_lifecycle
-        from chatapi_client.models.code_message import CodeMessage
-
-        return await self._caller.call(
-            update_contact_lifecycle.asyncio_detailed,
-            CodeMessage,
-            identifier=identifier,
-            body=body,
-        )
+        return await self._caller.call(UPDATE_CONTACT_LIFECYCLE, options, identifier, body=body)
 
 
-class ConversationsWithRawResponse:
-    """``conversations``, each method returning a ``RawResponse`` (lists: one page)."""
+class AsyncContactsWithRawResponse:
+    """``contacts`` for asyncio, each method returning a ``RawResponse``."""
 
-    def __init__(self, caller: Caller) -> None:
-        self._caller = caller
-
-    def assign(
-        self, identifier: str, *, body: AssignConversationRequest
-    ) -> RawResponse[ContactActionResult]:
-        """Assign or unassign a contact's conversation.
-
-        ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
-        """
-        from chatapi_client.api.conversation import assign_conversation
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call_raw(
-            assign_conversation.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    def update_status(
-        self, identifier: str, *, body: ConversationStatusRequest
-    ) -> RawResponse[ContactActionResult]:
-        """Open or close a contact's conversation.
-
-        ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
-        """
-        from chatapi_client.api.conversation import update_conversation_status
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call_raw(
-            update_conversation_status.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+    def __init__(self, caller: AsyncCaller) -> None:
+        resource = AsyncContacts(AsyncRawCaller(caller))
+        self.get = async_raw_response(resource.get)
+        self.update = async_raw_response(resource.update)
+        self.create = async_raw_response(resource.create)
+        self.delete = async_raw_response(resource.delete)
+        self.merge = async_raw_response(resource.merge)
+        self.create_or_update = async_raw_response(resource.create_or_update)
+        self.add_tags = async_raw_response(resource.add_tags)
+        self.remove_tags = async_raw_response(resource.remove_tags)
+        self.list_channels = async_raw_page(resource.list_channels)
+        self.get_channel = async_raw_response(resource.get_channel)
+        self.list = async_raw_page(resource.list)
+        self.update_lifecycle = async_raw_response(resource.update_lifecycle)
 
 
 class Conversations:
@@ -1476,85 +928,45 @@ class Conversations:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> ConversationsWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return ConversationsWithRawResponse(self._caller)
 
     def assign(
-        self, identifier: str, *, body: AssignConversationRequest
+        self,
+        identifier: str,
+        *,
+        body: AssignConversationRequest,
+        options: RequestOptions | None = None,
     ) -> ContactActionResult:
         """Assign or unassign a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
         """
-        from chatapi_client.api.conversation import assign_conversation
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call(
-            assign_conversation.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return self._caller.call(ASSIGN_CONVERSATION, options, identifier, body=body)
 
     def update_status(
-        self, identifier: str, *, body: ConversationStatusRequest
+        self,
+        identifier: str,
+        *,
+        body: ConversationStatusRequest,
+        options: RequestOptions | None = None,
     ) -> ContactActionResult:
         """Open or close a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
         """
-        from chatapi_client.api.conversation import update_conversation_status
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return self._caller.call(
-            update_conversation_status.sync_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return self._caller.call(UPDATE_CONVERSATION_STATUS, options, identifier, body=body)
 
 
-class AsyncConversationsWithRawResponse:
-    """``conversations`` for asyncio, each method returning a ``RawResponse``."""
+class ConversationsWithRawResponse:
+    """``conversations``, each method returning a ``RawResponse`` (lists: one page)."""
 
-    def __init__(self, caller: AsyncCaller) -> None:
-        self._caller = caller
-
-    async def assign(
-        self, identifier: str, *, body: AssignConversationRequest
-    ) -> RawResponse[ContactActionResult]:
-        """Assign or unassign a contact's conversation.
-
-        ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
-        """
-        from chatapi_client.api.conversation import assign_conversation
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call_raw(
-            assign_conversation.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
-
-    async def update_status(
-        self, identifier: str, *, body: ConversationStatusRequest
-    ) -> RawResponse[ContactActionResult]:
-        """Open or close a contact's conversation.
-
-        ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
-        """
-        from chatapi_client.api.conversation import update_conversation_status
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call_raw(
-            update_conversation_status.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+    def __init__(self, caller: Caller) -> None:
+        resource = Conversations(RawCaller(caller))
+        self.assign = raw_response(resource.assign)
+        self.update_status = raw_response(resource.update_status)
 
 
 class AsyncConversations:
@@ -1563,243 +975,45 @@ class AsyncConversations:
     def __init__(self, caller: AsyncCaller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> AsyncConversationsWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return AsyncConversationsWithRawResponse(self._caller)
 
     async def assign(
-        self, identifier: str, *, body: AssignConversationRequest
+        self,
+        identifier: str,
+        *,
+        body: AssignConversationRequest,
+        options: RequestOptions | None = None,
     ) -> ContactActionResult:
         """Assign or unassign a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
         """
-        from chatapi_client.api.conversation import assign_conversation
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call(
-            assign_conversation.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return await self._caller.call(ASSIGN_CONVERSATION, options, identifier, body=body)
 
     async def update_status(
-        self, identifier: str, *, body: ConversationStatusRequest
+        self,
+        identifier: str,
+        *,
+        body: ConversationStatusRequest,
+        options: RequestOptions | None = None,
     ) -> ContactActionResult:
         """Open or close a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
         """
-        from chatapi_client.api.conversation import update_conversation_status
-        from chatapi_client.models.contact_action_result import ContactActionResult
-
-        return await self._caller.call(
-            update_conversation_status.asyncio_detailed,
-            ContactActionResult,
-            identifier=identifier,
-            body=body,
-        )
+        return await self._caller.call(UPDATE_CONVERSATION_STATUS, options, identifier, body=body)
 
 
-class SpaceWithRawResponse:
-    """``space``, each method returning a ``RawResponse`` (lists: one page)."""
+class AsyncConversationsWithRawResponse:
+    """``conversations`` for asyncio, each method returning a ``RawResponse``."""
 
-    def __init__(self, caller: Caller) -> None:
-        self._caller = caller
-
-    def list_channels(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[SpaceChannelPage]:
-        """List the workspace's channels.
-
-        ``GET /space/channel`` (listChannels).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_channels
-        from chatapi_client.models.space_channel_page import SpaceChannelPage
-
-        return self._caller.call_raw(
-            list_channels.sync_detailed, SpaceChannelPage, limit=limit, cursor_id=cursor
-        )
-
-    def list_templates(
-        self,
-        channel_id: int,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[TemplatePage]:
-        """List the message templates of a channel.
-
-        ``GET /space/channel/{channelId}/template`` (listTemplates).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_templates
-        from chatapi_client.models.template_page import TemplatePage
-
-        return self._caller.call_raw(
-            list_templates.sync_detailed,
-            TemplatePage,
-            channel_id=channel_id,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    def list_whatsapp_templates(
-        self,
-        channel_id: int,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[TemplatePage]:
-        """List the WhatsApp templates of a channel, as the template manager holds them.
-
-        ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_whatsapp_templates
-        from chatapi_client.models.template_page import TemplatePage
-
-        return self._caller.call_raw(
-            list_whatsapp_templates.sync_detailed,
-            TemplatePage,
-            channel_id=channel_id,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    def get_message_template(
-        self, template_id: int
-    ) -> RawResponse[MessageTemplateResult]:
-        """Get one message template with its details.
-
-        ``GET /space/mtm/{templateId}`` (getMessageTemplate).
-        """
-        from chatapi_client.api.space import get_message_template
-        from chatapi_client.models.message_template_result import MessageTemplateResult
-
-        return self._caller.call_raw(
-            get_message_template.sync_detailed,
-            MessageTemplateResult,
-            template_id=template_id,
-        )
-
-    def list_closing_notes(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[ClosingNotePage]:
-        """List the workspace's closing notes.
-
-        ``GET /space/closing_notes`` (listClosingNotes).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_closing_notes
-        from chatapi_client.models.closing_note_page import ClosingNotePage
-
-        return self._caller.call_raw(
-            list_closing_notes.sync_detailed,
-            ClosingNotePage,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    def list_users(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[UserPage]:
-        """List the workspace's users.
-
-        ``GET /space/user`` (listUsers).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_users
-        from chatapi_client.models.user_page import UserPage
-
-        return self._caller.call_raw(
-            list_users.sync_detailed, UserPage, limit=limit, cursor_id=cursor
-        )
-
-    def get_user(self, id: int) -> RawResponse[User]:
-        """Get a user of the workspace.
-
-        ``GET /space/user/{id}`` (getUser).
-        """
-        from chatapi_client.api.space import get_user
-        from chatapi_client.models.user import User
-
-        return self._caller.call_raw(get_user.sync_detailed, User, id=id)
-
-    def list_custom_fields(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[CustomFieldPage]:
-        """List the workspace's custom contact fields.
-
-        ``GET /space/custom_field`` (listCustomFields).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_custom_fields
-        from chatapi_client.models.custom_field_page import CustomFieldPage
-
-        return self._caller.call_raw(
-            list_custom_fields.sync_detailed,
-            CustomFieldPage,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    def create_custom_field(
-        self, *, body: CreateCustomFieldRequest
-    ) -> RawResponse[CustomField]:
-        """Create a custom contact field.
-
-        ``POST /space/custom_field`` (createCustomField).
-        """
-        from chatapi_client.api.space import create_custom_field
-        from chatapi_client.models.custom_field import CustomField
-
-        return self._caller.call_raw(
-            create_custom_field.sync_detailed, CustomField, body=body
-        )
-
-    def get_custom_field(self, id: int) -> RawResponse[CustomField]:
-        """Get a custom contact field.
-
-        ``GET /space/custom_field/{id}`` (getCustomField).
-        """
-        from chatapi_client.api.space import get_custom_field
-        from chatapi_client.models.custom_field import CustomField
-
-        return self._caller.call_raw(get_custom_field.sync_detailed, CustomField, id=id)
-
-    def update_tag(self, *, body: UpdateTagRequest) -> RawResponse[Tag]:
-        """Update a workspace tag.
-
-        ``PUT /space/tag`` (updateTag).
-        """
-        from chatapi_client.api.space import update_tag
-        from chatapi_client.models.tag import Tag
-
-        return self._caller.call_raw(update_tag.sync_detailed, Tag, body=body)
-
-    def create_tag(self, *, body: CreateTagRequest) -> RawResponse[Tag]:
-        """Create a workspace tag.
-
-        ``POST /space/tag`` (createTag).
-        """
-        from chatapi_client.api.space import create_tag
-        from chatapi_client.models.tag import Tag
-
-        return self._caller.call_raw(create_tag.sync_detailed, Tag, body=body)
-
-    def delete_tag(self, *, body: DeleteTagRequest) -> RawResponse[CodeMessage]:
-        """Delete a workspace tag.
-
-        ``DELETE /space/tag`` (deleteTag).
-        """
-        from chatapi_client.api.space import delete_tag
-        from chatapi_client.models.code_message import CodeMessage
-
-        return self._caller.call_raw(delete_tag.sync_detailed, CodeMessage, body=body)
+    def __init__(self, caller: AsyncCaller) -> None:
+        resource = AsyncConversations(AsyncRawCaller(caller))
+        self.assign = async_raw_response(resource.assign)
+        self.update_status = async_raw_response(resource.update_status)
 
 
 class Space:
@@ -1808,30 +1022,27 @@ class Space:
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> SpaceWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return SpaceWithRawResponse(self._caller)
 
     def list_channels(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> Pager[SpaceChannel, SpaceChannelPage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[SpaceChannel, SpaceChannelPage]:
         """List the workspace's channels.
 
         ``GET /space/channel`` (listChannels).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_channels
-        from chatapi_client.models.space_channel_page import SpaceChannelPage
 
         def fetch(page: int | Unset) -> SpaceChannelPage:
-            return self._caller.call(
-                list_channels.sync_detailed,
-                SpaceChannelPage,
-                limit=limit,
-                cursor_id=page,
-            )
+            return self._caller.call(LIST_CHANNELS, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
@@ -1841,23 +1052,18 @@ class Space:
         *,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> Pager[MessageTemplate, TemplatePage]:
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[MessageTemplate, TemplatePage]:
         """List the message templates of a channel.
 
         ``GET /space/channel/{channelId}/template`` (listTemplates).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_templates
-        from chatapi_client.models.template_page import TemplatePage
 
         def fetch(page: int | Unset) -> TemplatePage:
             return self._caller.call(
-                list_templates.sync_detailed,
-                TemplatePage,
-                channel_id=channel_id,
-                limit=limit,
-                cursor_id=page,
+                LIST_TEMPLATES, options, channel_id, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
@@ -1868,371 +1074,153 @@ class Space:
         *,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> Pager[MessageTemplate, TemplatePage]:
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[MessageTemplate, TemplatePage]:
         """List the WhatsApp templates of a channel, as the template manager holds them.
 
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_whatsapp_templates
-        from chatapi_client.models.template_page import TemplatePage
 
         def fetch(page: int | Unset) -> TemplatePage:
             return self._caller.call(
-                list_whatsapp_templates.sync_detailed,
-                TemplatePage,
-                channel_id=channel_id,
-                limit=limit,
-                cursor_id=page,
+                LIST_WHATSAPP_TEMPLATES, options, channel_id, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
-    def get_message_template(self, template_id: int) -> MessageTemplateResult:
+    def get_message_template(
+        self, template_id: int, *, options: RequestOptions | None = None
+    ) -> MessageTemplateResult:
         """Get one message template with its details.
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
         """
-        from chatapi_client.api.space import get_message_template
-        from chatapi_client.models.message_template_result import MessageTemplateResult
-
-        return self._caller.call(
-            get_message_template.sync_detailed,
-            MessageTemplateResult,
-            template_id=template_id,
-        )
+        return self._caller.call(GET_MESSAGE_TEMPLATE, options, template_id)
 
     def list_closing_notes(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> Pager[ClosingNote, ClosingNotePage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[ClosingNote, ClosingNotePage]:
         """List the workspace's closing notes.
 
         ``GET /space/closing_notes`` (listClosingNotes).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_closing_notes
-        from chatapi_client.models.closing_note_page import ClosingNotePage
 
         def fetch(page: int | Unset) -> ClosingNotePage:
-            return self._caller.call(
-                list_closing_notes.sync_detailed,
-                ClosingNotePage,
-                limit=limit,
-                cursor_id=page,
-            )
+            return self._caller.call(LIST_CLOSING_NOTES, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
     def list_users(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> Pager[User, UserPage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[User, UserPage]:
         """List the workspace's users.
 
         ``GET /space/user`` (listUsers).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_users
-        from chatapi_client.models.user_page import UserPage
 
         def fetch(page: int | Unset) -> UserPage:
-            return self._caller.call(
-                list_users.sync_detailed, UserPage, limit=limit, cursor_id=page
-            )
+            return self._caller.call(LIST_USERS, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
-    def get_user(self, id: int) -> User:
+    def get_user(self, id: int, *, options: RequestOptions | None = None) -> User:
         """Get a user of the workspace.
 
         ``GET /space/user/{id}`` (getUser).
         """
-        from chatapi_client.api.space import get_user
-        from chatapi_client.models.user import User
-
-        return self._caller.call(get_user.sync_detailed, User, id=id)
+        return self._caller.call(GET_USER, options, id)
 
     def list_custom_fields(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> Pager[CustomField, CustomFieldPage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> PagerProtocol[CustomField, CustomFieldPage]:
         """List the workspace's custom contact fields.
 
         ``GET /space/custom_field`` (listCustomFields).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_custom_fields
-        from chatapi_client.models.custom_field_page import CustomFieldPage
 
         def fetch(page: int | Unset) -> CustomFieldPage:
-            return self._caller.call(
-                list_custom_fields.sync_detailed,
-                CustomFieldPage,
-                limit=limit,
-                cursor_id=page,
-            )
+            return self._caller.call(LIST_CUSTOM_FIELDS, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
-    def create_custom_field(self, *, body: CreateCustomFieldRequest) -> CustomField:
+    def create_custom_field(
+        self, *, body: CreateCustomFieldRequest, options: RequestOptions | None = None
+    ) -> CustomField:
         """Create a custom contact field.
 
         ``POST /space/custom_field`` (createCustomField).
         """
-        from chatapi_client.api.space import create_custom_field
-        from chatapi_client.models.custom_field import CustomField
+        return self._caller.call(CREATE_CUSTOM_FIELD, options, body=body)
 
-        return self._caller.call(
-            create_custom_field.sync_detailed, CustomField, body=body
-        )
-
-    def get_custom_field(self, id: int) -> CustomField:
+    def get_custom_field(self, id: int, *, options: RequestOptions | None = None) -> CustomField:
         """Get a custom contact field.
 
         ``GET /space/custom_field/{id}`` (getCustomField).
         """
-        from chatapi_client.api.space import get_custom_field
-        from chatapi_client.models.custom_field import CustomField
+        return self._caller.call(GET_CUSTOM_FIELD, options, id)
 
-        return self._caller.call(get_custom_field.sync_detailed, CustomField, id=id)
-
-    def update_tag(self, *, body: UpdateTagRequest) -> Tag:
+    def update_tag(self, *, body: UpdateTagRequest, options: RequestOptions | None = None) -> Tag:
         """Update a workspace tag.
 
         ``PUT /space/tag`` (updateTag).
         """
-        from chatapi_client.api.space import update_tag
-        from chatapi_client.models.tag import Tag
+        return self._caller.call(UPDATE_TAG, options, body=body)
 
-        return self._caller.call(update_tag.sync_detailed, Tag, body=body)
-
-    def create_tag(self, *, body: CreateTagRequest) -> Tag:
+    def create_tag(self, *, body: CreateTagRequest, options: RequestOptions | None = None) -> Tag:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
         """
-        from chatapi_client.api.space import create_tag
-        from chatapi_client.models.tag import Tag
+        return self._caller.call(CREATE_TAG, options, body=body)
 
-        return self._caller.call(create_tag.sync_detailed, Tag, body=body)
-
-    def delete_tag(self, *, body: DeleteTagRequest) -> CodeMessage:
+    def delete_tag(
+        self, *, body: DeleteTagRequest, options: RequestOptions | None = None
+    ) -> CodeMessage:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
         """
-        from chatapi_client.api.space import delete_tag
-        from chatapi_client.models.code_message import CodeMessage
-
-        return self._caller.call(delete_tag.sync_detailed, CodeMessage, body=body)
+        return self._caller.call(DELETE_TAG, options, body=body)
 
 
-class AsyncSpaceWithRawResponse:
-    """``space`` for asyncio, each method returning a ``RawResponse``."""
+class SpaceWithRawResponse:
+    """``space``, each method returning a ``RawResponse`` (lists: one page)."""
 
-    def __init__(self, caller: AsyncCaller) -> None:
-        self._caller = caller
-
-    async def list_channels(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[SpaceChannelPage]:
-        """List the workspace's channels.
-
-        ``GET /space/channel`` (listChannels).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_channels
-        from chatapi_client.models.space_channel_page import SpaceChannelPage
-
-        return await self._caller.call_raw(
-            list_channels.asyncio_detailed,
-            SpaceChannelPage,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    async def list_templates(
-        self,
-        channel_id: int,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[TemplatePage]:
-        """List the message templates of a channel.
-
-        ``GET /space/channel/{channelId}/template`` (listTemplates).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_templates
-        from chatapi_client.models.template_page import TemplatePage
-
-        return await self._caller.call_raw(
-            list_templates.asyncio_detailed,
-            TemplatePage,
-            channel_id=channel_id,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    async def list_whatsapp_templates(
-        self,
-        channel_id: int,
-        *,
-        limit: int | Unset = UNSET,
-        cursor: int | Unset = UNSET,
-    ) -> RawResponse[TemplatePage]:
-        """List the WhatsApp templates of a channel, as the template manager holds them.
-
-        ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_whatsapp_templates
-        from chatapi_client.models.template_page import TemplatePage
-
-        return await self._caller.call_raw(
-            list_whatsapp_templates.asyncio_detailed,
-            TemplatePage,
-            channel_id=channel_id,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    async def get_message_template(
-        self, template_id: int
-    ) -> RawResponse[MessageTemplateResult]:
-        """Get one message template with its details.
-
-        ``GET /space/mtm/{templateId}`` (getMessageTemplate).
-        """
-        from chatapi_client.api.space import get_message_template
-        from chatapi_client.models.message_template_result import MessageTemplateResult
-
-        return await self._caller.call_raw(
-            get_message_template.asyncio_detailed,
-            MessageTemplateResult,
-            template_id=template_id,
-        )
-
-    async def list_closing_notes(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[ClosingNotePage]:
-        """List the workspace's closing notes.
-
-        ``GET /space/closing_notes`` (listClosingNotes).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_closing_notes
-        from chatapi_client.models.closing_note_page import ClosingNotePage
-
-        return await self._caller.call_raw(
-            list_closing_notes.asyncio_detailed,
-            ClosingNotePage,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    async def list_users(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[UserPage]:
-        """List the workspace's users.
-
-        ``GET /space/user`` (listUsers).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_users
-        from chatapi_client.models.user_page import UserPage
-
-        return await self._caller.call_raw(
-            list_users.asyncio_detailed, UserPage, limit=limit, cursor_id=cursor
-        )
-
-    async def get_user(self, id: int) -> RawResponse[User]:
-        """Get a user of the workspace.
-
-        ``GET /space/user/{id}`` (getUser).
-        """
-        from chatapi_client.api.space import get_user
-        from chatapi_client.models.user import User
-
-        return await self._caller.call_raw(get_user.asyncio_detailed, User, id=id)
-
-    async def list_custom_fields(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> RawResponse[CustomFieldPage]:
-        """List the workspace's custom contact fields.
-
-        ``GET /space/custom_field`` (listCustomFields).
-        One page: the first, or the one ``cursor`` names.
-        """
-        from chatapi_client.api.space import list_custom_fields
-        from chatapi_client.models.custom_field_page import CustomFieldPage
-
-        return await self._caller.call_raw(
-            list_custom_fields.asyncio_detailed,
-            CustomFieldPage,
-            limit=limit,
-            cursor_id=cursor,
-        )
-
-    async def create_custom_field(
-        self, *, body: CreateCustomFieldRequest
-    ) -> RawResponse[CustomField]:
-        """Create a custom contact field.
-
-        ``POST /space/custom_field`` (createCustomField).
-        """
-        from chatapi_client.api.space import create_custom_field
-        from chatapi_client.models.custom_field import CustomField
-
-        return await self._caller.call_raw(
-            create_custom_field.asyncio_detailed, CustomField, body=body
-        )
-
-    async def get_custom_field(self, id: int) -> RawResponse[CustomField]:
-        """Get a custom contact field.
-
-        ``GET /space/custom_field/{id}`` (getCustomField).
-        """
-        from chatapi_client.api.space import get_custom_field
-        from chatapi_client.models.custom_field import CustomField
-
-        return await self._caller.call_raw(
-            get_custom_field.asyncio_detailed, CustomField, id=id
-        )
-
-    async def update_tag(self, *, body: UpdateTagRequest) -> RawResponse[Tag]:
-        """Update a workspace tag.
-
-        ``PUT /space/tag`` (updateTag).
-        """
-        from chatapi_client.api.space import update_tag
-        from chatapi_client.models.tag import Tag
-
-        return await self._caller.call_raw(update_tag.asyncio_detailed, Tag, body=body)
-
-    async def create_tag(self, *, body: CreateTagRequest) -> RawResponse[Tag]:
-        """Create a workspace tag.
-
-        ``POST /space/tag`` (createTag).
-        """
-        from chatapi_client.api.space import create_tag
-        from chatapi_client.models.tag import Tag
-
-        return await self._caller.call_raw(create_tag.asyncio_detailed, Tag, body=body)
-
-    async def delete_tag(self, *, body: DeleteTagRequest) -> RawResponse[CodeMessage]:
-        """Delete a workspace tag.
-
-        ``DELETE /space/tag`` (deleteTag).
-        """
-        from chatapi_client.api.space import delete_tag
-        from chatapi_client.models.code_message import CodeMessage
-
-        return await self._caller.call_raw(
-            delete_tag.asyncio_detailed, CodeMessage, body=body
-        )
+    def __init__(self, caller: Caller) -> None:
+        resource = Space(RawCaller(caller))
+        self.list_channels = raw_page(resource.list_channels)
+        self.list_templates = raw_page(resource.list_templates)
+        self.list_whatsapp_templates = raw_page(resource.list_whatsapp_templates)
+        self.get_message_template = raw_response(resource.get_message_template)
+        self.list_closing_notes = raw_page(resource.list_closing_notes)
+        self.list_users = raw_page(resource.list_users)
+        self.get_user = raw_response(resource.get_user)
+        self.list_custom_fields = raw_page(resource.list_custom_fields)
+        self.create_custom_field = raw_response(resource.create_custom_field)
+        self.get_custom_field = raw_response(resource.get_custom_field)
+        self.update_tag = raw_response(resource.update_tag)
+        self.create_tag = raw_response(resource.create_tag)
+        self.delete_tag = raw_response(resource.delete_tag)
 
 
 class AsyncSpace:
@@ -2241,30 +1229,27 @@ class AsyncSpace:
     def __init__(self, caller: AsyncCaller) -> None:
         self._caller = caller
 
-    @property
+    @cached_property
     def with_raw_response(self) -> AsyncSpaceWithRawResponse:
-        """The same methods, returning status and headers with the model."""
+        """The same methods, returning status and headers with the model (lists: one page)."""
         return AsyncSpaceWithRawResponse(self._caller)
 
     def list_channels(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> AsyncPager[SpaceChannel, SpaceChannelPage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[SpaceChannel, SpaceChannelPage]:
         """List the workspace's channels.
 
         ``GET /space/channel`` (listChannels).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_channels
-        from chatapi_client.models.space_channel_page import SpaceChannelPage
 
         async def fetch(page: int | Unset) -> SpaceChannelPage:
-            return await self._caller.call(
-                list_channels.asyncio_detailed,
-                SpaceChannelPage,
-                limit=limit,
-                cursor_id=page,
-            )
+            return await self._caller.call(LIST_CHANNELS, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
@@ -2274,23 +1259,18 @@ class AsyncSpace:
         *,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> AsyncPager[MessageTemplate, TemplatePage]:
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[MessageTemplate, TemplatePage]:
         """List the message templates of a channel.
 
         ``GET /space/channel/{channelId}/template`` (listTemplates).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_templates
-        from chatapi_client.models.template_page import TemplatePage
 
         async def fetch(page: int | Unset) -> TemplatePage:
             return await self._caller.call(
-                list_templates.asyncio_detailed,
-                TemplatePage,
-                channel_id=channel_id,
-                limit=limit,
-                cursor_id=page,
+                LIST_TEMPLATES, options, channel_id, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
@@ -2301,171 +1281,159 @@ class AsyncSpace:
         *,
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
-    ) -> AsyncPager[MessageTemplate, TemplatePage]:
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[MessageTemplate, TemplatePage]:
         """List the WhatsApp templates of a channel, as the template manager holds them.
 
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_whatsapp_templates
-        from chatapi_client.models.template_page import TemplatePage
 
         async def fetch(page: int | Unset) -> TemplatePage:
             return await self._caller.call(
-                list_whatsapp_templates.asyncio_detailed,
-                TemplatePage,
-                channel_id=channel_id,
-                limit=limit,
-                cursor_id=page,
+                LIST_WHATSAPP_TEMPLATES, options, channel_id, limit=limit, cursor_id=page
             )
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
-    async def get_message_template(self, template_id: int) -> MessageTemplateResult:
+    async def get_message_template(
+        self, template_id: int, *, options: RequestOptions | None = None
+    ) -> MessageTemplateResult:
         """Get one message template with its details.
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
         """
-        from chatapi_client.api.space import get_message_template
-        from chatapi_client.models.message_template_result import MessageTemplateResult
-
-        return await self._caller.call(
-            get_message_template.asyncio_detailed,
-            MessageTemplateResult,
-            template_id=template_id,
-        )
+        return await self._caller.call(GET_MESSAGE_TEMPLATE, options, template_id)
 
     def list_closing_notes(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> AsyncPager[ClosingNote, ClosingNotePage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[ClosingNote, ClosingNotePage]:
         """List the workspace's closing notes.
 
         ``GET /space/closing_notes`` (listClosingNotes).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_closing_notes
-        from chatapi_client.models.closing_note_page import ClosingNotePage
 
         async def fetch(page: int | Unset) -> ClosingNotePage:
-            return await self._caller.call(
-                list_closing_notes.asyncio_detailed,
-                ClosingNotePage,
-                limit=limit,
-                cursor_id=page,
-            )
+            return await self._caller.call(LIST_CLOSING_NOTES, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
     def list_users(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> AsyncPager[User, UserPage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[User, UserPage]:
         """List the workspace's users.
 
         ``GET /space/user`` (listUsers).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_users
-        from chatapi_client.models.user_page import UserPage
 
         async def fetch(page: int | Unset) -> UserPage:
-            return await self._caller.call(
-                list_users.asyncio_detailed, UserPage, limit=limit, cursor_id=page
-            )
+            return await self._caller.call(LIST_USERS, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
-    async def get_user(self, id: int) -> User:
+    async def get_user(self, id: int, *, options: RequestOptions | None = None) -> User:
         """Get a user of the workspace.
 
         ``GET /space/user/{id}`` (getUser).
         """
-        from chatapi_client.api.space import get_user
-        from chatapi_client.models.user import User
-
-        return await self._caller.call(get_user.asyncio_detailed, User, id=id)
+        return await self._caller.call(GET_USER, options, id)
 
     def list_custom_fields(
-        self, *, limit: int | Unset = UNSET, cursor: int | Unset = UNSET
-    ) -> AsyncPager[CustomField, CustomFieldPage]:
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        cursor: int | Unset = UNSET,
+        options: RequestOptions | None = None,
+    ) -> AsyncPagerProtocol[CustomField, CustomFieldPage]:
         """List the workspace's custom contact fields.
 
         ``GET /space/custom_field`` (listCustomFields).
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
-        from chatapi_client.api.space import list_custom_fields
-        from chatapi_client.models.custom_field_page import CustomFieldPage
 
         async def fetch(page: int | Unset) -> CustomFieldPage:
-            return await self._caller.call(
-                list_custom_fields.asyncio_detailed,
-                CustomFieldPage,
-                limit=limit,
-                cursor_id=page,
-            )
+            return await self._caller.call(LIST_CUSTOM_FIELDS, options, limit=limit, cursor_id=page)
 
         return self._caller.paginate(fetch, lambda page: page.items, cursor)
 
     async def create_custom_field(
-        self, *, body: CreateCustomFieldRequest
+        self, *, body: CreateCustomFieldRequest, options: RequestOptions | None = None
     ) -> CustomField:
         """Create a custom contact field.
 
         ``POST /space/custom_field`` (createCustomField).
         """
-        from chatapi_client.api.space import create_custom_field
-        from chatapi_client.models.custom_field import CustomField
+        return await self._caller.call(CREATE_CUSTOM_FIELD, options, body=body)
 
-        return await self._caller.call(
-            create_custom_field.asyncio_detailed, CustomField, body=body
-        )
-
-    async def get_custom_field(self, id: int) -> CustomField:
+    async def get_custom_field(
+        self, id: int, *, options: RequestOptions | None = None
+    ) -> CustomField:
         """Get a custom contact field.
 
         ``GET /space/custom_field/{id}`` (getCustomField).
         """
-        from chatapi_client.api.space import get_custom_field
-        from chatapi_client.models.custom_field import CustomField
+        return await self._caller.call(GET_CUSTOM_FIELD, options, id)
 
-        return await self._caller.call(
-            get_custom_field.asyncio_detailed, CustomField, id=id
-        )
-
-    async def update_tag(self, *, body: UpdateTagRequest) -> Tag:
+    async def update_tag(
+        self, *, body: UpdateTagRequest, options: RequestOptions | None = None
+    ) -> Tag:
         """Update a workspace tag.
 
         ``PUT /space/tag`` (updateTag).
         """
-        from chatapi_client.api.space import update_tag
-        from chatapi_client.models.tag import Tag
+        return await self._caller.call(UPDATE_TAG, options, body=body)
 
-        return await self._caller.call(update_tag.asyncio_detailed, Tag, body=body)
-
-    async def create_tag(self, *, body: CreateTagRequest) -> Tag:
+    async def create_tag(
+        self, *, body: CreateTagRequest, options: RequestOptions | None = None
+    ) -> Tag:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
         """
-        from chatapi_client.api.space import create_tag
-        from chatapi_client.models.tag import Tag
+        return await self._caller.call(CREATE_TAG, options, body=body)
 
-        return await self._caller.call(create_tag.asyncio_detailed, Tag, body=body)
-
-    async def delete_tag(self, *, body: DeleteTagRequest) -> CodeMessage:
+    async def delete_tag(
+        self, *, body: DeleteTagRequest, options: RequestOptions | None = None
+    ) -> CodeMessage:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
         """
-        from chatapi_client.api.space import delete_tag
-        from chatapi_client.models.code_message import CodeMessage
+        return await self._caller.call(DELETE_TAG, options, body=body)
 
-        return await self._caller.call(
-            delete_tag.asyncio_detailed, CodeMessage, body=body
-        )
+
+class AsyncSpaceWithRawResponse:
+    """``space`` for asyncio, each method returning a ``RawResponse``."""
+
+    def __init__(self, caller: AsyncCaller) -> None:
+        resource = AsyncSpace(AsyncRawCaller(caller))
+        self.list_channels = async_raw_page(resource.list_channels)
+        self.list_templates = async_raw_page(resource.list_templates)
+        self.list_whatsapp_templates = async_raw_page(resource.list_whatsapp_templates)
+        self.get_message_template = async_raw_response(resource.get_message_template)
+        self.list_closing_notes = async_raw_page(resource.list_closing_notes)
+        self.list_users = async_raw_page(resource.list_users)
+        self.get_user = async_raw_response(resource.get_user)
+        self.list_custom_fields = async_raw_page(resource.list_custom_fields)
+        self.create_custom_field = async_raw_response(resource.create_custom_field)
+        self.get_custom_field = async_raw_response(resource.get_custom_field)
+        self.update_tag = async_raw_response(resource.update_tag)
+        self.create_tag = async_raw_response(resource.create_tag)
+        self.delete_tag = async_raw_response(resource.delete_tag)
 
 
 class Resources:

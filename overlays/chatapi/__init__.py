@@ -18,7 +18,7 @@ for the generated operation functions. Per-call options go in ``with request_opt
 
 from typing import TYPE_CHECKING
 
-from chatapi_client.resources import AsyncPager, Pager, RawResponse
+from chatapi_client.resources import RawResponse
 
 from ._client import AsyncChatAPI, ChatAPI
 from ._connect import connect
@@ -44,7 +44,7 @@ from ._errors import (
 )
 from ._events import RetryEvent, ThrottleEvent
 from ._options import RequestOptions, request_options
-from ._paging import next_cursor
+from ._paging import AsyncPager, Pager, next_cursor
 from ._ratelimit import (
     AsyncRateLimitStore,
     InMemoryRateLimitStore,
@@ -57,6 +57,8 @@ from ._ratelimit import (
 
 if TYPE_CHECKING:
     from ._ratelimit.redis_store import RedisRateLimitStore
+
+    __version__: str
 
 __all__ = [
     "APIConnectionError",
@@ -93,6 +95,7 @@ __all__ = [
     "ServerError",
     "SqliteRateLimitStore",
     "ThrottleEvent",
+    "__version__",
     "connect",
     "next_cursor",
     "request_options",
@@ -100,6 +103,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    # The version is read from the distribution's metadata on first use: importlib.metadata
+    # costs more to import than the rest of the package.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("chatapi")
     # The Redis store needs the optional redis-py (chatapi[redis]): import it on first use.
     if name == "RedisRateLimitStore":
         from ._ratelimit.redis_store import RedisRateLimitStore

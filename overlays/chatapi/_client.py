@@ -8,26 +8,24 @@ with other options, closing, and context managers.
 
 from __future__ import annotations
 
-import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Generic, Self, TypedDict, TypeVar, Unpack
 
 import httpx
-from attrs import evolve
 
 from chatapi_client import AuthenticatedClient
-from chatapi_client.resources import AsyncResources, Page, RawResponse, Resources
+from chatapi_client.resources import AsyncResources, Endpoint, Page, RawResponse, Resources
 from chatapi_client.types import Response, Unset
 
 from ._clock import Clock
-from ._connect import connect
+from ._connect import RateLimitStoreSetting, connect
 from ._errors import APIResponseValidationError, ClientClosedError, RequestInfo
 from ._events import RetryEvent, ThrottleEvent
 from ._layer import DualTransport
-from ._options import RequestOptions, client_defaults
-from ._paging import AsyncPager, SyncPager
+from ._options import RequestOptions, call_options
+from ._paging import AsyncPager, Pager
 from ._ratelimit import RateLimiter
 
 __all__ = ["AsyncChatAPI", "ChatAPI", "ConnectOptions"]
@@ -46,7 +44,7 @@ class ConnectOptions(TypedDict, total=False):
     timeout: httpx.Timeout | float
     deadline: float
     rate_limit: bool | RateLimiter
-    rate_limit_store: object
+    rate_limit_store: RateLimitStoreSetting
     on_retry: Callable[[RetryEvent], None] | None
     on_throttle: Callable[[ThrottleEvent], None] | None
     proxy: str | None
@@ -56,56 +54,41 @@ class ConnectOptions(TypedDict, total=False):
 
 
 class _Connection:
-    """What a client and its copies share: the transports (connections, budgets), closing."""
+    """What a client and its copies share: one generated client (connections, budgets).
+
+    Copies differ only in their ``RequestOptions``, which every request carries (the
+    timeout too), so they need no generated client of their own.
+    """
 
     def __init__(self, client: AuthenticatedClient) -> None:
         self.client = client
-        # Copies with another timeout wrap the same transports in their own generated client;
-        # held weakly, so a copy made for one call does not outlive it.
-        self._copies: list[weakref.ref[AuthenticatedClient]] = []
         self.closed = False
-
-    def add_copy(self, client: AuthenticatedClient) -> None:
-        self._copies = [copy for copy in self._copies if copy() is not None]
-        self._copies.append(weakref.ref(client))
 
     def ensure_open(self) -> None:
         if self.closed:
             raise ClientClosedError("this ChatAPI client is closed; create a new one")
 
-    def clients(self) -> list[AuthenticatedClient]:
-        return [self.client, *(c for copy in self._copies if (c := copy()) is not None)]
-
 
 class _Caller:
     """Sends the generated functions' requests for one client (or copy); the typed result."""
 
-    def __init__(
-        self, connection: _Connection, client: AuthenticatedClient, options: RequestOptions
-    ) -> None:
+    def __init__(self, connection: _Connection, options: RequestOptions) -> None:
         self.connection = connection
-        self.client = client
+        self.client = connection.client
         self.options = options
         # Nothing to apply for a client without options of its own: skip the context.
         self._defaults = options != RequestOptions()
 
-    def copy(
-        self, max_retries: int | None, deadline: float | None, timeout: httpx.Timeout | float | None
-    ) -> Self:
-        options = RequestOptions(max_retries=max_retries, deadline=deadline).over(self.options)
-        client = self.client
-        if timeout is not None:
-            # A new generated client over the same transports: the same connections.
-            client = evolve(self.client, timeout=httpx.Timeout(timeout))
-            self.connection.add_copy(client)
-        return type(self)(self.connection, client, options)
+    def copy(self, options: RequestOptions) -> Self:
+        return type(self)(self.connection, options.over(self.options))
 
-    def parsed(self, endpoint: Callable[..., Any], response: Response[Any], expected: type[T]) -> T:
+    def parsed(self, endpoint: Endpoint[T], response: Response[Any]) -> T:
         parsed = response.parsed
+        expected = endpoint.model
         if not isinstance(parsed, expected):
             # Only a success reaches here (the overlays raise for the rest), and its body
             # was checked against the description: this is the generated decoder's fault.
-            operation = endpoint.__module__.rsplit(".", 1)[-1]
+            operation = endpoint.module.rsplit(".", 1)[-1]
             raise APIResponseValidationError(
                 f"expected {expected.__name__}, decoded {type(parsed).__name__}",
                 request=RequestInfo("", "", operation),
@@ -122,55 +105,52 @@ class _SyncCaller(_Caller):
     """The ``Caller`` of ``ChatAPI``."""
 
     def call(
-        self, endpoint: Callable[..., Response[Any]], expected: type[T], /, **arguments: Any
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> T:
-        return self.parsed(endpoint, self._send(endpoint, arguments), expected)
+        return self.parsed(endpoint, self._send(endpoint, options, args, kwargs))
 
     def call_raw(
-        self, endpoint: Callable[..., Response[Any]], expected: type[T], /, **arguments: Any
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> RawResponse[T]:
-        response = self._send(endpoint, arguments)
-        return self.raw(response, self.parsed(endpoint, response, expected))
+        response = self._send(endpoint, options, args, kwargs)
+        return self.raw(response, self.parsed(endpoint, response))
 
     def paginate(
         self,
         fetch: Callable[[int | Unset], PageT],
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset,
-    ) -> SyncPager[ItemT, PageT]:
-        return SyncPager(fetch, items, cursor)
+    ) -> Pager[ItemT, PageT]:
+        return Pager(fetch, items, cursor)
 
     def _send(
-        self, endpoint: Callable[..., Response[Any]], arguments: dict[str, Any]
+        self,
+        endpoint: Endpoint[Any],
+        options: RequestOptions | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> Response[Any]:
         self.connection.ensure_open()
-        if not self._defaults:
-            return endpoint(client=self.client, **arguments)
-        with client_defaults(self.options):
-            return endpoint(client=self.client, **arguments)
+        send: Callable[..., Response[Any]] = endpoint.functions.sync_detailed
+        if options is None and not self._defaults:
+            return send(*args, client=self.client, **kwargs)
+        with call_options(self.options, options):
+            return send(*args, client=self.client, **kwargs)
 
 
 class _AsyncCaller(_Caller):
     """The ``AsyncCaller`` of ``AsyncChatAPI``."""
 
     async def call(
-        self,
-        endpoint: Callable[..., Awaitable[Response[Any]]],
-        expected: type[T],
-        /,
-        **arguments: Any,
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> T:
-        return self.parsed(endpoint, await self._send(endpoint, arguments), expected)
+        return self.parsed(endpoint, await self._send(endpoint, options, args, kwargs))
 
     async def call_raw(
-        self,
-        endpoint: Callable[..., Awaitable[Response[Any]]],
-        expected: type[T],
-        /,
-        **arguments: Any,
+        self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> RawResponse[T]:
-        response = await self._send(endpoint, arguments)
-        return self.raw(response, self.parsed(endpoint, response, expected))
+        response = await self._send(endpoint, options, args, kwargs)
+        return self.raw(response, self.parsed(endpoint, response))
 
     def paginate(
         self,
@@ -181,13 +161,18 @@ class _AsyncCaller(_Caller):
         return AsyncPager(fetch, items, cursor)
 
     async def _send(
-        self, endpoint: Callable[..., Awaitable[Response[Any]]], arguments: dict[str, Any]
+        self,
+        endpoint: Endpoint[Any],
+        options: RequestOptions | None,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> Response[Any]:
         self.connection.ensure_open()
-        if not self._defaults:
-            return await endpoint(client=self.client, **arguments)
-        with client_defaults(self.options):
-            return await endpoint(client=self.client, **arguments)
+        send: Callable[..., Awaitable[Response[Any]]] = endpoint.functions.asyncio_detailed
+        if options is None and not self._defaults:
+            return await send(*args, client=self.client, **kwargs)
+        with call_options(self.options, options):
+            return await send(*args, client=self.client, **kwargs)
 
 
 CallerT = TypeVar("CallerT", bound=_Caller)
@@ -205,17 +190,25 @@ class _Copies(ABC, Generic[CallerT]):
     def with_options(
         self,
         *,
+        safe_to_repeat: bool | None = None,
         max_retries: int | None = None,
         deadline: float | None = None,
         timeout: httpx.Timeout | float | None = None,
     ) -> Self:
-        """A copy with other retries, deadline or timeout; the original is unchanged.
+        """A copy with other ``RequestOptions`` fields; the original is unchanged.
 
         The copy shares the original's connections and rate-limit budgets, and closing
-        either closes both. A ``request_options`` block around a call still wins.
+        either closes both. A ``request_options`` block around a call, and a method's
+        ``options=``, still win.
         """
+        options = RequestOptions(
+            safe_to_repeat=safe_to_repeat,
+            max_retries=max_retries,
+            deadline=deadline,
+            timeout=timeout,
+        )
         copy = object.__new__(type(self))
-        copy._bind(self._caller.copy(max_retries, deadline, timeout))
+        copy._bind(self._caller.copy(options))
         return copy
 
 
@@ -236,8 +229,7 @@ class ChatAPI(_Copies[_SyncCaller], Resources):
     """
 
     def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
-        client = connect(token, **options)
-        self._bind(_SyncCaller(_Connection(client), client, RequestOptions()))
+        self._bind(_SyncCaller(_Connection(connect(token, **options)), RequestOptions()))
 
     def _bind(self, caller: _SyncCaller) -> None:
         self._caller = caller
@@ -246,8 +238,7 @@ class ChatAPI(_Copies[_SyncCaller], Resources):
     def close(self) -> None:
         """Close the connections of this client and of its copies; later calls raise."""
         self._caller.connection.closed = True
-        for client in self._caller.connection.clients():
-            client.get_httpx_client().close()
+        self._caller.client.get_httpx_client().close()
 
     def __enter__(self) -> Self:
         self._caller.connection.ensure_open()
@@ -270,8 +261,7 @@ class AsyncChatAPI(_Copies[_AsyncCaller], AsyncResources):
     """
 
     def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
-        client = connect(token, **options)
-        self._bind(_AsyncCaller(_Connection(client), client, RequestOptions()))
+        self._bind(_AsyncCaller(_Connection(connect(token, **options)), RequestOptions()))
 
     def _bind(self, caller: _AsyncCaller) -> None:
         self._caller = caller
@@ -280,8 +270,7 @@ class AsyncChatAPI(_Copies[_AsyncCaller], AsyncResources):
     async def aclose(self) -> None:
         """Close the connections of this client and of its copies; later calls raise."""
         self._caller.connection.closed = True
-        for client in self._caller.connection.clients():
-            await client.get_async_httpx_client().aclose()
+        await self._caller.client.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> Self:
         self._caller.connection.ensure_open()

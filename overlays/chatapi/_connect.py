@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
 
 import httpx
 
@@ -18,12 +19,31 @@ from ._error_transport import ErrorTransport
 from ._events import RetryEvent, ThrottleEvent
 from ._layer import DualTransport, SplitTransport
 from ._policy import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy
-from ._ratelimit import InMemoryRateLimitStore, RateLimiter, RateLimitTransport, open_store
+from ._ratelimit import (
+    InMemoryRateLimitStore,
+    RateLimiter,
+    RateLimitStore,
+    RateLimitTransport,
+    open_store,
+)
 from ._ratelimit.config import environment_setting
 from ._response_check import default_response_check
 from ._retry import RetryTransport
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "connect", "organization_for"]
+if TYPE_CHECKING:
+    from redis import Redis
+    from redis.asyncio import Redis as AsyncRedis
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "RateLimitStoreSetting",
+    "connect",
+    "organization_for",
+]
+
+RateLimitStoreSetting: TypeAlias = "str | RateLimitStore | Redis | AsyncRedis | None"
+"""What ``rate_limit_store`` accepts: a store URL, a store, a redis-py client, or None."""
 
 DEFAULT_BASE_URL = "https://api.chatapi.net/v2"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -41,7 +61,7 @@ def connect(
     timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
     deadline: float = DEFAULT_DEADLINE,
     rate_limit: bool | RateLimiter = True,
-    rate_limit_store: object = None,
+    rate_limit_store: RateLimitStoreSetting = None,
     on_retry: Callable[[RetryEvent], None] | None = None,
     on_throttle: Callable[[ThrottleEvent], None] | None = None,
     proxy: str | None = None,

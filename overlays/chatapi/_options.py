@@ -1,9 +1,11 @@
 """Per-call options, and the one deadline every overlay of a call measures against.
 
-A call's options come from three places, the later overriding the earlier field by field:
-the transport's own defaults, the innermost ``with request_options(...)`` block around the
-call, and ``request.extensions["chatapi"]`` on the request itself. The generated operation
-functions accept no extensions, so the ``with`` block is how most calls set options.
+``RequestOptions`` (defined with the generated resources, whose methods take it as
+``options=``) holds every per-call setting. A call's options come from these places, the
+later overriding the earlier field by field: the transport's own defaults (``connect()``'s
+arguments), the client's (``with_options``), the innermost ``with request_options(...)``
+block around the call, the method's ``options=``, and ``request.extensions["chatapi"]`` on
+the request itself (for plain httpx calls through the overlays).
 
 Example::
 
@@ -17,64 +19,33 @@ import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, fields, replace
-from typing import Any
 
 import httpx
+
+from chatapi_client.resources import OPTIONS_EXTENSION, RequestOptions
 
 from ._clock import Clock
 
 __all__ = [
     "EXTENSION",
     "RequestOptions",
+    "call_options",
     "clamp_timeouts",
-    "client_defaults",
     "deadline_of",
     "options_for",
     "request_options",
     "with_extension",
 ]
 
-EXTENSION = "chatapi"
+EXTENSION = OPTIONS_EXTENSION
 """Key of ``request.extensions`` holding a ``RequestOptions`` (or a dict of its fields)."""
 _DEADLINE_AT = "chatapi.deadline_at"
 """Key of ``request.extensions`` holding the call's deadline on the overlays' monotonic clock,
 set by the first overlay that sees the request and read by the ones inside it."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class RequestOptions:
-    """Options for one call; a field left None keeps the value from the enclosing scope.
-
-    Attributes:
-        safe_to_repeat: Retry this call even after a failure that may come after it was
-            processed (a POST that got a 502): set it when repeating it does no harm.
-        max_retries: Attempts after the first one.
-        deadline: Seconds for the whole call, rate-limit waits and retries included;
-            ``math.inf`` for none.
-    """
-
-    safe_to_repeat: bool | None = None
-    max_retries: int | None = None
-    deadline: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.max_retries is not None and self.max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, not {self.max_retries}")
-        if self.deadline is not None and not self.deadline > 0:
-            raise ValueError(f"deadline must be > 0 seconds (math.inf for none): {self.deadline}")
-
-    def extensions(self) -> dict[str, Any]:
-        """These options as httpx request extensions: ``client.post(..., extensions=...)``."""
-        return {EXTENSION: self}
-
-    def over(self, base: RequestOptions) -> RequestOptions:
-        """``base`` with the fields set here replacing its own."""
-        changes = {f.name: getattr(self, f.name) for f in fields(self)}
-        return replace(base, **{k: v for k, v in changes.items() if v is not None})
-
-
 _current: ContextVar[RequestOptions] = ContextVar("chatapi_request_options")
+_NONE = RequestOptions()
 
 
 @contextmanager
@@ -83,15 +54,17 @@ def request_options(
     safe_to_repeat: bool | None = None,
     max_retries: int | None = None,
     deadline: float | None = None,
+    timeout: httpx.Timeout | float | None = None,
 ) -> Iterator[RequestOptions]:
     """Apply options to every call made inside the block, sync or async; blocks nest.
 
-    The options live in a context variable: asyncio tasks created inside the block inherit
-    them, threads started inside it do not (run them with ``contextvars.copy_context()``).
+    The fields are ``RequestOptions``'s. The options live in a context variable: asyncio
+    tasks created inside the block inherit them, threads started inside it do not (run them
+    with ``contextvars.copy_context()``).
     """
     options = RequestOptions(
-        safe_to_repeat=safe_to_repeat, max_retries=max_retries, deadline=deadline
-    ).over(_current.get(RequestOptions()))
+        safe_to_repeat=safe_to_repeat, max_retries=max_retries, deadline=deadline, timeout=timeout
+    ).over(_current.get(_NONE))
     token = _current.set(options)
     try:
         yield options
@@ -100,10 +73,10 @@ def request_options(
 
 
 @contextmanager
-def client_defaults(defaults: RequestOptions) -> Iterator[None]:
-    """Apply a client's own options under the caller's: a ``request_options`` block wins."""
-    current = _current.get(RequestOptions())
-    token = _current.set(current.over(defaults))
+def call_options(client: RequestOptions, call: RequestOptions | None) -> Iterator[None]:
+    """Apply a client's options under the ``request_options`` block, and a call's over it."""
+    options = _current.get(_NONE).over(client)
+    token = _current.set(options if call is None else call.over(options))
     try:
         yield
     finally:
@@ -112,7 +85,7 @@ def client_defaults(defaults: RequestOptions) -> Iterator[None]:
 
 def options_for(request: httpx.Request) -> RequestOptions:
     """The options of the ``with`` block around the call, overridden by the request's own."""
-    options = _current.get(RequestOptions())
+    options = _current.get(_NONE)
     own = request.extensions.get(EXTENSION)
     if isinstance(own, RequestOptions):
         return own.over(options)
@@ -127,14 +100,20 @@ def deadline_of(request: httpx.Request, clock: Clock, default: float) -> float:
     """The call's deadline on ``clock.monotonic()``, fixed by the first overlay that asks.
 
     ``default`` is the deadline in seconds when the call's options set none. The value is
-    stored on the request, so overlays further in (the rate limiter) share it.
+    stored on the request, so overlays further in (the rate limiter) share it. The same
+    overlay puts the options' ``timeout``, if any, on the request: httpx's transports read
+    each request's own timeouts, so one client serves calls with different timeouts.
     """
     stamped = request.extensions.get(_DEADLINE_AT)
     if isinstance(stamped, float):
         return stamped
-    seconds = options_for(request).deadline
+    options = options_for(request)
+    seconds = options.deadline
     deadline = float(clock.monotonic() + (default if seconds is None else seconds))
-    with_extension(request, _DEADLINE_AT, deadline)
+    extensions = {**request.extensions, _DEADLINE_AT: deadline}
+    if options.timeout is not None:
+        extensions["timeout"] = httpx.Timeout(options.timeout).as_dict()
+    request.extensions = extensions
     return deadline
 
 

@@ -1,7 +1,7 @@
 """Pagers: every item of every page of a list, each page fetched when iteration reaches it.
 
 The generated resource methods build a page fetcher; ``ChatAPI.paginate`` wraps it in a
-``SyncPager`` (``AsyncPager`` for asyncio). Pages come through the client, so each fetch
+``Pager`` (``AsyncPager`` for asyncio). Pages come through the client, so each fetch
 passes the rate limiter, the retries and the response check like any call.
 """
 
@@ -17,7 +17,7 @@ from chatapi_description import PAGE_CURSOR
 
 from ._errors import PaginationError
 
-__all__ = ["AsyncPager", "SyncPager", "next_cursor"]
+__all__ = ["AsyncPager", "Pager", "next_cursor"]
 
 ItemT = TypeVar("ItemT")
 PageT = TypeVar("PageT", bound=Page[Any])
@@ -66,7 +66,7 @@ class _Walk:
         return cursor
 
 
-class SyncPager(Generic[ItemT, PageT]):
+class Pager(Generic[ItemT, PageT]):
     """Iterate for every item; ``first_page()``, ``iter_pages()`` and ``next_cursor`` by hand.
 
     Each ``iter()`` walks the pages again from the start (re-using the first page).

@@ -143,8 +143,13 @@ def test_a_new_operation_becomes_a_method_and_a_reference_entry(tmp_path: Path) 
     (tmp_path / "out").mkdir()
     package = build(copy, tmp_path / "out")
     resources = (package / "resources.py").read_text(encoding="utf-8")
-    assert "def get_user_presence(self, id: int) -> User:" in resources
-    assert "async def get_user_presence(self, id: int) -> User:" in resources
+    signature = "get_user_presence(self, id: int, *, options: RequestOptions | None = None)"
+    assert f"    def {signature} -> User:" in resources
+    assert f"    async def {signature} -> User:" in resources
+    assert "self.get_user_presence = raw_response(resource.get_user_presence)" in resources
+    assert 'GET_USER_PRESENCE: Endpoint[User] = Endpoint("space.get_user_presence", "User")' in (
+        resources
+    )
     reference = (package.parent / "api.md").read_text(encoding="utf-8")
     assert "`client.space.get_user_presence(id)` | `GET /space/user/{id}/presence`" in reference
 

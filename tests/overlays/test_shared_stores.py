@@ -23,6 +23,7 @@ from chatapi import (
     RateLimitStoreEvent,
     SqliteRateLimitStore,
 )
+from chatapi._connect import RateLimitStoreSetting
 from chatapi._ratelimit import open_store
 from chatapi._ratelimit.config import STORE_VARIABLE
 from chatapi._ratelimit.failover import Failover
@@ -276,7 +277,7 @@ def test_one_store_per_url_per_process(tmp_path: Path) -> None:
     assert open_store(own) is own
 
 
-def _send_twice(client_store: object, clock: FakeClock) -> list[float]:
+def _send_twice(client_store: RateLimitStoreSetting, clock: FakeClock) -> list[float]:
     """Two requests through a client on ``client_store``; the sleeps taken.
 
     The path matches no operation: it draws from the table's ``default`` bucket.
