@@ -73,7 +73,7 @@ def connect(
 
     The client serves the generated functions' ``sync`` and ``asyncio`` variants alike;
     ``with client:`` / ``async with client:`` close its connections. It does not follow
-    redirects: a 3xx raises ``ServerError``, so the token is never sent elsewhere.
+    redirects: a 3xx raises ``APIStatusError``, so the token is never sent elsewhere.
 
     Args:
         token: The API access token; default: the ``CHATAPI_TOKEN`` environment variable.

@@ -48,7 +48,7 @@ class ErrorTransport(Layer):
     given ``response_check``, does not fit its operation's documented schema or status
     (requests matched with their raw path less ``base_path``), and an
     ``APIConnectionError`` or ``APITimeoutError`` for an httpx transport exception. Redirects
-    are not followed by the API's clients, so a 3xx is an error too (``ServerError``).
+    are not followed by the API's clients, so a 3xx is an error too (``APIStatusError``).
 
     Before sending, it refuses (``ClientStateError``) a request through transports it has
     closed, and an async request from another event loop than its first one

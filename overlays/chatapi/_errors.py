@@ -5,18 +5,19 @@
     ChatAPIError                      root: catch this to catch everything below
     ├── APIConnectionError            no usable answer: connect failure, dropped connection
     │   └── APITimeoutError           ... because a timeout expired
-    ├── APIStatusError                the server answered with a non-2xx status
+    ├── APIStatusError                a non-2xx status with no class below (3xx, 403, 409, 449)
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
     │   ├── NotFoundError             404
     │   ├── RateLimitError            429, with ``retry_after``
     │   │   └── LocalRateLimitError   not sent: the local limiter's wait outlasts the deadline
-    │   └── ServerError               5xx, and any status the API does not document
+    │   └── ServerError               5xx
     ├── OutcomeUnknownError           a non-idempotent call may have been processed
     ├── APIResponseValidationError    a body that is not JSON on a 2xx, or cannot be decoded
     │   └── ResponseTooLargeError     a body over the client's size limit (decoded size)
     ├── PaginationError               a list's next page cannot be found, or was already read
     ├── RequestPathError              not sent: a path parameter would address another endpoint
+    ├── RateLimitStoreError           not sent: a shared rate-limit store failed (fail_closed)
     └── ClientStateError              not sent: the client cannot send from here
         └── ClientClosedError         ... because it was closed
 
@@ -286,10 +287,10 @@ class LocalRateLimitError(RateLimitError):
 
 
 class ServerError(APIStatusError):
-    """The server did not complete a valid request.
+    """A 5xx: the server did not complete a valid request (500, 502, 503, a gateway's 520 ...).
 
-    Any 5xx, and any status the API does not document (3xx, 403, 520 ...), including 449
-    ("queued, retry later") once retries ran out.
+    A status with no class of its own (a 3xx, 403, 409, or 449 "queued, retry later" once
+    retries ran out) is an ``APIStatusError`` itself: not the server's fault, or not a failure.
     """
 
 
@@ -419,7 +420,7 @@ def error_from_response(
             request=info,
             reason=reason,
         )
-    cls = _STATUS_ERRORS.get(status, ServerError)
+    cls = ServerError if 500 <= status <= 599 else _STATUS_ERRORS.get(status, APIStatusError)
     return cls(status, message, code=code, headers=headers, request=info, reason=reason)
 
 

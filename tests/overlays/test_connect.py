@@ -14,6 +14,7 @@ import pytest
 
 import chatapi
 from chatapi import (
+    APIStatusError,
     AuthenticationError,
     ChatAPIError,
     InMemoryRateLimitStore,
@@ -82,7 +83,7 @@ def test_async_generated_call() -> None:
     [
         ([httpx.Response(502, text=HTML_502)] * 4, ServerError),
         ([httpx.Response(520)] * 4, ServerError),
-        ([httpx.Response(449)] * 4, ServerError),
+        ([httpx.Response(449)] * 4, APIStatusError),
         ([httpx.Response(200, text=HTML_502)], chatapi.APIResponseValidationError),
         ([httpx.Response(401, json={"code": 401, "message": "bad token"})], AuthenticationError),
     ],
@@ -230,7 +231,7 @@ def test_redirects_are_not_followed_so_the_token_stays_home() -> None:
     elsewhere = httpx.Response(307, headers={"Location": "https://evil.test/v2/contact/id%3A1"})
     client, script = _connect(elsewhere)
     client = attrs.evolve(client, follow_redirects=True)  # even when a user turns them on
-    with client, pytest.raises(ServerError, match="307"):
+    with client, pytest.raises(APIStatusError, match="307"):
         get_contact.sync("id:1", client=client)
     assert [r.url.host for r in script.requests] == ["api.chatapi.net"]
 

@@ -44,15 +44,16 @@ def _error(response: httpx.Response, method: str = "GET") -> APIStatusError:
         (401, AuthenticationError),
         (404, NotFoundError),
         (429, RateLimitError),
-        (449, ServerError),
+        (449, APIStatusError),
         (500, ServerError),
         (502, ServerError),
         (503, ServerError),
         (504, ServerError),
         (520, ServerError),
-        (403, ServerError),
-        (409, ServerError),
-        (302, ServerError),
+        (403, APIStatusError),
+        (409, APIStatusError),
+        (302, APIStatusError),
+        (418, APIStatusError),
     ],
 )
 def test_each_status_has_its_class(status: int, cls: type[APIStatusError]) -> None:
@@ -104,7 +105,7 @@ def test_520_without_reason_or_body_still_reads_well() -> None:
 
 def test_449_text_body() -> None:
     error = _error(httpx.Response(449, text="request queued, retry later"))
-    assert isinstance(error, ServerError)
+    assert type(error) is APIStatusError
     assert error.message == "request queued, retry later"
 
 
@@ -249,7 +250,7 @@ def test_redirects_are_errors_not_followed() -> None:
     transport = ErrorTransport(script.transport(), clock=FakeClock())
     with (
         httpx.Client(transport=transport, follow_redirects=True) as client,
-        pytest.raises(ServerError, match="302"),
+        pytest.raises(APIStatusError, match="302"),
     ):
         client.get("https://api.test/v2/contact/id:1", headers={"Authorization": "Bearer t"})
     assert [r.url.host for r in script.requests] == ["api.test"]

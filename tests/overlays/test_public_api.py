@@ -1,6 +1,15 @@
-"""The public surface of ``chatapi`` is what ``__all__`` says, and nothing moves by accident."""
+"""The public surface of ``chatapi`` is what ``__all__`` says, and nothing moves by accident.
+
+As httpx's ``tests/test_exported_members.py`` does: the exported names are pinned, each one
+resolves, and what they name is what users expect (classes that do the work, errors under
+the one root).
+"""
 
 from __future__ import annotations
+
+import inspect
+from importlib.metadata import version
+from typing import Protocol
 
 import chatapi
 
@@ -47,6 +56,8 @@ PUBLIC = [
     "RedisRateLimitStore",
     "RateLimitStoreError",
     "RateLimitStoreEvent",
+    # the installed version
+    "__version__",
 ]
 
 
@@ -70,3 +81,22 @@ def test_the_machinery_stays_private() -> None:
     for name in ("ErrorTransport", "RetryTransport", "RateLimitTransport", "SplitTransport"):
         assert name not in chatapi.__all__
         assert not hasattr(chatapi, name), name
+
+
+def test_the_version_is_the_distributions() -> None:
+    assert chatapi.__version__ == version("chatapi")
+
+
+def test_the_pagers_are_the_classes_that_page_not_protocols() -> None:
+    for pager in (chatapi.Pager, chatapi.AsyncPager):
+        assert inspect.isclass(pager)
+        assert Protocol not in pager.__mro__, pager
+        assert pager.__module__.startswith("chatapi."), pager
+    with chatapi.ChatAPI("t", rate_limit=False) as client:
+        assert isinstance(client.messaging.list("id:1"), chatapi.Pager)
+
+
+def test_no_exported_name_is_a_protocol_of_the_generated_layer() -> None:
+    for name in chatapi.__all__:
+        value = getattr(chatapi, name)
+        assert not getattr(value, "_is_protocol", False) or name.endswith("Store"), name

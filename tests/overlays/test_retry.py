@@ -14,6 +14,7 @@ import pytest
 
 from chatapi import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     ChatAPIError,
     NotFoundError,
@@ -165,7 +166,7 @@ def test_local_failures_are_not_retried() -> None:
     ("failure", "error"),
     [
         (_status(503), ServerError),
-        (_status(449), ServerError),
+        (_status(449), APIStatusError),
         (_status(429), RateLimitError),
         (_raise(httpx.ConnectError), APIConnectionError),
         (_raise(httpx.ReadTimeout), APITimeoutError),
