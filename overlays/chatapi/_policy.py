@@ -1,6 +1,6 @@
 """Retry policy: the numbers in one place, and one predicate deciding whether to try again.
 
-``should_retry`` implements the table of ``design/overlay-policy.md`` (RFC 9110 §9.2.2: a
+``should_retry`` implements the table of ``docs/design/overlay-policy.md`` (RFC 9110 §9.2.2: a
 non-idempotent request is repeated only when it surely was not processed):
 
 ==========================================================  ===========  =================

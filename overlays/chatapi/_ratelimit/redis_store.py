@@ -19,7 +19,7 @@ How it stays correct across machines:
 
 Why redis-py and a short script rather than a rate-limit library (measured on the project's
 2-core machines with Debian redis-server 7.0.15 and redis-py 7.4, 8 processes x 4 threads,
-one budget of 10/s, 15 s; figures from the project's design note on shared limits):
+one budget of 10/s, 15 s; figures from docs/design/shared-limits.md):
 
 =========================================================  =================  ============
 candidate                                                  most starts in 1s  span of 11

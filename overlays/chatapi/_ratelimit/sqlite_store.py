@@ -15,7 +15,7 @@ How it stays correct across processes:
   A start earlier than the last recorded one (the wall clock stepped back) is counted at
   the last one's time, so a step back never opens extra slots.
 
-Measured on the project's 2-core machines (design note on shared limits, 8 processes x 4
+Measured on the project's 2-core machines (docs/design/shared-limits.md, 8 processes x 4
 threads, one budget of 10/s for 15 s): never more than 10 starts in any second, shortest
 span of 11 starts 1044 ms, about 119 us per admitted try and 10 us per refused one.
 
