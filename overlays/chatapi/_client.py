@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from types import TracebackType
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Generic, Self, TypedDict, TypeVar, Unpack
 
 import httpx
@@ -76,11 +76,17 @@ class _Caller:
         self.connection = connection
         self.client = connection.client
         self.options = options
-        # Nothing to apply for a client without options of its own: skip the context.
         self._defaults = options != RequestOptions()
 
     def copy(self, options: RequestOptions) -> Self:
         return type(self)(self.connection, options.over(self.options))
+
+    def scope(self, options: RequestOptions | None) -> AbstractContextManager[None]:
+        """Where a call runs: under its client's options and its own; refused once closed."""
+        self.connection.ensure_open()
+        if options is None and not self._defaults:
+            return nullcontext()  # nothing to apply: skip the context variable
+        return call_options(self.options, options)
 
     def parsed(self, endpoint: Endpoint[T], response: Response[Any]) -> T:
         parsed = response.parsed
@@ -96,8 +102,8 @@ class _Caller:
             )
         return parsed
 
-    @staticmethod
-    def raw(response: Response[Any], parsed: T) -> RawResponse[T]:
+    def raw(self, endpoint: Endpoint[T], response: Response[Any]) -> RawResponse[T]:
+        parsed = self.parsed(endpoint, response)
         return RawResponse(int(response.status_code), httpx.Headers(response.headers), parsed)
 
 
@@ -112,8 +118,7 @@ class _SyncCaller(_Caller):
     def call_raw(
         self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> RawResponse[T]:
-        response = self._send(endpoint, options, args, kwargs)
-        return self.raw(response, self.parsed(endpoint, response))
+        return self.raw(endpoint, self._send(endpoint, options, args, kwargs))
 
     def paginate(
         self,
@@ -124,17 +129,10 @@ class _SyncCaller(_Caller):
         return Pager(fetch, items, cursor)
 
     def _send(
-        self,
-        endpoint: Endpoint[Any],
-        options: RequestOptions | None,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
+        self, endpoint: Endpoint[Any], options: RequestOptions | None, args: Any, kwargs: Any
     ) -> Response[Any]:
-        self.connection.ensure_open()
         send: Callable[..., Response[Any]] = endpoint.functions.sync_detailed
-        if options is None and not self._defaults:
-            return send(*args, client=self.client, **kwargs)
-        with call_options(self.options, options):
+        with self.scope(options):
             return send(*args, client=self.client, **kwargs)
 
 
@@ -149,8 +147,7 @@ class _AsyncCaller(_Caller):
     async def call_raw(
         self, endpoint: Endpoint[T], options: RequestOptions | None, /, *args: Any, **kwargs: Any
     ) -> RawResponse[T]:
-        response = await self._send(endpoint, options, args, kwargs)
-        return self.raw(response, self.parsed(endpoint, response))
+        return self.raw(endpoint, await self._send(endpoint, options, args, kwargs))
 
     def paginate(
         self,
@@ -161,17 +158,10 @@ class _AsyncCaller(_Caller):
         return AsyncPager(fetch, items, cursor)
 
     async def _send(
-        self,
-        endpoint: Endpoint[Any],
-        options: RequestOptions | None,
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
+        self, endpoint: Endpoint[Any], options: RequestOptions | None, args: Any, kwargs: Any
     ) -> Response[Any]:
-        self.connection.ensure_open()
         send: Callable[..., Awaitable[Response[Any]]] = endpoint.functions.asyncio_detailed
-        if options is None and not self._defaults:
-            return await send(*args, client=self.client, **kwargs)
-        with call_options(self.options, options):
+        with self.scope(options):
             return await send(*args, client=self.client, **kwargs)
 
 
@@ -244,12 +234,7 @@ class ChatAPI(_Copies[_SyncCaller], Resources):
         self._caller.connection.ensure_open()
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -276,10 +261,5 @@ class AsyncChatAPI(_Copies[_AsyncCaller], AsyncResources):
         self._caller.connection.ensure_open()
         return self
 
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()

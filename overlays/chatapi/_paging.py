@@ -21,6 +21,7 @@ __all__ = ["AsyncPager", "Pager", "next_cursor"]
 
 ItemT = TypeVar("ItemT")
 PageT = TypeVar("PageT", bound=Page[Any])
+FetchT = TypeVar("FetchT")
 
 _MAX_CURSOR_DIGITS = 18
 
@@ -66,15 +67,12 @@ class _Walk:
         return cursor
 
 
-class Pager(Generic[ItemT, PageT]):
-    """Iterate for every item; ``first_page()``, ``iter_pages()`` and ``next_cursor`` by hand.
-
-    Each ``iter()`` walks the pages again from the start (re-using the first page).
-    """
+class _Pages(Generic[ItemT, PageT, FetchT]):
+    """What both pagers hold: how to fetch a page and list its items, where the walk starts."""
 
     def __init__(
         self,
-        fetch: Callable[[int | Unset], PageT],
+        fetch: FetchT,
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset = UNSET,
     ) -> None:
@@ -83,6 +81,18 @@ class Pager(Generic[ItemT, PageT]):
         self._start = cursor
         self._first: PageT | None = None
         self._last: PageT | None = None
+
+    @property
+    def next_cursor(self) -> int | None:
+        """The cursor of the page after the last one fetched; None at the end or before."""
+        return None if self._last is None else next_cursor(self._last)
+
+
+class Pager(_Pages[ItemT, PageT, Callable[[int | Unset], PageT]]):
+    """Iterate for every item; ``first_page()``, ``iter_pages()`` and ``next_cursor`` by hand.
+
+    Each ``iter()`` walks the pages again from the start (re-using the first page).
+    """
 
     def first_page(self) -> PageT:
         """The page the walk starts at (fetched once, then kept)."""
@@ -104,26 +114,9 @@ class Pager(Generic[ItemT, PageT]):
         for page in self.iter_pages():
             yield from self._items(page)
 
-    @property
-    def next_cursor(self) -> int | None:
-        """The cursor of the page after the last one fetched; None at the end or before."""
-        return None if self._last is None else next_cursor(self._last)
 
-
-class AsyncPager(Generic[ItemT, PageT]):
+class AsyncPager(_Pages[ItemT, PageT, Callable[[int | Unset], Awaitable[PageT]]]):
     """``async for`` for every item; ``await first_page()`` and ``iter_pages()`` by hand."""
-
-    def __init__(
-        self,
-        fetch: Callable[[int | Unset], Awaitable[PageT]],
-        items: Callable[[PageT], Sequence[ItemT]],
-        cursor: int | Unset = UNSET,
-    ) -> None:
-        self._fetch = fetch
-        self._items = items
-        self._start = cursor
-        self._first: PageT | None = None
-        self._last: PageT | None = None
 
     async def first_page(self) -> PageT:
         """The page the walk starts at (fetched once, then kept)."""
@@ -145,8 +138,3 @@ class AsyncPager(Generic[ItemT, PageT]):
         async for page in self.iter_pages():
             for item in self._items(page):
                 yield item
-
-    @property
-    def next_cursor(self) -> int | None:
-        """The cursor of the page after the last one fetched; None at the end or before."""
-        return None if self._last is None else next_cursor(self._last)

@@ -18,6 +18,7 @@ import pytest
 import chatapi
 from chatapi import ChatAPI, RequestOptions, request_options
 from chatapi_client.models import SendMessageRequest, TextMessage
+from chatapi_client.spec import load_spec
 
 from .fakes import FakeClock, Script
 
@@ -137,21 +138,16 @@ def test_a_call_wins_over_a_block_which_wins_over_the_copy() -> None:
 
 
 def test_options_reach_every_page_and_raw_responses() -> None:
-    message = {
-        "messageId": 1,
-        "contactId": 1,
-        "channelId": 5,
-        "traffic": "outgoing",
-        "message": {"type": "text", "text": "x"},
-    }
-    page = {"items": [message], "pagination": {"next": ""}}
+    operation = load_spec()["paths"]["/contact/{identifier}/message/list"]["get"]
+    example = operation["responses"]["200"]["content"]["application/json"]["example"]
+    page = {**example, "pagination": {"next": ""}}  # the spec's example, as the last page
     script = Script(then=page)
     options = RequestOptions(timeout=6)
     with client_with(script) as client:
-        assert len(list(client.messaging.list("id:1", options=options))) == 1
+        assert len(list(client.messaging.list("id:1", options=options))) == 2
         raw = client.messaging.with_raw_response.list("id:1", options=options)
         assert raw.status_code == 200
-        assert [m.message_id for m in raw.parsed.items] == [1]
+        assert [m.message_id for m in raw.parsed.items] == [987655, 987654]
     assert [r.extensions["timeout"]["read"] for r in script.requests] == [6, 6]
 
 

@@ -158,26 +158,19 @@ def test_a_pager_starts_at_a_cursor_and_tells_the_next_one() -> None:
         assert len(list(pager.iter_pages())) == 2
 
 
-def test_a_next_link_without_a_cursor_is_an_error_not_the_end() -> None:
-    broken = {"items": [], "pagination": {"next": f"{BASE}/contact/id:1/message/list?page=2"}}
-    script = Script(then=broken)
-    with (
-        client_with(script) as client,
-        pytest.raises(PaginationError, match="no usable cursorId"),
-    ):
-        list(client.messaging.list("id:1"))
-
-
-def test_pages_that_loop_raise_instead_of_repeating_forever() -> None:
-    looping = {
-        "items": [],
-        "pagination": {"next": f"{BASE}/contact/id:1/message/list?cursorId=5"},
-    }
-    script = Script(then=looping)
-    with (
-        client_with(script) as client,
-        pytest.raises(PaginationError, match="cursor 5 names a page already read"),
-    ):
+@pytest.mark.parametrize(
+    ("next_link", "problem"),
+    [
+        # A link without a cursor is an error, not the end of the list.
+        (f"{BASE}/contact/id:1/message/list?page=2", "no usable cursorId"),
+        # Pages that loop raise instead of repeating forever.
+        (f"{BASE}/contact/id:1/message/list?cursorId=5", "cursor 5 names a page already read"),
+    ],
+    ids=["no-cursor", "loop"],
+)
+def test_a_next_link_that_cannot_be_followed_is_an_error(next_link: str, problem: str) -> None:
+    script = Script(then={"items": [], "pagination": {"next": next_link}})
+    with client_with(script) as client, pytest.raises(PaginationError, match=problem):
         list(client.messaging.list("id:1"))
 
 
