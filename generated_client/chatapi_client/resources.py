@@ -5,9 +5,9 @@
 The description's ``x-client`` extension names each operation's resource and method; this
 module is generated from it and from the generated operation functions. A ``Caller`` (the
 ``chatapi`` package's ``ChatAPI`` and ``AsyncChatAPI``) sends each call through its client
-and returns the success model, or raises. Each method imports its operation's module when
-first called (an ``Endpoint``), so importing this module stays cheap. The ``with_raw_response`` variants are
-the same methods over a ``RawCaller``, typed by ``raw_response`` and ``raw_page``.
+and returns the success model, or raises. Each operation's module is imported when first
+called (its ``Endpoint``), so importing this module stays cheap. The ``with_raw_response``
+variants are the same methods over a ``RawCaller``, typed by ``raw_response``/``raw_page``.
 """
 
 from __future__ import annotations

@@ -49,6 +49,15 @@ def argument(client: ChatAPI, options: RequestOptions) -> Any:
 WAYS = pytest.mark.parametrize("way", [copy, block, argument], ids=lambda way: way.__name__)
 
 
+def list_example() -> dict[str, Any]:
+    """The description's example answer of listMessages: two messages and a next link."""
+    operation = load_spec()["paths"]["/contact/{identifier}/message/list"]["get"]
+    example: dict[str, Any] = operation["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    return example
+
+
 def client_with(script: Script) -> ChatAPI:
     return ChatAPI(TOKEN, transport=script.transport(), clock=FakeClock(), rate_limit=False)
 
@@ -138,9 +147,7 @@ def test_a_call_wins_over_a_block_which_wins_over_the_copy() -> None:
 
 
 def test_options_reach_every_page_and_raw_responses() -> None:
-    operation = load_spec()["paths"]["/contact/{identifier}/message/list"]["get"]
-    example = operation["responses"]["200"]["content"]["application/json"]["example"]
-    page = {**example, "pagination": {"next": ""}}  # the spec's example, as the last page
+    page = {**list_example(), "pagination": {"next": ""}}  # as the last page
     script = Script(then=page)
     options = RequestOptions(timeout=6)
     with client_with(script) as client:
@@ -183,3 +190,18 @@ def test_bad_values_are_refused_whichever_way(fields: dict[str, Any], message: s
     ):
         with pytest.raises(ValueError, match=message):
             attempt()
+
+
+def test_async_raw_list_methods_return_one_page() -> None:
+    script = Script(then=list_example())
+
+    async def first_page() -> list[int]:
+        async with chatapi.AsyncChatAPI(
+            TOKEN, transport=script.transport(), rate_limit=False
+        ) as client:
+            raw = await client.messaging.with_raw_response.list("id:1", limit=2, cursor=9)
+            return [m.message_id for m in raw.parsed.items]
+
+    assert asyncio.run(first_page()) == [987655, 987654]
+    (request,) = script.requests  # one page, though its next link names another
+    assert request.url.params["cursorId"] == "9"
