@@ -216,7 +216,7 @@ class _Run:
 
 def _reason(error: BaseException) -> str:
     text = " ".join(str(error).split())
-    if isinstance(error, ChatAPIError):
+    if isinstance(error, ChatAPIError | ValueError):
         return text or type(error).__name__
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
