@@ -53,6 +53,18 @@ def pairs(values: Sequence[str], what: str) -> list[tuple[str, str]]:
     return found
 
 
+def _set_quiet(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    settings = ctx.find_object(Settings)
+    if value and settings is not None:
+        settings.quiet = True
+
+
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, expose_value=False, callback=_set_quiet,
+    help="no progress, only errors and the summary",
+)
+
+
 def _journal(path: Path) -> Journal:
     try:
         return Journal(path)
@@ -126,6 +138,7 @@ def _import_handler(job: ContactImport) -> Any:
 )
 @click.option("--retry-failed", is_flag=True, help="try failed rows again")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@quiet_option
 @click.pass_obj
 def import_command(
     settings: Settings,
@@ -262,6 +275,7 @@ def _write_errors(path: Path, rows: list[tuple[dict[str, Any], str]]) -> None:
 @click.option("--retry-failed", is_flag=True, help="send again to contacts whose send failed")
 @click.option("--dry-run", is_flag=True, help="list who would receive it, send nothing")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@quiet_option
 @click.pass_obj
 def broadcast_command(
     settings: Settings,
@@ -380,6 +394,7 @@ def journal_show(file: Path, show_items: str) -> None:
     help="resend unknown items too: each may then be delivered twice",
 )
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@quiet_option
 @click.pass_obj
 def journal_retry(settings: Settings, file: Path, include_unknown: bool, concurrency: int) -> None:
     """Put the failed items (and, on request, the unknown ones) back, and run the job."""
