@@ -1,4 +1,4 @@
-"""The bulk engine and its journal, on the real client over a mock transport: no network, no sleeps."""
+"""The bulk engine and its journal, on the real client over a mock transport, no sleeps."""
 
 from __future__ import annotations
 
