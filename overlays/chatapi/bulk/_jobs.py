@@ -7,8 +7,9 @@ Each job gives a handler for the sync client and one for the async client; the e
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from chatapi_client.models import (
@@ -24,6 +25,7 @@ from .._client import AsyncChatAPI, ChatAPI
 from .._errors import NotFoundError
 from ._engine import AsyncHandler, AsyncSteps, Handler, Steps, items_per_second
 from ._journal import UNKNOWN, Journal, JournalItem
+from ._rows import RowProblem, RowSettings, read_contact_rows
 
 __all__ = [
     "Broadcast",
@@ -111,6 +113,31 @@ class ContactImport:
             return outcome
 
         return handle
+
+    @staticmethod
+    def load(
+        journal: Journal,
+        path: str | Path,
+        settings: RowSettings | None = None,
+        *,
+        lines: Callable[[int], bool] | None = None,
+    ) -> list[RowProblem]:
+        """Journal the valid rows of the CSV file ``path`` (keyed ``line N``); return the rest.
+
+        Rows already journaled keep their state, so loading the same file again resumes.
+        ``lines``, if given, picks the rows by line number (a worker's share of a file).
+        """
+        problems: list[RowProblem] = []
+        valid: list[tuple[str, dict[str, Any]]] = []
+        for row in read_contact_rows(path, settings):
+            if lines is not None and not lines(row.line):
+                continue
+            if isinstance(row, RowProblem):
+                problems.append(row)
+            else:
+                valid.append((f"line {row.line}", row.payload()))
+        journal.add(valid)
+        return problems
 
     def _outcome(self, exists: bool) -> str:
         if not exists:

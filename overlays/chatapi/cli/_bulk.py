@@ -60,7 +60,11 @@ def _set_quiet(ctx: click.Context, _: click.Parameter, value: bool) -> None:
 
 
 quiet_option = click.option(
-    "--quiet", "-q", is_flag=True, expose_value=False, callback=_set_quiet,
+    "--quiet",
+    "-q",
+    is_flag=True,
+    expose_value=False,
+    callback=_set_quiet,
     help="no progress, only errors and the summary",
 )
 
