@@ -197,3 +197,31 @@ def test_bad_rows_land_in_the_errors_file_with_their_reasons(
     assert "Unknown custom field 'loyalty'" in rows["Di"]["error"]
     assert rows["Di"]["loyalty"] == "gold"  # the row as it was, ready to fix and re-run
     assert admin.counters().contacts_created == 1
+
+
+def test_journal_show_lists_the_doubts_and_retry_unknown_resends_on_request(
+    sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
+) -> None:
+    _tagged(admin, sandbox_url, tmp_path, 2)
+    admin.inject("sendMessage", "502", when="after", times=1)
+    args = ("broadcast", "--tag", "promo", "--text", "Hi", "--journal", "b.journal")
+    assert chatapi(sandbox_url, *args, cwd=tmp_path).returncode == 1
+
+    shown = chatapi(sandbox_url, "journal", "show", "b.journal", cwd=tmp_path)
+    assert shown.returncode == 1
+    assert "job: broadcast" in shown.stdout
+    assert "1 done" in shown.stdout
+    assert "1 unknown" in shown.stdout
+    (line,) = [row for row in shown.stdout.splitlines() if "\tunknown\t" in row]
+    assert "502 Bad Gateway" in line
+
+    plain = chatapi(sandbox_url, "journal", "retry", "b.journal", cwd=tmp_path)
+    assert plain.returncode == 1  # failed items only: the unknown one stays put
+    assert "0 item(s) put back" in plain.stderr
+    assert admin.counters().messages_stored == 2
+
+    resent = chatapi(sandbox_url, "journal", "retry", "b.journal", "--unknown", cwd=tmp_path)
+    assert resent.returncode == 0, resent.stderr
+    assert "1 item(s) put back" in resent.stderr
+    assert admin.counters().messages_stored == 3  # delivered twice: the caller chose it
+    assert journal_states(tmp_path / "b.journal") == {"done": 2}
