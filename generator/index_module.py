@@ -26,8 +26,9 @@ def render_index(spec: Mapping[str, Any]) -> str:
 
 ``INDEX.match(method, raw_path)`` maps a request to its operation; each operation carries its
 method, path template, tag, rate limit (``x-rate-limit``: operations naming the same bucket
-share one budget per organization), parameters, body, responses and whether it pages.
-The client's rate limiter and response check and the sandbox's router all use this index.
+share one budget per organization), parameters, body, responses, whether it pages and
+whether it is safe to repeat (``x-idempotent``). The client's rate limiter, retries and
+response check, the bulk jobs and the sandbox's router all use this index.
 """
 
 from __future__ import annotations

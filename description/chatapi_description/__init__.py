@@ -6,8 +6,9 @@ description through this package only:
 - ``load_yaml``: the YAML 1.2 reader the generator uses, giving JSON data;
 - ``Document``: a parsed description whose ``$ref``s resolve (``referencing``);
 - ``read_index`` / ``OperationIndex``: every operation's id, method, path template, tag,
-  rate limit, parameters, body and responses, with ``match`` mapping a raw request path to
-  its operation (``PathMatcher``); the generator writes the index of the bundled
+  rate limit, whether it is safe to repeat, parameters, body and responses, with ``match``
+  mapping a raw request path to its operation (``PathMatcher``); the generator writes the
+  index of the bundled
   description into ``chatapi_client.operations``;
 - ``Schemas``: the one JSON Schema validator configuration (jsonschema-rs, ECMA-262
   patterns, the same format checks), compiled once per schema.

@@ -100,6 +100,8 @@ class Operation:
         resource: The client resource it belongs to (``x-client.resource``: ``contacts``).
         action: Its method on that resource, camelCase (``x-client.method``: ``addTags``);
             each language spells it its own way (Python: ``add_tags``).
+        idempotent: Whether sending it twice leaves the same result as once
+            (``x-idempotent``): a call that may have been processed may be repeated only then.
     """
 
     operation_id: str
@@ -113,6 +115,7 @@ class Operation:
     request_body: RequestBody | None
     responses: Mapping[str, str | None]
     paginated: bool = False
+    idempotent: bool = False
 
     @property
     def success_statuses(self) -> tuple[int, ...]:
@@ -163,7 +166,8 @@ def read_index(data: Mapping[str, Any]) -> OperationIndex:
 
     Raises:
         DescriptionError: a construct the model cannot represent, a missing or malformed
-            ``x-rate-limit``, a missing operationId or tag, or a duplicate operationId.
+            ``x-rate-limit`` or ``x-idempotent``, a missing operationId or tag, or a
+            duplicate operationId.
     """
     document = Document(data)
     operations: list[Operation] = []
@@ -235,6 +239,7 @@ def _operation(
         request_body=body,
         responses=responses,
         paginated=_paginated(document, parameters, responses),
+        idempotent=_idempotent(raw.get("x-idempotent"), where),
     )
 
 
@@ -301,6 +306,13 @@ def _client_name(extension: Any, where: str) -> tuple[str, str]:
         if not isinstance(name, str) or not _CLIENT_NAME.fullmatch(name):
             raise DescriptionError(f"{where}: x-client.{key} must be a camelCase name")
     return str(names[0]), str(names[1])
+
+
+def _idempotent(extension: Any, where: str) -> bool:
+    """``x-idempotent``: whether the operation is safe to repeat; required, a boolean."""
+    if not isinstance(extension, bool):
+        raise DescriptionError(f"{where}: x-idempotent must be true or false")
+    return extension
 
 
 def _rate_limit(extension: Any, where: str) -> RateLimit:

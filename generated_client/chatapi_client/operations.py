@@ -4,8 +4,9 @@
 
 ``INDEX.match(method, raw_path)`` maps a request to its operation; each operation carries its
 method, path template, tag, rate limit (``x-rate-limit``: operations naming the same bucket
-share one budget per organization), parameters, body, responses and whether it pages.
-The client's rate limiter and response check and the sandbox's router all use this index.
+share one budget per organization), parameters, body, responses, whether it pages and
+whether it is safe to repeat (``x-idempotent``). The client's rate limiter, retries and
+response check, the bulk jobs and the sandbox's router all use this index.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=False,
         ),
         Operation(
             operation_id="getMessage",
@@ -101,6 +103,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="listMessages",
@@ -150,6 +153,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="createComment",
@@ -187,6 +191,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=False,
         ),
         Operation(
             operation_id="getContact",
@@ -220,6 +225,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="updateContact",
@@ -256,6 +262,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="createContact",
@@ -293,6 +300,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=False,
         ),
         Operation(
             operation_id="deleteContact",
@@ -326,6 +334,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="mergeContacts",
@@ -353,6 +362,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=False,
         ),
         Operation(
             operation_id="createOrUpdateContact",
@@ -392,6 +402,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="addTags",
@@ -428,6 +439,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="removeTags",
@@ -464,6 +476,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="listContactChannels",
@@ -513,6 +526,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="getContactChannel",
@@ -554,6 +568,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="assignConversation",
@@ -590,6 +605,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="updateConversationStatus",
@@ -626,6 +642,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=False,
         ),
         Operation(
             operation_id="listContacts",
@@ -669,6 +686,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="updateContactLifecycle",
@@ -705,6 +723,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="listChannels",
@@ -745,6 +764,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="listTemplates",
@@ -794,6 +814,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="listWhatsappTemplates",
@@ -845,6 +866,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="getMessageTemplate",
@@ -878,6 +900,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="listClosingNotes",
@@ -918,6 +941,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="listUsers",
@@ -958,6 +982,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="getUser",
@@ -991,6 +1016,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="listCustomFields",
@@ -1031,6 +1057,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=True,
+            idempotent=True,
         ),
         Operation(
             operation_id="createCustomField",
@@ -1058,6 +1085,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=False,
         ),
         Operation(
             operation_id="getCustomField",
@@ -1091,6 +1119,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="updateTag",
@@ -1118,6 +1147,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
         Operation(
             operation_id="createTag",
@@ -1145,6 +1175,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=False,
         ),
         Operation(
             operation_id="deleteTag",
@@ -1172,6 +1203,7 @@ INDEX = OperationIndex(
                 "504": "#/components/responses/GatewayTimeout/content/application~1json/schema",
             },
             paginated=False,
+            idempotent=True,
         ),
     ),
 )

@@ -154,7 +154,13 @@ def connect(
         )
     policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
     stack = RetryTransport(
-        stack, policy=policy, clock=clock, on_retry=on_retry, max_response_size=max_response_size
+        stack,
+        policy=policy,
+        clock=clock,
+        on_retry=on_retry,
+        max_response_size=max_response_size,
+        index=INDEX,
+        base_path=base_path,
     )
     stack = ErrorTransport(
         stack,

@@ -12,7 +12,8 @@ connect error, connect timeout, pool timeout (nothing sent) retry        retry
 any other status                                            stop         stop
 ==========================================================  ===========  =================
 
-"Outcome unknown" becomes a retry when the caller marks the call safe to repeat.
+"Outcome unknown" becomes a retry when the call is safe to repeat (``repeatable``): its
+operation is marked ``x-idempotent: true`` in the description, or the caller said so.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from chatapi_description import Operation
+
 __all__ = [
     "DEFAULT_BACKOFF_BASE",
     "DEFAULT_BACKOFF_CAP",
@@ -39,6 +42,7 @@ __all__ = [
     "RetryPolicy",
     "backoff",
     "failure_kind",
+    "repeatable",
     "retry_after",
     "should_retry",
 ]
@@ -103,6 +107,20 @@ class Decision(enum.Enum):
     """Hand the result (a response, or the failure) to the caller as it is."""
     OUTCOME_UNKNOWN = "outcome unknown"
     """Do not repeat: the request may have been processed, and repeating is not safe."""
+
+
+def repeatable(method: str, operation: Operation | None, safe_to_repeat: bool | None) -> bool:
+    """Whether a call that may have been processed may be sent again.
+
+    The caller's ``safe_to_repeat=True`` wins; otherwise the operation's ``x-idempotent``
+    decides (the description marks each one); a request no operation serves falls back on
+    its HTTP method.
+    """
+    if safe_to_repeat:
+        return True
+    if operation is not None:
+        return operation.idempotent
+    return method.upper() in IDEMPOTENT_METHODS
 
 
 def failure_kind(exc: httpx.TransportError) -> FailureKind:

@@ -9,6 +9,8 @@ from typing import TypedDict
 
 import httpx
 
+from chatapi_description import Operation, OperationIndex
+
 from ._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import (
@@ -20,15 +22,15 @@ from ._errors import (
     error_from_too_large,
 )
 from ._events import RetryEvent
-from ._layer import DualTransport, Layer
+from ._layer import DualTransport, Layer, operation_of
 from ._options import clamp_timeouts, deadline_of, options_for
 from ._policy import (
-    IDEMPOTENT_METHODS,
     MAX_WAIT,
     Decision,
     RetryPolicy,
     backoff,
     failure_kind,
+    repeatable,
     retry_after,
     should_retry,
 )
@@ -67,6 +69,10 @@ class RetryTransport(Layer):
     waits for slots within the same budget, and each attempt's httpx timeouts are cut to the
     time left; every socket wait of the call, the reading of headers and body included, is
     bounded by the same deadline (``call_deadline``).
+
+    Whether a call is safe to repeat comes from its operation's ``x-idempotent`` in
+    ``index`` (the request matched below ``base_path``), or from the caller's
+    ``safe_to_repeat``; without an index, from the HTTP method (``repeatable``).
     """
 
     def __init__(
@@ -78,8 +84,12 @@ class RetryTransport(Layer):
         random: Callable[[], float] = _random.random,
         on_retry: Callable[[RetryEvent], None] | None = None,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        index: OperationIndex | None = None,
+        base_path: str = "",
     ) -> None:
         super().__init__(inner)
+        self._index = index
+        self._base_path = base_path
         self._max_size = max_response_size
         self._policy = RetryPolicy() if policy is None else policy
         self._clock = clock
@@ -145,7 +155,9 @@ class RetryTransport(Layer):
                 await self._clock.asleep(wait)
 
     def _call(self, request: httpx.Request) -> _Call:
-        return _Call(request, self._policy, self._clock, self._random, self._on_retry)
+        index = self._index
+        operation = None if index is None else operation_of(request, index, self._base_path)
+        return _Call(request, self._policy, self._clock, self._random, self._on_retry, operation)
 
 
 class _Call:
@@ -158,6 +170,7 @@ class _Call:
         clock: Clock,
         random: Callable[[], float],
         on_retry: Callable[[RetryEvent], None] | None,
+        operation: Operation | None,
     ) -> None:
         options = options_for(request)
         self._request = request
@@ -165,7 +178,7 @@ class _Call:
         self._clock = clock
         self._random = random
         self._on_retry = on_retry
-        self._safe_to_repeat = bool(options.safe_to_repeat)
+        self._safe_to_repeat = repeatable(request.method, operation, options.safe_to_repeat)
         self._max_retries = (
             policy.max_retries if options.max_retries is None else options.max_retries
         )
@@ -226,8 +239,7 @@ class _Call:
         Its unreadable or oversized body must not read as a plain failure: a caller who
         retries on failure would send it again.
         """
-        repeatable = self._safe_to_repeat or self._request.method.upper() in IDEMPOTENT_METHODS
-        return 200 <= status < 300 and not repeatable
+        return 200 <= status < 300 and not self._safe_to_repeat
 
     def wait_after_response(self, response: httpx.Response) -> float | None:
         """Seconds to sleep before retrying, or None to return ``response``."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from chatapi_client.operations import INDEX
-from chatapi_description import load_yaml, relative_path
+from chatapi_description import DescriptionError, load_yaml, read_index, relative_path
 
 SPEC = load_yaml(Path(__file__).resolve().parents[2] / "openapi" / "chatapi.yaml")
 
@@ -132,3 +133,28 @@ def test_operations_of_one_bucket_share_one_rate() -> None:
         "updateContact",
         "deleteContact",
     }
+
+
+def test_idempotence_comes_from_x_idempotent() -> None:
+    from_spec = {
+        operation["operationId"]: operation["x-idempotent"]
+        for item in SPEC["paths"].values()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "delete"}
+    }
+    assert {op.operation_id: op.idempotent for op in INDEX.operations} == from_spec
+    assert not INDEX["sendMessage"].idempotent
+    assert not INDEX["createComment"].idempotent
+    assert all(op.idempotent for op in INDEX.operations if op.method in {"GET", "PUT", "DELETE"})
+
+
+@pytest.mark.parametrize("value", [None, "true", 1])
+def test_an_operation_without_a_boolean_x_idempotent_is_refused(value: object) -> None:
+    spec = copy.deepcopy(SPEC)
+    operation = spec["paths"]["/contact/{identifier}/message"]["post"]
+    if value is None:
+        del operation["x-idempotent"]
+    else:
+        operation["x-idempotent"] = value
+    with pytest.raises(DescriptionError, match="x-idempotent must be true or false"):
+        read_index(spec)

@@ -49,6 +49,9 @@ def test_wheel_ships_the_packages_the_spec_and_type_markers(wheel: Path) -> None
     metadata = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     entry_points = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "chatapi-sandbox = chatapi_sandbox.__main__:main" in entry_points
+    assert "chatapi = chatapi.cli:main" in entry_points
+    assert "chatapi/cli/__init__.py" in names
+    assert "chatapi/bulk/__init__.py" in names
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = [
         line
@@ -60,6 +63,12 @@ def test_wheel_ships_the_packages_the_spec_and_type_markers(wheel: Path) -> None
         lines = [r.replace('"', "'") for r in requires if r.startswith(f"Requires-Dist: {server}")]
         assert any("extra == 'sandbox'" in line for line in lines), server
         assert all("extra == '" in line for line in lines), lines
+    # The `chatapi` command's libraries come with every install: the command never fails
+    # on a missing import.
+    for command in ("click", "rich"):
+        lines = [r for r in requires if r.startswith(f"Requires-Dist: {command}")]
+        assert lines, command
+        assert not any("extra ==" in line for line in lines), lines
 
 
 def test_installed_wheel_imports_and_reads_its_bundled_spec(wheel: Path, tmp_path: Path) -> None:

@@ -1,0 +1,310 @@
+"""The bulk jobs people run: import contacts, broadcast a message, reconcile unknown sends.
+
+Each job gives a handler for the sync client and one for the async client; the engine
+(``run`` / ``arun``) does the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from chatapi_client.models import (
+    Contact,
+    ContactFields,
+    ContactListRequest,
+    MessageRecord,
+    SendMessageRequest,
+    TextMessage,
+)
+
+from .._client import AsyncChatAPI, ChatAPI
+from .._errors import NotFoundError
+from ._engine import AsyncHandler, AsyncSteps, Handler, Steps, items_per_second
+from ._journal import UNKNOWN, Journal, JournalItem
+from ._rows import RowProblem, RowSettings, read_contact_rows
+
+__all__ = [
+    "Broadcast",
+    "ContactImport",
+    "Reconciled",
+    "areconcile",
+    "contact_filter",
+    "reconcile",
+]
+
+OnExisting = Literal["update", "keep"]
+
+
+@dataclass(frozen=True)
+class ContactImport:
+    """Create or update one contact per item, then add its tags.
+
+    Every call is safe to repeat: ``getContact`` tells new from existing; a new contact is
+    created with ``createOrUpdateContact`` (keyed by its identifier, so a repeat after a
+    crash cannot make a second one); an existing one is updated with ``updateContact``,
+    which overwrites every given field (``createOrUpdateContact`` would keep the old
+    first name and email), or left alone with ``on_existing="keep"``; then ``addTags``,
+    which keeps tags already there.
+
+    Item payloads are ``ContactRow.payload()``: ``identifier``, ``fields``, ``tags``.
+    """
+
+    on_existing: OnExisting = "update"
+
+    operations = ("getContact", "createOrUpdateContact", "addTags")
+    """The calls of a typical item (a new contact with tags)."""
+
+    @property
+    def items_per_second(self) -> float:
+        """The bottleneck of the job: the most items a second the limits allow."""
+        return items_per_second(list(self.operations))
+
+    def handler(self, client: ChatAPI) -> Handler:
+        """The item handler for the sync client."""
+
+        def handle(item: JournalItem, steps: Steps) -> str:
+            ident, fields, tags = _parts(item)
+            try:
+                steps.call("getContact", lambda: client.contacts.get(ident))
+                exists = True
+            except NotFoundError:
+                exists = False
+            outcome = self._outcome(exists)
+            if outcome == "created":
+                body = ContactFields.from_dict(fields)
+                steps.call(
+                    "createOrUpdateContact",
+                    lambda: client.contacts.create_or_update(ident, body=body),
+                )
+            elif outcome == "updated":
+                body = ContactFields.from_dict(fields)
+                steps.call("updateContact", lambda: client.contacts.update(ident, body=body))
+            if tags and outcome != "kept":
+                steps.call("addTags", lambda: client.contacts.add_tags(ident, body=tags))
+            return outcome
+
+        return handle
+
+    def async_handler(self, client: AsyncChatAPI) -> AsyncHandler:
+        """The item handler for the async client."""
+
+        async def handle(item: JournalItem, steps: AsyncSteps) -> str:
+            ident, fields, tags = _parts(item)
+            try:
+                await steps.call("getContact", lambda: client.contacts.get(ident))
+                exists = True
+            except NotFoundError:
+                exists = False
+            outcome = self._outcome(exists)
+            body = ContactFields.from_dict(fields)
+            if outcome == "created":
+                await steps.call(
+                    "createOrUpdateContact",
+                    lambda: client.contacts.create_or_update(ident, body=body),
+                )
+            elif outcome == "updated":
+                await steps.call("updateContact", lambda: client.contacts.update(ident, body=body))
+            if tags and outcome != "kept":
+                await steps.call("addTags", lambda: client.contacts.add_tags(ident, body=tags))
+            return outcome
+
+        return handle
+
+    @staticmethod
+    def load(
+        journal: Journal,
+        path: str | Path,
+        settings: RowSettings | None = None,
+        *,
+        lines: Callable[[int], bool] | None = None,
+    ) -> list[RowProblem]:
+        """Journal the valid rows of the CSV file ``path`` (keyed ``line N``); return the rest.
+
+        Rows already journaled keep their state, so loading the same file again resumes.
+        ``lines``, if given, picks the rows by line number (a worker's share of a file).
+        """
+        problems: list[RowProblem] = []
+        valid: list[tuple[str, dict[str, Any]]] = []
+        for row in read_contact_rows(path, settings):
+            if lines is not None and not lines(row.line):
+                continue
+            if isinstance(row, RowProblem):
+                problems.append(row)
+            else:
+                valid.append((f"line {row.line}", row.payload()))
+        journal.add(valid)
+        return problems
+
+    def _outcome(self, exists: bool) -> str:
+        if not exists:
+            return "created"
+        return "updated" if self.on_existing == "update" else "kept"
+
+
+def _parts(item: JournalItem) -> tuple[str, dict[str, Any], list[str]]:
+    payload = item.payload
+    return str(payload["identifier"]), dict(payload["fields"]), list(payload["tags"])
+
+
+def contact_filter(
+    *, tag: str | None = None, where: Iterable[tuple[str, str]] = (), search: str | None = None
+) -> ContactListRequest:
+    """The ``listContacts`` body for contacts with ``tag`` and fields equal to ``where``."""
+    conditions: list[dict[str, Any]] = []
+    if tag is not None:
+        conditions.append({"category": "contactTag", "operator": "hasAnyOf", "value": [tag]})
+    for name, value in where:
+        conditions.append(
+            {"category": "contactField", "field": name, "operator": "isEqualTo", "value": value}
+        )
+    body: dict[str, Any] = {"filter": {"$and": conditions}}
+    if search:
+        body["search"] = search
+    return ContactListRequest.from_dict(body)
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """Send one text message to each item's contact, at most once.
+
+    ``sendMessage`` is not safe to repeat (``x-idempotent: false``): it is journaled before
+    it leaves, and an item whose send may have been processed becomes ``unknown`` and is
+    never sent again automatically; ``reconcile`` settles it with evidence.
+    """
+
+    text: str
+
+    operations = ("sendMessage",)
+
+    @property
+    def items_per_second(self) -> float:
+        """The bottleneck of the job: the most items a second the limits allow."""
+        return items_per_second(list(self.operations))
+
+    @staticmethod
+    def audience(contacts: Iterable[Contact]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Journal items, one per contact (keyed ``id:<id>``), from a contact listing."""
+        for contact in contacts:
+            yield f"id:{contact.id}", {"identifier": f"id:{contact.id}"}
+
+    def _body(self) -> SendMessageRequest:
+        return SendMessageRequest(message=TextMessage(text=self.text))
+
+    def handler(self, client: ChatAPI) -> Handler:
+        """The item handler for the sync client."""
+
+        def handle(item: JournalItem, steps: Steps) -> str:
+            ident = str(item.payload["identifier"])
+            steps.call("sendMessage", lambda: client.messaging.send(ident, body=self._body()))
+            return "sent"
+
+        return handle
+
+    def async_handler(self, client: AsyncChatAPI) -> AsyncHandler:
+        """The item handler for the async client."""
+
+        async def handle(item: JournalItem, steps: AsyncSteps) -> str:
+            ident = str(item.payload["identifier"])
+            await steps.call("sendMessage", lambda: client.messaging.send(ident, body=self._body()))
+            return "sent"
+
+        return handle
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What reconcile did with the unknown items.
+
+    Attributes:
+        settled: Items found delivered (now ``done``, outcome ``sent``), with the message id.
+        unsettled: Items with no evidence either way, with why; still ``unknown``.
+    """
+
+    settled: dict[str, int] = field(default_factory=dict)
+    unsettled: dict[str, str] = field(default_factory=dict)
+
+
+DEFAULT_WINDOW = 600.0
+"""Seconds around a send's journaled time within which a matching message counts."""
+
+
+def _evidence(record: MessageRecord, text: str, sent_at: float, window: float) -> bool:
+    data = record.to_dict()
+    message = data.get("message")
+    if data.get("traffic") != "outgoing" or not isinstance(message, dict):
+        return False
+    if message.get("type") != "text" or message.get("text") != text:
+        return False
+    stamps = [s.get("timestamp") for s in data.get("status") or () if isinstance(s, dict)]
+    times = [t for t in stamps if isinstance(t, int | float)]
+    return not times or any(abs(t - sent_at) <= window for t in times)
+
+
+def _too_old(record: MessageRecord, sent_at: float, window: float) -> bool:
+    stamps = [s.get("timestamp") for s in record.to_dict().get("status") or ()]
+    times = [t for t in stamps if isinstance(t, int | float)]
+    return bool(times) and max(times) < sent_at - window
+
+
+def reconcile(
+    client: ChatAPI, journal: Journal, text: str, *, window: float = DEFAULT_WINDOW
+) -> Reconciled:
+    """Settle unknown sends: a matching message in the contact's history means delivered.
+
+    A message matches when it is outgoing, a text with exactly ``text``, and stamped within
+    ``window`` seconds of when the send left. Messages are read newest first and the search
+    stops at the first one older than the window. What is not found stays ``unknown``:
+    absence is no proof (delivery may lag), so nothing is resent here.
+    """
+    result = Reconciled()
+    for item in journal.items(UNKNOWN):
+        ident = str(item.payload["identifier"])
+        sent_at = item.sent_at if item.sent_at is not None else time.time()
+        found: int | None = None
+        try:
+            for record in client.messaging.list(ident, limit=50):
+                if _evidence(record, text, sent_at, window):
+                    found = record.message_id
+                    break
+                if _too_old(record, sent_at, window):
+                    break
+        except Exception as error:  # noqa: BLE001 - reported per item, the rest go on
+            result.unsettled[item.key] = f"could not read the history: {error}"
+            continue
+        _settle(journal, item, found, result)
+    return result
+
+
+async def areconcile(
+    client: AsyncChatAPI, journal: Journal, text: str, *, window: float = DEFAULT_WINDOW
+) -> Reconciled:
+    """``reconcile`` with the async client."""
+    result = Reconciled()
+    for item in journal.items(UNKNOWN):
+        ident = str(item.payload["identifier"])
+        sent_at = item.sent_at if item.sent_at is not None else time.time()
+        found: int | None = None
+        try:
+            async for record in client.messaging.list(ident, limit=50):
+                if _evidence(record, text, sent_at, window):
+                    found = record.message_id
+                    break
+                if _too_old(record, sent_at, window):
+                    break
+        except Exception as error:  # noqa: BLE001 - reported per item, the rest go on
+            result.unsettled[item.key] = f"could not read the history: {error}"
+            continue
+        _settle(journal, item, found, result)
+    return result
+
+
+def _settle(journal: Journal, item: JournalItem, found: int | None, result: Reconciled) -> None:
+    if found is not None:
+        journal.done(item.key, "sent")
+        result.settled[item.key] = found
+    else:
+        result.unsettled[item.key] = "no matching message in the contact's history"

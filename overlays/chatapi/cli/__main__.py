@@ -1,0 +1,5 @@
+"""``python -m chatapi.cli``: the ``chatapi`` command."""
+
+from . import main
+
+main()

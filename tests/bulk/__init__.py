@@ -1,0 +1,1 @@
+"""The bulk engine (package ``chatapi.bulk``): journal, engine and jobs, no network."""

@@ -1,0 +1,1 @@
+"""The ``chatapi`` command, run in subprocesses against a sandbox process."""
