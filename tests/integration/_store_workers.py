@@ -35,6 +35,12 @@ def hammer(url: str, key: str, limit: int, tries: int, start_at: float) -> int:
     )
 
 
+def warm_up(url: str) -> None:
+    """Import the client and open the store, then linger so each worker takes one call."""
+    open_store(url)
+    time.sleep(0.3)
+
+
 def acquire_for(url: str, limit: int, offset: float, start_at: float, seconds: float) -> list[Any]:
     """Acquire slots in a loop on a clock ``offset`` s off; the true wall times admitted."""
     limiter = chatapi.RateLimiter(open_store(url), clock=SkewedClock(offset))

@@ -23,11 +23,12 @@ import pytest
 
 import chatapi
 from chatapi import RateLimiter, RateLimitStoreError, RateLimitStoreEvent, RedisRateLimitStore
-from chatapi._ratelimit import open_store
+from chatapi._ratelimit import open_store, redis_store
 from chatapi._ratelimit.redis_store import DEFAULT_TIMEOUT
+from chatapi._ratelimit.store import SHARED_WINDOW_MEMORY
 
 from ._redis import RedisServer
-from ._store_workers import acquire_for, first_try, hammer
+from ._store_workers import acquire_for, first_try, hammer, warm_up
 
 SPAWN = multiprocessing.get_context("spawn")
 """Children start clean: no copy of this process's threads, sandbox or connections."""
@@ -158,17 +159,70 @@ def test_keys_are_hash_tagged_per_budget_and_expire(
         "chatapi:{acme/send-message}:cool",
         "chatapi:{acme/send-message}:limit",
         "chatapi:{acme/send-message}:starts",
+        "chatapi:{acme/send-message}:window",
     ]
     assert 0 < raw.pttl("chatapi:{acme/send-message}:starts") <= 1050 + 1000
     assert 0 < raw.pttl("chatapi:{acme/send-message}:cool") <= 500 + 1000
     assert 0 < raw.ttl("chatapi:{acme/send-message}:limit") <= 600
+    assert 0 < raw.pttl("chatapi:{acme/send-message}:window") <= SHARED_WINDOW_MEMORY * 1000
     raw.close()
 
 
+def test_the_widest_recent_window_binds_every_process(server: RedisServer) -> None:
+    slow = RedisRateLimitStore.from_url(server.unix_url)
+    prompt = RedisRateLimitStore.from_url(server.unix_url)
+    assert slow.try_acquire("acme/b", 1, 1.6, 0.0).wait == 0  # a process with jitter
+    # The prompt process asks for 1.05 s; the slow one's 1.6 s is in force for it too.
+    waiting = prompt.try_acquire("acme/b", 1, 1.05, 0.0)
+    assert waiting.reason == "window full"
+    assert 1.5 < waiting.wait <= 1.6 + 1e-3
+    slow.close()
+    prompt.close()
+
+
+def test_a_redis_clock_stepping_back_stalls_nothing_and_opens_no_slot(
+    server: RedisServer, store: RedisRateLimitStore
+) -> None:
+    import redis
+
+    raw = redis.Redis(unix_socket_path=str(server.socket_path))
+    seconds, micros = raw.time()
+    # A start recorded an hour ahead of Redis's clock: what a step back of 1 h leaves.
+    ahead = seconds * 1_000_000 + micros + 3600 * 1_000_000
+    raw.zadd("chatapi:{acme/b}:starts", {"before-the-step": ahead})
+    assert store.try_acquire("acme/b", 2, 0.3, 0.0).wait == 0
+    refused = store.try_acquire("acme/b", 2, 0.3, 0.0)
+    assert refused.reason == "window full"  # the start before the step still counts
+    assert refused.wait <= 0.3 + 1e-3  # ... for one window, not for the hour
+    time.sleep(refused.wait)
+    assert store.try_acquire("acme/b", 2, 0.3, 0.0).wait == 0
+    raw.close()
+
+
+def test_a_lower_reported_limit_holds_under_steady_traffic(
+    server: RedisServer, store: RedisRateLimitStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scaled down: the limit lives 1 s in Redis (600 s in use), refreshed after 0.3 s (60 s).
+    monkeypatch.setattr(redis_store, "REPORTED_LIMIT_TTL", 1)
+    monkeypatch.setattr(redis_store, "_REFRESH_REPORTED", 0.3)
+    limiter = RateLimiter(store, window=0.05)
+    headers = httpx.Headers({"x-ratelimit-limit": "3"})
+    limiter.observe("acme", "b", 10, 200, headers)
+    end = time.monotonic() + 2.5
+    while time.monotonic() < end:  # every answer re-reports the lower limit
+        limiter.acquire("acme", "b", 10)
+        assert store.reported_limit("acme/b") == 3  # as the try read it from Redis
+        limiter.observe("acme", "b", 10, 200, headers)
+        time.sleep(0.05)
+
+
 def test_skewed_client_clocks_change_nothing_redis_time_decides(server: RedisServer) -> None:
-    start_at = time.time() + 2.0
     offsets = [-0.5, 0.0, 0.5]
     with ProcessPoolExecutor(3, mp_context=SPAWN) as pool:
+        # Every child started and imported before the common start: a busy machine takes
+        # seconds to spawn three interpreters.
+        list(pool.map(warm_up, [server.unix_url] * 3))
+        start_at = time.time() + 0.5
         runs = list(
             pool.map(
                 acquire_for, [server.unix_url] * 3, [5] * 3, offsets, [start_at] * 3, [2.2] * 3

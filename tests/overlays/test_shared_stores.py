@@ -114,6 +114,20 @@ def test_sqlite_a_wall_clock_stepping_back_opens_no_slot(tmp_path: Path) -> None
     assert store.try_acquire("acme/b", 1, 1.0, 0.0).wait == pytest.approx(1.0 + SLACK)
 
 
+def test_sqlite_a_wall_clock_stepping_back_stalls_nothing(tmp_path: Path) -> None:
+    wall = Wall()
+    store = _sqlite(tmp_path, wall)
+    store.cool_down("acme/cool", 2.0, 0.0)
+    assert store.try_acquire("acme/b", 1, 1.0, 0.0).wait == 0
+    wall.now -= 3600.0  # NTP stepped the clock back an hour
+    wait = store.try_acquire("acme/b", 1, 1.0, 0.0).wait
+    assert wait == pytest.approx(1.0 + SLACK)
+    wall.now += wait  # one window later, not an hour
+    assert store.try_acquire("acme/b", 1, 1.0, 0.0).wait == 0
+    # A cool-down set before the step ends when it was meant to, too.
+    assert store.try_acquire("acme/cool", 1, 1.0, 0.0).wait <= 2.0
+
+
 def test_sqlite_admits_exactly_the_limit_to_racing_threads(tmp_path: Path) -> None:
     store = SqliteRateLimitStore(tmp_path / "limits.db")  # the real wall clock; no sleep
     start = threading.Barrier(8)

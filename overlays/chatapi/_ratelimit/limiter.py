@@ -27,14 +27,15 @@ from .store import (
     async_store_for,
     effective_limit,
 )
+from .window import MIN_WINDOW, JitterWindow
 
 __all__ = ["DEFAULT_WINDOW", "RateLimiter"]
 
 logger = logging.getLogger("chatapi")
 
-DEFAULT_WINDOW = 1.05
-"""The API's limits are per second; the extra 50 ms absorb network jitter between a
-request starting here and the server counting it."""
+DEFAULT_WINDOW = MIN_WINDOW
+"""The narrowest window in force by default (see ``window.JitterWindow``): the API's limits
+are per second, and the extra 50 ms absorb jitter before any is measured."""
 
 _SHARED_STORE = InMemoryRateLimitStore()
 """The process-wide store: every limiter built without one shares it, so every client that
@@ -49,6 +50,10 @@ class RateLimiter:
     server's feedback (``observe``) pauses a budget for everyone sharing it: a 429 for its
     ``Retry-After``, an ``X-RateLimit-Remaining: 0`` for one window.
 
+    The window is, by default, as wide as the jitter between a grant and the request's
+    arrival needs (``JitterWindow``: 1 s plus the measured spread, within [1.05 s, 2 s]);
+    a shared store applies the widest window any of its processes asked for recently.
+
     Thread-safe and asyncio-safe: ``acquire`` blocks the calling thread, ``aacquire`` only
     suspends the calling task (it uses the store's asyncio twin, see ``async_store_for``).
     Neither waits past the caller's deadline: it raises ``LocalRateLimitError`` at once
@@ -61,7 +66,7 @@ class RateLimiter:
         *,
         clock: Clock = SYSTEM_CLOCK,
         headroom: int = 0,
-        window: float = DEFAULT_WINDOW,
+        window: float | None = None,
     ) -> None:
         """Build a limiter.
 
@@ -69,22 +74,28 @@ class RateLimiter:
             store: Where budgets live; default: the process-wide in-memory store.
             clock: Measures windows and deadlines; deadlines passed in use this clock.
             headroom: Requests per window kept unused below each limit (never below 1 left).
-            window: Seconds in which at most N requests may start.
+            window: Seconds in which at most N requests may start, fixed; default (None):
+                measured per budget from the jitter between grants and answers.
         """
         if headroom < 0:
             raise ValueError(f"headroom must be >= 0, not {headroom}")
-        if not window > 0:
+        if window is not None and not window > 0:
             raise ValueError(f"window must be > 0 seconds, not {window}")
         self._store: RateLimitStore = _SHARED_STORE if store is None else store
         self._astore = async_store_for(self._store)
         self._clock = clock
         self._headroom = headroom
-        self._window = window
+        self._fixed = window
+        self._jitter = JitterWindow()
 
     @property
     def clock(self) -> Clock:
         """The clock this limiter measures with."""
         return self._clock
+
+    def window(self, organization: str, bucket: str) -> float:
+        """The window this limiter asks for the budget now (a shared store may widen it)."""
+        return self._window_for(_key(organization, bucket), self._clock.monotonic())
 
     @property
     def store(self) -> RateLimitStore:
@@ -110,7 +121,7 @@ class RateLimiter:
         while True:
             now = self._clock.monotonic()
             admission = self._store.try_acquire(
-                key, limit, self._window, now, headroom=self._headroom
+                key, limit, self._window_for(key, now), now, headroom=self._headroom
             )
             wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
             if wait <= 0:
@@ -134,7 +145,7 @@ class RateLimiter:
         while True:
             now = self._clock.monotonic()
             admission = await self._astore.try_acquire(
-                key, limit, self._window, now, headroom=self._headroom
+                key, limit, self._window_for(key, now), now, headroom=self._headroom
             )
             wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
             if wait <= 0:
@@ -149,20 +160,24 @@ class RateLimiter:
         limit: int,
         status_code: int,
         headers: httpx.Headers,
+        *,
+        latency: float | None = None,
     ) -> None:
         """Take in a response's rate-limit feedback for the budget it was drawn from.
 
-        ``limit`` is the table's, as given to ``acquire``.
+        ``limit`` is the table's, as given to ``acquire``; ``latency`` is the seconds from
+        the slot's grant to the response's headers, which sizes the window.
         """
         key = _key(organization, bucket)
         now = self._clock.monotonic()
-        pause, reported, spent = self._feedback(bucket, status_code, headers)
+        window = self._adapt(key, status_code, latency, now)
+        pause, reported, spent = self._feedback(bucket, status_code, headers, window)
         if pause is not None:
             self._store.cool_down(key, pause, now)
         if reported is not None:
             self._store.report_limit(key, reported)
         if spent:
-            self._store.mark_spent(key, self.budget(organization, bucket, limit), self._window, now)
+            self._store.mark_spent(key, self.budget(organization, bucket, limit), window, now)
 
     async def aobserve(
         self,
@@ -171,27 +186,45 @@ class RateLimiter:
         limit: int,
         status_code: int,
         headers: httpx.Headers,
+        *,
+        latency: float | None = None,
     ) -> None:
         """Like ``observe``, through the store's asyncio twin."""
         key = _key(organization, bucket)
         now = self._clock.monotonic()
-        pause, reported, spent = self._feedback(bucket, status_code, headers)
+        window = self._adapt(key, status_code, latency, now)
+        pause, reported, spent = self._feedback(bucket, status_code, headers, window)
         if pause is not None:
             await self._astore.cool_down(key, pause, now)
         if reported is not None:
             await self._astore.report_limit(key, reported)
         if spent:
             budget = self.budget(organization, bucket, limit)
-            await self._astore.mark_spent(key, budget, self._window, now)
+            await self._astore.mark_spent(key, budget, window, now)
+
+    def _window_for(self, key: str, now: float) -> float:
+        return self._jitter.current(key, now) if self._fixed is None else self._fixed
+
+    def _adapt(self, key: str, status_code: int, latency: float | None, now: float) -> float:
+        """The window after this response: widened by its latency's spread or by a 429."""
+        if self._fixed is not None:
+            return self._fixed
+        if latency is not None:
+            self._jitter.measured(key, latency, now)
+        if status_code == 429:
+            window = self._jitter.refused(key, now)
+            logger.info("429 on budget %r despite its window: widened to %.3f s", key, window)
+            return window
+        return self._jitter.current(key, now)
 
     def _feedback(
-        self, bucket: str, status_code: int, headers: httpx.Headers
+        self, bucket: str, status_code: int, headers: httpx.Headers, window: float
     ) -> tuple[float | None, int | None, bool]:
         """What a response asks of its budget: a pause, a reported limit, spent or not."""
         pause: float | None = None
         if status_code == 429:
             asked = retry_after(headers, self._clock.time())
-            pause = self._window if asked is None else min(asked, MAX_WAIT)
+            pause = window if asked is None else min(asked, MAX_WAIT)
             logger.info("429 on bucket %r: pausing it %.3f s for every sharer", bucket, pause)
         reported = _header_int(headers, "x-ratelimit-limit")
         spent = _header_int(headers, "x-ratelimit-remaining") == 0

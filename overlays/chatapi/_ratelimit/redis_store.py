@@ -13,7 +13,9 @@ How it stays correct across machines:
   times), ``...:cool`` (end of the cool-down) and ``...:limit`` (the reported limit). The
   braces are a Redis Cluster hash tag: a budget's keys share a slot, as a script needs.
   Starts and cool-downs expire about a second after they stop mattering; a reported limit
-  lasts ``REPORTED_LIMIT_TTL`` after it was last reported.
+  lasts ``REPORTED_LIMIT_TTL`` after it was last written, and a process that keeps seeing
+  it reported writes it again every minute, so it holds under steady traffic. ``...:window``
+  holds the widest window a process asked for in the last ``SHARED_WINDOW_MEMORY`` seconds.
 - A 429 seen by one process sets the cool-down in Redis, so it pauses every process; a lower
   ``X-RateLimit-Limit`` lowers every process's budget.
 
@@ -51,6 +53,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import math
 import os
 import time
 import uuid
@@ -62,7 +65,7 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 
 from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
-from .store import _SLACK, Admission, AsyncRateLimitStore
+from .store import _SLACK, SHARED_WINDOW_MEMORY, Admission, AsyncRateLimitStore
 
 try:
     import redis
@@ -103,23 +106,42 @@ end
 """
 
 TRY_SCRIPT = (
-    """
--- KEYS: 1 starts (sorted set, score = start in us), 2 cool-down end (us), 3 reported limit
+    (
+        """
+-- KEYS: 1 starts (sorted set, score = start in us), 2 cool-down end (us), 3 reported limit,
+--       4 widest window asked for recently (us)
 -- ARGV: 1 table limit, 2 headroom, 3 window (us), 4 a member unique to this try
 -- Returns {wait in us (0: admitted), 0 | 1 cooling down | 2 window full, reported limit}
 """
-    + _NOW
-    + """
+        + _NOW
+        + """
 local window = tonumber(ARGV[3])
 local reported = redis.call('GET', KEYS[3])
 local limit = tonumber(ARGV[1])
 if reported and tonumber(reported) < limit then limit = tonumber(reported) end
 limit = math.max(1, limit - tonumber(ARGV[2]))
--- A start cannot be earlier than the last recorded one (the server's clock stepped back).
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if last[2] and now < tonumber(last[2]) then now = tonumber(last[2]) end
 local cool = tonumber(redis.call('GET', KEYS[2]))
+-- The server's clock stepped back: move the budget's times back with it, so the starts
+-- keep their spacing (no extra slot) and nothing waits out the step.
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] and now < tonumber(last[2]) then
+  local step = tonumber(last[2]) - now
+  local all = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+  for i = 1, #all, 2 do
+    redis.call('ZADD', KEYS[1], string.format('%.0f', tonumber(all[i + 1]) - step), all[i])
+  end
+  if cool then
+    cool = cool - step
+    redis.call('SET', KEYS[2], string.format('%.0f', cool), 'KEEPTTL')
+  end
+end
 if cool and now < cool then return {cool - now, 1, reported} end
+local shared = tonumber(redis.call('GET', KEYS[4]))
+if shared and shared > window then
+  window = shared
+else
+  redis.call('SET', KEYS[4], ARGV[3], 'PX', WINDOW_MEMORY_MS)
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now - window))
 local count = redis.call('ZCARD', KEYS[1])
 if count >= limit then
@@ -131,7 +153,10 @@ redis.call('ZADD', KEYS[1], string.format('%.0f', now), ARGV[4])
 redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + EXPIRY_SLACK_MS)
 return {0, 0, reported}
 """
-).replace("EXPIRY_SLACK_MS", str(_EXPIRY_SLACK_MS))
+    )
+    .replace("EXPIRY_SLACK_MS", str(_EXPIRY_SLACK_MS))
+    .replace("WINDOW_MEMORY_MS", str(round(SHARED_WINDOW_MEMORY * 1000)))
+)
 
 COOL_DOWN_SCRIPT = (
     """
@@ -242,6 +267,8 @@ class RedisRateLimitStore:
         self._members = itertools.count()
         self._instance = uuid.uuid4().hex[:12]
         self._reported: dict[str, tuple[int | None, float]] = {}
+        self._written: dict[str, tuple[int, float]] = {}
+        """Per key, the limit this process last wrote to Redis, and when (monotonic)."""
         self._async = _AsyncRedisStore(self, async_client)
 
     @classmethod
@@ -355,7 +382,12 @@ class RedisRateLimitStore:
     def _try_args(
         self, key: str, limit: int, window: float, headroom: int
     ) -> tuple[list[str], list[object]]:
-        keys = [self._key(key, "starts"), self._key(key, "cool"), self._key(key, "limit")]
+        keys = [
+            self._key(key, "starts"),
+            self._key(key, "cool"),
+            self._key(key, "limit"),
+            self._key(key, "window"),
+        ]
         # The process id keeps members unique in a forked child, whose counter is a copy.
         member = f"{os.getpid()}:{self._instance}:{next(self._members)}"
         return keys, [limit, headroom, _micros(window), member]
@@ -371,13 +403,22 @@ class RedisRateLimitStore:
         )
 
     def _needs_report(self, key: str, limit: int) -> bool:
+        """Whether to write ``limit``: Redis holds another, or our write is getting old.
+
+        Seeing the value in Redis does not make it last: only a write renews its
+        ``REPORTED_LIMIT_TTL``, so under steady traffic it is written again every
+        ``_REFRESH_REPORTED`` seconds, or it would lapse and let a burst of 429s through.
+        """
         if self._failover.fallen_back:
             return True
-        seen, when = self._reported.get(key, (None, 0.0))
-        return seen != limit or time.monotonic() - when > _REFRESH_REPORTED
+        seen, _ = self._reported.get(key, (None, 0.0))
+        written, when = self._written.get(key, (None, -math.inf))
+        return seen != limit or written != limit or time.monotonic() - when > _REFRESH_REPORTED
 
     def _set_reported(self, key: str, limit: int, _: object) -> None:
-        self._reported[key] = (limit, time.monotonic())
+        now = time.monotonic()
+        self._reported[key] = (limit, now)
+        self._written[key] = (limit, now)
 
     def _sync(self) -> redis.Redis:
         if self._client is None:

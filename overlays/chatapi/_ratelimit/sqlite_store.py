@@ -12,8 +12,8 @@ How it stays correct across processes:
   ``synchronous=NORMAL`` (losing the last starts in a power cut costs nothing that matters).
 - Time is the machine's wall clock (``time.time``), read inside the transaction: the
   processes share it, whereas each process's monotonic clock is its own to compare with.
-  A start earlier than the last recorded one (the wall clock stepped back) is counted at
-  the last one's time, so a step back never opens extra slots.
+  When the wall clock steps back (NTP), the budget's recorded times move back with it:
+  the starts keep their spacing, so a step opens no extra slot and stalls nothing.
 
 Measured on the project's 2-core machines (docs/design/shared-limits.md, 8 processes x 4
 threads, one budget of 10/s for 15 s): never more than 10 starts in any second, shortest
@@ -42,7 +42,7 @@ from pathlib import Path
 import anyio.to_thread
 
 from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
-from .store import _SLACK, Admission, AsyncRateLimitStore, effective_limit
+from .store import _SLACK, SHARED_WINDOW_MEMORY, Admission, AsyncRateLimitStore, effective_limit
 
 __all__ = ["SqliteRateLimitStore"]
 
@@ -53,6 +53,12 @@ CREATE TABLE IF NOT EXISTS chatapi_budgets (
     key TEXT PRIMARY KEY,
     cooldown_until REAL,
     reported_limit INTEGER
+);
+CREATE TABLE IF NOT EXISTS chatapi_clock (id INTEGER PRIMARY KEY CHECK (id = 0), seen REAL);
+CREATE TABLE IF NOT EXISTS chatapi_windows (
+    key TEXT PRIMARY KEY,
+    seconds REAL NOT NULL,
+    until REAL NOT NULL
 );
 """
 
@@ -165,8 +171,7 @@ class SqliteRateLimitStore:
     # -- the transactions -------------------------------------------------------------
 
     def _try_acquire(self, key: str, limit: int, window: float, headroom: int) -> Admission:
-        with self._transaction() as db:
-            now = self._wall()
+        with self._transaction() as (db, now):
             row = db.execute(
                 "SELECT cooldown_until, reported_limit FROM chatapi_budgets WHERE key = ?", (key,)
             ).fetchone()
@@ -176,9 +181,10 @@ class SqliteRateLimitStore:
                 "SELECT max(at) FROM chatapi_starts WHERE key = ?", (key,)
             ).fetchone()
             if last is not None and now < last:
-                now = last
+                now = last  # never before a recorded start (see _transaction for steps)
             if cooldown_until is not None and now < cooldown_until:
                 return Admission(cooldown_until - now + _SLACK, "cooling down")
+            window = self._shared_window(db, key, window, now)
             db.execute("DELETE FROM chatapi_starts WHERE key = ? AND at <= ?", (key, now - window))
             allowed = effective_limit(limit, reported, headroom)
             (count,) = db.execute(
@@ -194,9 +200,24 @@ class SqliteRateLimitStore:
             db.execute("INSERT INTO chatapi_starts (key, at) VALUES (?, ?)", (key, now))
             return Admission(0.0)
 
+    def _shared_window(self, db: sqlite3.Connection, key: str, window: float, now: float) -> float:
+        """The widest window asked for recently, ``window`` included; remembers ``window``."""
+        row = db.execute(
+            "SELECT seconds, until FROM chatapi_windows WHERE key = ?", (key,)
+        ).fetchone()
+        # An `until` too far ahead is left by a wall clock that stepped back: forget it.
+        if row is not None and window < row[0] and now < row[1] <= now + SHARED_WINDOW_MEMORY:
+            return float(row[0])
+        db.execute(
+            "INSERT INTO chatapi_windows (key, seconds, until) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET seconds = excluded.seconds, until = excluded.until",
+            (key, window, now + SHARED_WINDOW_MEMORY),
+        )
+        return window
+
     def _cool_down(self, key: str, seconds: float) -> None:
-        with self._transaction() as db:
-            until = self._wall() + seconds
+        with self._transaction() as (db, now):
+            until = now + seconds
             db.execute(
                 "INSERT INTO chatapi_budgets (key, cooldown_until) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET cooldown_until = "
@@ -205,8 +226,7 @@ class SqliteRateLimitStore:
             )
 
     def _mark_spent(self, key: str, limit: int, window: float) -> None:
-        with self._transaction() as db:
-            now = self._wall()
+        with self._transaction() as (db, now):
             (recent,) = db.execute(
                 "SELECT count(*) FROM chatapi_starts WHERE key = ? AND at > ?", (key, now - window)
             ).fetchone()
@@ -214,7 +234,7 @@ class SqliteRateLimitStore:
             self._cool_down(key, window)
 
     def _report_limit(self, key: str, limit: int) -> None:
-        with self._transaction() as db:
+        with self._transaction() as (db, _):
             db.execute(
                 "INSERT INTO chatapi_budgets (key, reported_limit) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET reported_limit = excluded.reported_limit",
@@ -243,11 +263,31 @@ class SqliteRateLimitStore:
                 return
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[tuple[sqlite3.Connection, float]]:
+        """A write transaction, and the wall clock read inside it.
+
+        The file remembers the latest time any process read. When the clock reads earlier
+        (NTP stepped it back), every recorded time moves back by the step: the starts keep
+        their spacing, so no slot opens and no budget waits out the step.
+        """
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:
-            yield db
+            now = self._wall()
+            row = db.execute("SELECT seen FROM chatapi_clock WHERE id = 0").fetchone()
+            if row is not None and now < row[0]:
+                step = row[0] - now
+                db.execute("UPDATE chatapi_starts SET at = at - ?", (step,))
+                db.execute(
+                    "UPDATE chatapi_budgets SET cooldown_until = cooldown_until - ?", (step,)
+                )
+                db.execute("UPDATE chatapi_windows SET until = until - ?", (step,))
+            db.execute(
+                "INSERT INTO chatapi_clock (id, seen) VALUES (0, ?) "
+                "ON CONFLICT (id) DO UPDATE SET seen = excluded.seen",
+                (now,),
+            )
+            yield db, now
         except BaseException:
             db.execute("ROLLBACK")
             raise

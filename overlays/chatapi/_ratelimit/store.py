@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 __all__ = [
+    "SHARED_WINDOW_MEMORY",
     "Admission",
     "AsyncRateLimitStore",
     "DirectAsyncStore",
@@ -34,6 +35,10 @@ __all__ = [
 _SLACK = 1e-6
 """Added to every wait so that sleeping exactly that long clears the window: without it,
 float rounding can leave a caller a few ulps short, asking again for an ever-tinier wait."""
+
+
+SHARED_WINDOW_MEMORY = 10.0
+"""Seconds a window asked for by one caller of a store widens the windows of the others."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class RateLimitStore(Protocol):
         the store lowers it to the limit the server reported (``report_limit``), read in the
         same atomic step. Atomically: admit and record, or record nothing and say how long
         to wait. Never admits during a cool-down.
+
+        ``window`` is the caller's; the store applies the widest window any caller of this
+        key asked for in the last ``SHARED_WINDOW_MEMORY`` seconds, so the caller with the
+        most jitter protects everyone sharing the budget.
         """
         ...
 
@@ -176,6 +185,8 @@ class _Budget:
     starts: deque[float] = field(default_factory=deque)
     cooldown_until: float = float("-inf")
     reported_limit: int | None = None
+    window: float = 0.0
+    window_until: float = float("-inf")
 
 
 class InMemoryRateLimitStore:
@@ -203,6 +214,7 @@ class InMemoryRateLimitStore:
                 now = starts[-1]
             if now < budget.cooldown_until:
                 return Admission(budget.cooldown_until - now + _SLACK, "cooling down")
+            window = _shared_window(budget, window, now)
             while starts and now - starts[0] >= window:
                 starts.popleft()
             if len(starts) >= limit:
@@ -235,3 +247,11 @@ class InMemoryRateLimitStore:
         with self._lock:
             budget = self._budgets.get(key)
             return None if budget is None else budget.reported_limit
+
+
+def _shared_window(budget: _Budget, window: float, now: float) -> float:
+    """The widest window asked for recently, ``window`` included; remembers ``window``."""
+    if window >= budget.window or not now < budget.window_until:
+        budget.window = window
+        budget.window_until = now + SHARED_WINDOW_MEMORY
+    return budget.window

@@ -29,7 +29,8 @@ class RateLimitTransport(Layer):
     ``x-rate-limit`` of the request's operation in ``index`` (its raw path less ``base_path``,
     ``"/v2"``), or the index's default for a request no operation serves.
     The wait respects the call's deadline stamped by the overlay outside (none if alone),
-    and each response's rate-limit headers are fed back to the limiter.
+    and each response's rate-limit headers are fed back to the limiter, with the time from
+    the slot's grant to the response's headers (which sizes the limiter's window).
     """
 
     def __init__(
@@ -61,6 +62,7 @@ class RateLimitTransport(Layer):
             request=RequestInfo.of(request),
             on_wait=self._on_throttle,
         )
+        granted = self._limiter.clock.monotonic()
         if waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = self._inner.handle_request(request)
@@ -71,6 +73,7 @@ class RateLimitTransport(Layer):
                 rule.requests_per_second,
                 response.status_code,
                 response.headers,
+                latency=self._limiter.clock.monotonic() - granted,
             )
         except RateLimitStoreError:
             _feedback_lost(request)
@@ -88,6 +91,7 @@ class RateLimitTransport(Layer):
             request=RequestInfo.of(request),
             on_wait=self._on_throttle,
         )
+        granted = self._limiter.clock.monotonic()
         if waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = await self._inner.handle_async_request(request)
@@ -98,6 +102,7 @@ class RateLimitTransport(Layer):
                 rule.requests_per_second,
                 response.status_code,
                 response.headers,
+                latency=self._limiter.clock.monotonic() - granted,
             )
         except RateLimitStoreError:
             _feedback_lost(request)

@@ -1,0 +1,102 @@
+"""JitterWindow: how long a rate-limit window must be for requests to arrive within the limit.
+
+The API counts requests per second when they reach it; the limiter counts them when it
+grants their slot. Between the two lie the scheduling of the caller's thread, the client's
+work, the network: a delay ``d`` that varies from request to request. If the limiter lets N
+requests start in any window ``W``, the requests that reach the server in any one second
+were granted within ``1 s + (d_max - d_min)``; so N per second holds at the server when
+``W >= 1 s + spread``, the spread being how much the delay varies.
+
+The delay itself cannot be seen, but the time from a grant to the response's headers can:
+it is the delay plus the server's work plus the way back, so its spread bounds the delay's
+spread from above (up to the variation of the way back). ``JitterWindow`` keeps, per
+budget, the grant-to-headers times of the last ``HORIZON`` seconds and sets the window to
+``1 s + (max - min)``, within ``[MIN_WINDOW, MAX_WINDOW]``. It widens at once when the
+spread grows, and shrinks by at most ``SHRINK_RATE`` seconds of window per second when it
+falls, so one quiet moment on a busy machine does not reopen the margin. A 429 that still
+arrives widens it by ``WIDEN_ON_429`` at once.
+
+The cost: a budget of N per window admits N per ``W`` seconds, so utilization is ``1 / W``
+(95 % at 1.05 s, 77 % at 1.3 s, 50 % at the 2 s ceiling).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+
+__all__ = [
+    "HORIZON",
+    "MAX_WINDOW",
+    "MIN_WINDOW",
+    "SHRINK_RATE",
+    "WIDEN_ON_429",
+    "JitterWindow",
+]
+
+BASE = 1.0
+"""The API's limits are per second."""
+MIN_WINDOW = 1.05
+"""The narrowest window: 50 ms of margin even when no spread was measured yet."""
+MAX_WINDOW = 2.0
+"""The widest: beyond it, throughput would halve; the server's 429s take over."""
+HORIZON = 30.0
+"""Seconds during which a measured grant-to-headers time counts."""
+MAX_SAMPLES = 256
+"""Times kept per budget at most (the newest)."""
+SHRINK_RATE = 0.02
+"""Seconds of window given back per second once the spread falls: 2 s to 1.05 s in ~48 s."""
+WIDEN_ON_429 = 0.1
+"""Seconds added at once by a 429 the window did not prevent."""
+
+
+@dataclass
+class _State:
+    samples: deque[tuple[float, float]] = field(default_factory=deque)
+    level: float = MIN_WINDOW
+    since: float = 0.0
+
+
+class JitterWindow:
+    """Per budget key, the window that absorbs the measured grant-to-arrival jitter.
+
+    Thread-safe. Times (``now``) are on the limiter's monotonic clock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._states: dict[str, _State] = {}
+
+    def current(self, key: str, now: float) -> float:
+        """The window in force for ``key`` at ``now``."""
+        with self._lock:
+            state = self._states.get(key)
+            return MIN_WINDOW if state is None else self._decayed(state, now)
+
+    def measured(self, key: str, latency: float, now: float) -> float:
+        """Take in one grant-to-response-headers time; return the window now in force."""
+        with self._lock:
+            state = self._states.setdefault(key, _State(since=now))
+            samples = state.samples
+            samples.append((now, max(0.0, latency)))
+            while samples and (len(samples) > MAX_SAMPLES or now - samples[0][0] > HORIZON):
+                samples.popleft()
+            times = [latency for _, latency in samples]
+            target = BASE + (max(times) - min(times))
+            state.level = min(MAX_WINDOW, max(MIN_WINDOW, target, self._decayed(state, now)))
+            state.since = now
+            return state.level
+
+    def refused(self, key: str, now: float) -> float:
+        """A 429 arrived although the window was kept: widen it at once; return it."""
+        with self._lock:
+            state = self._states.setdefault(key, _State(since=now))
+            state.level = min(MAX_WINDOW, self._decayed(state, now) + WIDEN_ON_429)
+            state.since = now
+            return state.level
+
+    @staticmethod
+    def _decayed(state: _State, now: float) -> float:
+        shrunk = state.level - SHRINK_RATE * max(0.0, now - state.since)
+        return max(MIN_WINDOW, shrunk)

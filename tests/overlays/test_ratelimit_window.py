@@ -1,0 +1,187 @@
+"""The jitter-aware window: as wide as the measured grant-to-answer spread needs, shared.
+
+Every clock here is injected: latencies are the fake clock moving while a request is "on
+the wire", so no test sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chatapi import InMemoryRateLimitStore, RateLimiter, SqliteRateLimitStore
+from chatapi._ratelimit import RateLimitTransport
+from chatapi._ratelimit.store import SHARED_WINDOW_MEMORY
+from chatapi._ratelimit.window import (
+    HORIZON,
+    MAX_WINDOW,
+    MIN_WINDOW,
+    SHRINK_RATE,
+    WIDEN_ON_429,
+    JitterWindow,
+)
+
+from .fakes import WALL_OFFSET, FakeClock, index
+
+BASE = "https://api.test/v2"
+SLACK = 1e-6  # what the store adds to each wait (see store._SLACK)
+
+
+# -- the window alone -------------------------------------------------------------------
+
+
+def test_the_window_is_one_second_plus_the_measured_spread() -> None:
+    window = JitterWindow()
+    assert window.current("k", 0.0) == MIN_WINDOW  # nothing measured: the 50 ms margin
+    window.measured("k", 0.010, 0.0)
+    assert window.current("k", 0.0) == MIN_WINDOW  # one time has no spread
+    window.measured("k", 0.310, 0.1)
+    assert window.current("k", 0.1) == pytest.approx(1.300)
+    window.measured("k", 0.150, 0.2)  # inside the spread: nothing changes
+    assert window.current("k", 0.2) == pytest.approx(1.300)
+    assert window.current("other", 0.2) == MIN_WINDOW  # per budget
+
+
+def test_the_window_is_bounded() -> None:
+    window = JitterWindow()
+    window.measured("k", 0.0, 0.0)
+    window.measured("k", 5.0, 0.0)  # a stalled request
+    assert window.current("k", 0.0) == MAX_WINDOW
+
+
+def test_the_window_widens_at_once_and_shrinks_slowly() -> None:
+    window = JitterWindow()
+    window.measured("k", 0.0, 0.0)
+    window.measured("k", 0.5, 0.0)
+    assert window.current("k", 0.0) == pytest.approx(1.5)
+    # The slow times are remembered for HORIZON seconds, then given back little by little.
+    for second in range(1, int(HORIZON) + 11):
+        window.measured("k", 0.0, float(second))
+    later = HORIZON + 10
+    assert window.current("k", later) == pytest.approx(1.5 - SHRINK_RATE * 10)
+    assert window.current("k", later + 5) == pytest.approx(1.5 - SHRINK_RATE * 15)
+    assert window.current("k", later + 1000) == MIN_WINDOW
+    window.measured("k", 0.0, later + 1000)
+    window.measured("k", 0.4, later + 1000)  # spread 0.4 again: at once
+    assert window.current("k", later + 1000) == pytest.approx(1.4)
+
+
+def test_a_429_widens_the_window_at_once() -> None:
+    window = JitterWindow()
+    assert window.refused("k", 0.0) == pytest.approx(MIN_WINDOW + WIDEN_ON_429)
+    assert window.refused("k", 0.0) == pytest.approx(MIN_WINDOW + 2 * WIDEN_ON_429)
+    for _ in range(20):
+        window.refused("k", 0.0)
+    assert window.current("k", 0.0) == MAX_WINDOW
+
+
+# -- through the limiter and its transport ----------------------------------------------
+
+
+class Wire:
+    """A MockTransport handler whose requests take ``latencies`` (cycled) on the fake clock."""
+
+    def __init__(self, clock: FakeClock, *latencies: float, status: int = 200) -> None:
+        self._clock = clock
+        self._latencies = list(latencies)
+        self._status = status
+        self.arrivals: list[float] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        latency = self._latencies[len(self.arrivals) % len(self._latencies)]
+        self.arrivals.append(self._clock.now + latency)  # when the server counts it
+        self._clock.advance(latency)
+        return httpx.Response(self._status, json={})
+
+
+def _client(limiter: RateLimiter, wire: Wire) -> httpx.Client:
+    transport = RateLimitTransport(
+        httpx.MockTransport(wire),
+        limiter=limiter,
+        organization="acme",
+        index=index(default=1),
+        base_path="/v2",
+    )
+    return httpx.Client(transport=transport, base_url=BASE)
+
+
+def _busiest_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for u in times if t <= u < t + 1.0 - 1e-9) for t in times)
+
+
+def test_a_varying_latency_widens_the_window_until_arrivals_keep_the_limit() -> None:
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock)
+    wire = Wire(clock, 0.3, 0.0)  # alternately late and prompt: the spread is 0.3 s
+    with _client(limiter, wire) as client:
+        for _ in range(12):
+            client.get("/x")
+    assert limiter.window("acme", "default") == pytest.approx(1.3)
+    # After the first two (which measured the spread), every 1 s of arrivals holds one.
+    assert _busiest_second(wire.arrivals[2:]) == 1
+
+
+def test_a_fixed_window_lets_the_same_jitter_through() -> None:
+    # What the adaptive window prevents: with 1.05 s, a late request and the next prompt
+    # one reach the server within the same second.
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock, window=MIN_WINDOW)
+    wire = Wire(clock, 0.3, 0.0)
+    with _client(limiter, wire) as client:
+        for _ in range(12):
+            client.get("/x")
+    assert limiter.window("acme", "default") == MIN_WINDOW
+    assert _busiest_second(wire.arrivals[2:]) == 2
+
+
+def test_a_429_from_the_server_widens_the_window_of_the_budget() -> None:
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock)
+    limiter.observe("acme", "b", 1, 429, httpx.Headers({"Retry-After": "0"}), latency=0.01)
+    assert limiter.window("acme", "b") == pytest.approx(MIN_WINDOW + WIDEN_ON_429)
+
+
+# -- shared: the widest recent window is in force for everyone ------------------------
+
+
+class Wall:
+    def __init__(self) -> None:
+        self.now = WALL_OFFSET
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[object, Wall]]:
+    wall = Wall()
+    if request.param == "memory":
+        yield InMemoryRateLimitStore(), wall
+    else:
+        yield SqliteRateLimitStore(tmp_path / "limits.db", wall_clock=wall), wall
+
+
+def test_a_shared_store_applies_the_widest_recent_window(
+    shared: tuple[InMemoryRateLimitStore, Wall],
+) -> None:
+    store, wall = shared
+
+    def now() -> float:  # the in-memory store reads the caller's clock, SQLite its own
+        return wall.now
+
+    assert store.try_acquire("acme/b", 1, 1.6, now()).wait == 0  # a slow process asks 1.6 s
+    wall.now += 1.1
+    # A prompt process asks 1.05 s: the slow one's window is in force for it too.
+    wait = store.try_acquire("acme/b", 1, 1.05, now()).wait
+    assert wait == pytest.approx(0.5 + SLACK)
+    wall.now += wait
+    assert store.try_acquire("acme/b", 1, 1.05, now()).wait == 0
+    # Once nobody asked for the wide window in SHARED_WINDOW_MEMORY seconds, it lapses.
+    wall.now += SHARED_WINDOW_MEMORY + 1.1
+    assert store.try_acquire("acme/b", 1, 1.05, now()).wait == 0
+    wall.now += 1.05 + SLACK
+    assert store.try_acquire("acme/b", 1, 1.05, now()).wait == 0
