@@ -23,7 +23,10 @@ Figures (``FleetResult``):
   whole seconds, over ``limit x D``: the share of what the API allows in D seconds that
   was used. A client window of 1.05 s fits D batches in D seconds for D < 20.
 - ``span_of_next``: the shortest time in which ``limit + 1`` consecutive requests reached
-  the sandbox; at least 1 s when the limit held, about 1.05 s when the window is used.
+  the sandbox; at least 1 s when the limit held, about the window when it is used.
+- ``widest_window``: the widest window any process's limiter asked for (see
+  ``chatapi._ratelimit.window``): on a busy machine it grows with the measured jitter, and
+  what the run can use shrinks to about ``1 / widest_window`` of the limit.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ import httpx
 import chatapi
 import chatapi_sandbox
 from chatapi._layer import SplitTransport
+from chatapi._ratelimit import open_store
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message
@@ -72,6 +76,7 @@ class FleetResult:
     busiest_second: int
     utilization: float
     span_of_next: float
+    widest_window: float
     failures: tuple[str, ...]
 
     def line(self) -> str:
@@ -80,7 +85,7 @@ class FleetResult:
             f"{self.store:>10} {self.mode:>7}: {self.sent} sent, {self.answered_429} answered "
             f"429, busiest second {self.busiest_second}/{SEND.requests_per_second}, "
             f"utilization {self.utilization:.1%}, span of {SEND.requests_per_second + 1} "
-            f"{self.span_of_next * 1000:.0f} ms"
+            f"{self.span_of_next * 1000:.0f} ms, widest window {self.widest_window:.3f} s"
         )
 
 
@@ -108,14 +113,19 @@ class _Noting(SplitTransport):
         return response
 
 
-def _client(base_url: str, organization: str, store: str | None, notes: list[Any]) -> Any:
-    return chatapi.connect(
+def _client(
+    base_url: str, organization: str, store: str | None, notes: list[Any]
+) -> tuple[Any, chatapi.RateLimiter]:
+    # The limiter connect() would build for this setting, kept to read its window.
+    limiter = chatapi.RateLimiter(None if store is None else open_store(store))
+    client = chatapi.connect(
         TOKEN,
         base_url=base_url,
         organization=organization,
-        rate_limit_store=store,
+        rate_limit=limiter,
         transport=_Noting(notes),
     )
+    return client, limiter
 
 
 def worker(
@@ -131,7 +141,12 @@ def worker(
     """One process of the fleet: wait for the common start, send until ``seconds`` later."""
     notes: list[tuple[float, int]] = []
     failures: list[str] = []
-    client = _client(base_url, organization, store, notes)
+    windows = [0.0]
+    client, limiter = _client(base_url, organization, store, notes)
+
+    def note_window() -> None:
+        windows.append(limiter.window(organization, SEND.bucket))
+
     if mode == "threads":
         get_contact.sync(CONTACT, client=client)  # warm up: see the module
         ready[0].wait()
@@ -143,6 +158,7 @@ def worker(
                 while time.monotonic() < end:
                     result = send_message.sync(CONTACT, client=client, body=BODY)
                     assert isinstance(result, SendMessageResult)
+                    note_window()
             except Exception as failure:  # noqa: BLE001 - reported to the parent
                 failures.append(repr(failure))
 
@@ -160,6 +176,7 @@ def worker(
                 while time.monotonic() < end:
                     result = await send_message.asyncio(CONTACT, client=aclient, body=BODY)
                     assert isinstance(result, SendMessageResult)
+                    note_window()
             except Exception as failure:  # noqa: BLE001 - reported to the parent
                 failures.append(repr(failure))
 
@@ -174,7 +191,7 @@ def worker(
                 await asyncio.gather(*(acaller(aclient) for _ in range(callers)))
 
         asyncio.run(main())
-    results.put((notes, failures))
+    results.put((notes, failures, max(windows)))
 
 
 def run_fleet(
@@ -205,14 +222,16 @@ def run_fleet(
     ready[1].wait(timeout=10)
     notes: list[tuple[float, int]] = []
     failures: list[str] = []
+    widest = 0.0
     for _ in children:
         try:
-            child_notes, child_failures = results.get(timeout=seconds + 60)
+            child_notes, child_failures, child_window = results.get(timeout=seconds + 60)
         except queue.Empty:
             failures.append("a process sent no result")
             break
         notes += child_notes
         failures += child_failures
+        widest = max(widest, child_window)
     for child in children:
         child.join(timeout=10)
         if child.is_alive():
@@ -236,6 +255,7 @@ def run_fleet(
         busiest_second=_busiest(stamps),
         utilization=used / (limit * whole) if whole else 0.0,
         span_of_next=min(spans, default=math.inf),
+        widest_window=widest,
         failures=tuple(failures),
     )
 

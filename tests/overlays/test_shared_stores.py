@@ -242,6 +242,51 @@ def test_a_probe_is_made_by_one_caller_while_the_others_use_the_fallback() -> No
     assert not failover.fallen_back
 
 
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, asyncio.CancelledError])
+def test_an_interrupted_probe_leaves_the_next_interval_free_to_probe(
+    interruption: type[BaseException],
+) -> None:
+    clock = FakeClock()
+    failover = Failover("test://", (OSError,), probe_interval=1.0, monotonic=clock.monotonic)
+    failover.call(_raise, lambda: None)
+    clock.advance(1.0)
+
+    def interrupted() -> str:
+        raise interruption
+
+    with pytest.raises(interruption):
+        failover.call(interrupted, lambda: "fallback")
+    assert failover.call(lambda: "primary", lambda: "fallback") == "fallback"  # not yet
+    clock.advance(1.0)  # the backend answers again: back within one probe interval
+    assert failover.call(lambda: "primary", lambda: "fallback") == "primary"
+    assert not failover.fallen_back
+
+
+def test_a_cancelled_async_probe_leaves_the_next_interval_free_to_probe() -> None:
+    clock = FakeClock()
+    failover = Failover("test://", (OSError,), probe_interval=1.0, monotonic=clock.monotonic)
+    failover.call(_raise, lambda: None)
+    clock.advance(1.0)
+
+    async def hung() -> str:
+        await asyncio.sleep(3600)
+        return "primary"
+
+    async def answers() -> str:
+        return "primary"
+
+    async def main() -> list[str]:
+        probe = asyncio.ensure_future(failover.acall(hung, lambda: "fallback"))
+        await asyncio.sleep(0)  # the probe is under way, then its caller gives up
+        probe.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await probe
+        clock.advance(1.0)
+        return [await failover.acall(answers, lambda: "fallback")]
+
+    assert asyncio.run(main()) == ["primary"]
+
+
 def _fallen(store: SqliteRateLimitStore) -> bool:
     """Read afresh (a type checker would keep an earlier assert's answer)."""
     return store.fallen_back

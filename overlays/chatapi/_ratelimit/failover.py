@@ -110,6 +110,9 @@ class Failover:
         except self._errors as error:
             self._failure(error)
             return fallback()
+        except BaseException:
+            self._interrupted()
+            raise
         self._success()
         return result
 
@@ -122,6 +125,9 @@ class Failover:
         except self._errors as error:
             self._failure(error)
             return fallback()
+        except BaseException:
+            self._interrupted()
+            raise
         self._success()
         return result
 
@@ -160,6 +166,18 @@ class Failover:
                 self._probe_interval,
             )
             self._emit(RateLimitStoreEvent(self.description, "fallback", problem))
+
+    def _interrupted(self) -> None:
+        """The call was cancelled (or interrupted) mid-way: it proved nothing either way.
+
+        A probe ends here too, so another caller probes at the next interval; without
+        this, a probe cancelled by its task's timeout left the store on the fallback for
+        good.
+        """
+        with self._lock:
+            if self._probing:
+                self._probing = False
+                self._next_probe = self._monotonic() + self._probe_interval
 
     def _success(self) -> None:
         with self._lock:

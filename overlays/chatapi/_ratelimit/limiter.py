@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx
 
@@ -29,7 +30,7 @@ from .store import (
 )
 from .window import MIN_WINDOW, JitterWindow
 
-__all__ = ["DEFAULT_WINDOW", "RateLimiter"]
+__all__ = ["DEFAULT_WINDOW", "Grant", "RateLimiter"]
 
 logger = logging.getLogger("chatapi")
 
@@ -40,6 +41,21 @@ are per second, and the extra 50 ms absorb jitter before any is measured."""
 _SHARED_STORE = InMemoryRateLimitStore()
 """The process-wide store: every limiter built without one shares it, so every client that
 names the same organization draws from the same budgets."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A slot granted by ``RateLimiter.acquire_grant``.
+
+    Attributes:
+        waited: Seconds spent waiting for it.
+        at: The limiter's clock just before the store was asked for the slot that was
+            granted: no later than the start the store recorded, so a latency measured from
+            it includes the store's round trip and the event loop's delays, never less.
+    """
+
+    waited: float
+    at: float
 
 
 class RateLimiter:
@@ -116,6 +132,21 @@ class RateLimiter:
 
         ``limit`` is the table's requests per window; ``deadline`` is on ``self.clock``.
         """
+        return self.acquire_grant(
+            organization, bucket, limit, deadline=deadline, request=request, on_wait=on_wait
+        ).waited
+
+    def acquire_grant(
+        self,
+        organization: str,
+        bucket: str,
+        limit: int,
+        *,
+        deadline: float = float("inf"),
+        request: RequestInfo | None = None,
+        on_wait: Callable[[ThrottleEvent], None] | None = None,
+    ) -> Grant:
+        """``acquire``, also telling when the slot was granted (see ``Grant``)."""
         key = _key(organization, bucket)
         waited = 0.0
         while True:
@@ -125,7 +156,7 @@ class RateLimiter:
             )
             wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
             if wait <= 0:
-                return waited
+                return Grant(waited, now)
             self._clock.sleep(wait)
             waited += wait
 
@@ -140,6 +171,22 @@ class RateLimiter:
         on_wait: Callable[[ThrottleEvent], None] | None = None,
     ) -> float:
         """Like ``acquire``, suspending only the calling task while it waits."""
+        grant = await self.aacquire_grant(
+            organization, bucket, limit, deadline=deadline, request=request, on_wait=on_wait
+        )
+        return grant.waited
+
+    async def aacquire_grant(
+        self,
+        organization: str,
+        bucket: str,
+        limit: int,
+        *,
+        deadline: float = float("inf"),
+        request: RequestInfo | None = None,
+        on_wait: Callable[[ThrottleEvent], None] | None = None,
+    ) -> Grant:
+        """Like ``acquire_grant``, suspending only the calling task while it waits."""
         key = _key(organization, bucket)
         waited = 0.0
         while True:
@@ -149,7 +196,7 @@ class RateLimiter:
             )
             wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
             if wait <= 0:
-                return waited
+                return Grant(waited, now)
             await self._clock.asleep(wait)
             waited += wait
 

@@ -54,7 +54,7 @@ class RateLimitTransport(Layer):
         """Wait for a slot (blocking the thread), send, and report the rate-limit headers."""
         rule = self._rule_for(request)
         deadline = deadline_of(request, self._limiter.clock, math.inf)
-        waited = self._limiter.acquire(
+        grant = self._limiter.acquire_grant(
             self._organization,
             rule.bucket,
             rule.requests_per_second,
@@ -62,8 +62,7 @@ class RateLimitTransport(Layer):
             request=RequestInfo.of(request),
             on_wait=self._on_throttle,
         )
-        granted = self._limiter.clock.monotonic()
-        if waited:
+        if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = self._inner.handle_request(request)
         try:
@@ -73,7 +72,7 @@ class RateLimitTransport(Layer):
                 rule.requests_per_second,
                 response.status_code,
                 response.headers,
-                latency=self._limiter.clock.monotonic() - granted,
+                latency=self._limiter.clock.monotonic() - grant.at,
             )
         except RateLimitStoreError:
             _feedback_lost(request)
@@ -83,7 +82,7 @@ class RateLimitTransport(Layer):
         """Wait for a slot (suspending the task), send, and report the rate-limit headers."""
         rule = self._rule_for(request)
         deadline = deadline_of(request, self._limiter.clock, math.inf)
-        waited = await self._limiter.aacquire(
+        grant = await self._limiter.aacquire_grant(
             self._organization,
             rule.bucket,
             rule.requests_per_second,
@@ -91,8 +90,7 @@ class RateLimitTransport(Layer):
             request=RequestInfo.of(request),
             on_wait=self._on_throttle,
         )
-        granted = self._limiter.clock.monotonic()
-        if waited:
+        if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
         response = await self._inner.handle_async_request(request)
         try:
@@ -102,7 +100,7 @@ class RateLimitTransport(Layer):
                 rule.requests_per_second,
                 response.status_code,
                 response.headers,
-                latency=self._limiter.clock.monotonic() - granted,
+                latency=self._limiter.clock.monotonic() - grant.at,
             )
         except RateLimitStoreError:
             _feedback_lost(request)
