@@ -25,7 +25,7 @@ import chatapi
 from chatapi import RateLimiter, RateLimitStoreError, RateLimitStoreEvent, RedisRateLimitStore
 from chatapi._ratelimit import open_store, redis_store
 from chatapi._ratelimit.redis_store import DEFAULT_TIMEOUT
-from chatapi._ratelimit.store import SHARED_WINDOW_MEMORY
+from chatapi._ratelimit.store import PEER_MEMORY, SHARED_WINDOW_MEMORY
 
 from ._redis import RedisServer
 from ._store_workers import acquire_for, first_try, hammer, warm_up
@@ -158,6 +158,7 @@ def test_keys_are_hash_tagged_per_budget_and_expire(
     assert keys == [
         "chatapi:{acme/send-message}:cool",
         "chatapi:{acme/send-message}:limit",
+        "chatapi:{acme/send-message}:peers",
         "chatapi:{acme/send-message}:starts",
         "chatapi:{acme/send-message}:window",
     ]
@@ -165,6 +166,7 @@ def test_keys_are_hash_tagged_per_budget_and_expire(
     assert 0 < raw.pttl("chatapi:{acme/send-message}:cool") <= 500 + 1000
     assert 0 < raw.ttl("chatapi:{acme/send-message}:limit") <= 600
     assert 0 < raw.pttl("chatapi:{acme/send-message}:window") <= SHARED_WINDOW_MEMORY * 1000
+    assert 0 < raw.pttl("chatapi:{acme/send-message}:peers") <= PEER_MEMORY * 1000
     raw.close()
 
 
@@ -289,6 +291,22 @@ def test_redis_down_mid_run_falls_back_within_bounds_and_recovers(
     warnings = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
     assert len(warnings) == 1, warnings  # logged once, not once per call
     store.close()
+
+
+def test_while_redis_is_down_each_process_keeps_to_its_share(server: RedisServer) -> None:
+    fleet = [RedisRateLimitStore.from_url(server.unix_url) for _ in range(4)]
+    for store in fleet * 2:  # four processes use the budget of 10 (and saw each other)
+        assert store.try_acquire("acme/b", 10, 1.05, 0.0).wait == 0
+    server.stop()
+    admitted = [
+        sum(store.try_acquire("acme/b", 10, 1.05, 0.0).wait == 0 for _ in range(12))
+        for store in fleet
+    ]
+    assert all(_fallen(store) for store in fleet)
+    # Each keeps to 10 // 4 in this window, not the whole budget: 8 together, not 40.
+    assert admitted == [2, 2, 2, 2]
+    for store in fleet:
+        store.close()
 
 
 def test_async_callers_never_block_the_loop_on_a_hung_redis(server: RedisServer) -> None:

@@ -15,7 +15,9 @@ How it stays correct across machines:
   Starts and cool-downs expire about a second after they stop mattering; a reported limit
   lasts ``REPORTED_LIMIT_TTL`` after it was last written, and a process that keeps seeing
   it reported writes it again every minute, so it holds under steady traffic. ``...:window``
-  holds the widest window a process asked for in the last ``SHARED_WINDOW_MEMORY`` seconds.
+  holds the widest window a process asked for in the last ``SHARED_WINDOW_MEMORY`` seconds,
+  ``...:peers`` the processes that tried in the last ``PEER_MEMORY`` seconds: while Redis is
+  out of reach, each keeps to its fair share of the budget (``fair_share``).
 - A 429 seen by one process sets the cool-down in Redis, so it pauses every process; a lower
   ``X-RateLimit-Limit`` lowers every process's budget.
 
@@ -65,7 +67,14 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 
 from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
-from .store import _SLACK, SHARED_WINDOW_MEMORY, Admission, AsyncRateLimitStore
+from .store import (
+    _SLACK,
+    PEER_MEMORY,
+    SHARED_WINDOW_MEMORY,
+    Admission,
+    AsyncRateLimitStore,
+    fair_share,
+)
 
 try:
     import redis
@@ -90,6 +99,16 @@ _REFRESH_REPORTED = 60.0
 _EXPIRY_SLACK_MS = 1000
 """Keys outlive what they record by this long, so a slow clock never drops one early."""
 
+
+def _script(text: str) -> str:
+    """A script's text with the module's constants filled in."""
+    return (
+        text.replace("EXPIRY_SLACK_MS", str(_EXPIRY_SLACK_MS))
+        .replace("WINDOW_MEMORY_MS", str(round(SHARED_WINDOW_MEMORY * 1000)))
+        .replace("PEER_MEMORY_MS", str(round(PEER_MEMORY * 1000)))
+    )
+
+
 _NOW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -105,16 +124,21 @@ local function cool_down(key, now, micros)
 end
 """
 
-TRY_SCRIPT = (
-    (
-        """
+TRY_SCRIPT = _script(
+    """
 -- KEYS: 1 starts (sorted set, score = start in us), 2 cool-down end (us), 3 reported limit,
---       4 widest window asked for recently (us)
--- ARGV: 1 table limit, 2 headroom, 3 window (us), 4 a member unique to this try
--- Returns {wait in us (0: admitted), 0 | 1 cooling down | 2 window full, reported limit}
+--       4 widest window asked for recently (us), 5 processes seen (sorted set, score = us)
+-- ARGV: 1 table limit, 2 headroom, 3 window (us), 4 a member unique to this try,
+--       5 this process
+-- Returns {wait in us (0: admitted), 0 | 1 cooling down | 2 window full, reported limit,
+--          processes seen in the last PEER_MEMORY_MS ms}
 """
-        + _NOW
-        + """
+    + _NOW
+    + """
+redis.call('ZADD', KEYS[5], string.format('%.0f', now), ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', string.format('%.0f', now - PEER_MEMORY_MS * 1000))
+redis.call('PEXPIRE', KEYS[5], PEER_MEMORY_MS)
+local peers = redis.call('ZCARD', KEYS[5])
 local window = tonumber(ARGV[3])
 local reported = redis.call('GET', KEYS[3])
 local limit = tonumber(ARGV[1])
@@ -135,7 +159,7 @@ if last[2] and now < tonumber(last[2]) then
     redis.call('SET', KEYS[2], string.format('%.0f', cool), 'KEEPTTL')
   end
 end
-if cool and now < cool then return {cool - now, 1, reported} end
+if cool and now < cool then return {cool - now, 1, reported, peers} end
 local shared = tonumber(redis.call('GET', KEYS[4]))
 if shared and shared > window then
   window = shared
@@ -147,15 +171,12 @@ local count = redis.call('ZCARD', KEYS[1])
 if count >= limit then
   -- The start `limit` places back must leave the window before another begins.
   local oldest = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
-  return {tonumber(oldest[2]) + window - now, 2, reported}
+  return {tonumber(oldest[2]) + window - now, 2, reported, peers}
 end
 redis.call('ZADD', KEYS[1], string.format('%.0f', now), ARGV[4])
 redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + EXPIRY_SLACK_MS)
-return {0, 0, reported}
+return {0, 0, reported, peers}
 """
-    )
-    .replace("EXPIRY_SLACK_MS", str(_EXPIRY_SLACK_MS))
-    .replace("WINDOW_MEMORY_MS", str(round(SHARED_WINDOW_MEMORY * 1000)))
 )
 
 COOL_DOWN_SCRIPT = (
@@ -267,6 +288,8 @@ class RedisRateLimitStore:
         self._members = itertools.count()
         self._instance = uuid.uuid4().hex[:12]
         self._reported: dict[str, tuple[int | None, float]] = {}
+        self._peers: dict[str, int] = {}
+        """Per key, how many processes Redis saw using the budget lately."""
         self._written: dict[str, tuple[int, float]] = {}
         """Per key, the limit this process last wrote to Redis, and when (monotonic)."""
         self._async = _AsyncRedisStore(self, async_client)
@@ -332,7 +355,7 @@ class RedisRateLimitStore:
         keys, args = self._try_args(key, limit, window, headroom)
         return self._failover.call(
             lambda: self._admission(key, self._run(TRY_SCRIPT, keys, args)),
-            lambda: self._failover.fallback.try_acquire(key, limit, window, now, headroom=headroom),
+            lambda: self._fallback_acquire(key, limit, window, now, headroom),
         )
 
     def cool_down(self, key: str, seconds: float, now: float) -> None:
@@ -387,13 +410,27 @@ class RedisRateLimitStore:
             self._key(key, "cool"),
             self._key(key, "limit"),
             self._key(key, "window"),
+            self._key(key, "peers"),
         ]
         # The process id keeps members unique in a forked child, whose counter is a copy.
         member = f"{os.getpid()}:{self._instance}:{next(self._members)}"
-        return keys, [limit, headroom, _micros(window), member]
+        return keys, [limit, headroom, _micros(window), member, self._peer()]
+
+    def _peer(self) -> str:
+        """This process's name among the store's users (a forked child is another)."""
+        return f"{os.getpid()}:{self._instance}"
+
+    def _fallback_acquire(
+        self, key: str, limit: int, window: float, now: float, headroom: int
+    ) -> Admission:
+        """A try while Redis is out of reach: this process's fair share of the budget."""
+        reported = self._reported.get(key, (None, 0.0))[0]
+        share = fair_share(limit, reported, self._peers.get(key, 1))
+        return self._failover.fallback.try_acquire(key, share, window, now, headroom=headroom)
 
     def _admission(self, key: str, reply: object) -> Admission:
-        wait, reason, reported = cast(Sequence[Any], reply)
+        wait, reason, reported, peers = cast(Sequence[Any], reply)
+        self._peers[key] = int(peers)
         self._reported[key] = (None if reported is None else int(reported), time.monotonic())
         if int(wait) <= 0:
             return Admission(0.0)
@@ -460,9 +497,7 @@ class _AsyncRedisStore:
 
         return await store._failover.acall(
             primary,
-            lambda: store._failover.fallback.try_acquire(
-                key, limit, window, now, headroom=headroom
-            ),
+            lambda: store._fallback_acquire(key, limit, window, now, headroom),
         )
 
     async def cool_down(self, key: str, seconds: float, now: float) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "SupportsAsync",
     "async_store_for",
     "effective_limit",
+    "fair_share",
 ]
 
 _SLACK = 1e-6
@@ -37,6 +38,8 @@ _SLACK = 1e-6
 float rounding can leave a caller a few ulps short, asking again for an ever-tinier wait."""
 
 
+PEER_MEMORY = 30.0
+"""Seconds a process that used a shared store counts among its peers (see ``fair_share``)."""
 SHARED_WINDOW_MEMORY = 10.0
 """Seconds a window asked for by one caller of a store widens the windows of the others."""
 
@@ -65,6 +68,18 @@ def effective_limit(limit: int, reported: int | None, headroom: int) -> int:
     if reported is not None:
         limit = min(limit, reported)
     return max(1, limit - headroom)
+
+
+def fair_share(limit: int, reported: int | None, peers: int) -> int:
+    """A process's share of a budget while the shared store is out of reach.
+
+    The lower of ``limit`` and ``reported``, divided among the ``peers`` processes last seen
+    using the store (this one included), never below 1: together they keep to the budget
+    instead of each taking all of it.
+    """
+    if reported is not None:
+        limit = min(limit, reported)
+    return max(1, limit // max(1, peers))
 
 
 class RateLimitStore(Protocol):
