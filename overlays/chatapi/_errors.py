@@ -4,7 +4,8 @@
 
     ChatAPIError                      root: catch this to catch everything below
     ├── APIConnectionError            no usable answer: connect failure, dropped connection
-    │   └── APITimeoutError           ... because a timeout expired
+    │   ├── APITimeoutError           ... because a timeout expired
+    │   └── RequestNotSentError       not sent: the request was not written (whole)
     ├── APIStatusError                a non-2xx status with no class below (3xx, 403, 409, 449)
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -39,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from ._policy import RequestNotWrittenError
 from ._policy import retry_after as _retry_after
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "PaginationError",
     "RateLimitError",
     "RequestInfo",
+    "RequestNotSentError",
     "RequestPathError",
     "ResponseTooLargeError",
     "ServerError",
@@ -195,6 +198,15 @@ class APIConnectionError(ChatAPIError):
 
 class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout expired."""
+
+
+class RequestNotSentError(APIConnectionError):
+    """Not sent: no byte of the request reached the server, or not all of it.
+
+    The connection failed (or the call's deadline passed) before the request was written
+    whole, so the server cannot have acted on it: sending it again is safe, whatever the
+    method.
+    """
 
 
 class APIStatusError(ChatAPIError):
@@ -428,6 +440,8 @@ def error_from_exception(exc: httpx.TransportError, request: httpx.Request) -> A
     """The typed error for an httpx transport failure (``APITimeoutError`` for timeouts)."""
     info = RequestInfo.of(request)
     detail = server_text(str(exc), credential_of(request))
+    if isinstance(exc, RequestNotWrittenError):
+        return RequestNotSentError(f"{detail}; nothing was sent ({info})", request=info)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"{type(exc).__name__}: {detail} ({info})", request=info)
     return APIConnectionError(f"{type(exc).__name__}: {detail} ({info})", request=info)

@@ -15,7 +15,7 @@ from chatapi_description import Operation, OperationIndex
 from chatapi_description import relative_path as relative_to
 
 from ._policy import RequestNotWrittenError
-from ._wire import bound_by_deadline, watch_writes
+from ._wire import WriteWatch, bound_by_deadline, watch_writes
 
 __all__ = ["DualTransport", "Layer", "SplitTransport", "operation_of", "relative_path"]
 
@@ -64,8 +64,8 @@ class SplitTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> None:
         self._sync = sync_transport
         self._async = async_transport
-        bound_by_deadline(sync_transport)
-        bound_by_deadline(async_transport)
+        self._sync_watched = bound_by_deadline(sync_transport)
+        self._async_watched = bound_by_deadline(async_transport)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send with the sync transport."""
@@ -74,8 +74,8 @@ class SplitTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             try:
                 return self._sync.handle_request(request)
             except httpx.TransportError as exc:
-                if writes.failed and not isinstance(exc, httpx.TimeoutException):
-                    raise _not_written(exc, request) from exc
+                if _unwritten(exc, writes, watched=self._sync_watched):
+                    raise _not_written(exc, request, writes) from exc
                 raise
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -85,8 +85,8 @@ class SplitTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             try:
                 return await self._async.handle_async_request(request)
             except httpx.TransportError as exc:
-                if writes.failed and not isinstance(exc, httpx.TimeoutException):
-                    raise _not_written(exc, request) from exc
+                if _unwritten(exc, writes, watched=self._async_watched):
+                    raise _not_written(exc, request, writes) from exc
                 raise
 
     def close(self) -> None:
@@ -108,11 +108,26 @@ def _accept_bounded_encodings(request: httpx.Request) -> None:
         request.headers["Accept-Encoding"] = _BOUNDED_ENCODINGS
 
 
-def _not_written(exc: httpx.TransportError, request: httpx.Request) -> RequestNotWrittenError:
-    # A timeout is not converted: a write that timed out may have delivered all but its end.
-    return RequestNotWrittenError(
-        f"the request was not written whole, then: {exc}", request=request
-    )
+def _unwritten(exc: httpx.TransportError, writes: WriteWatch, *, watched: bool) -> bool:
+    """Whether ``exc`` surely came before the server could get the whole request.
+
+    A write failed other than by a timeout (a timed-out write may have delivered all but
+    its end), or, on a watched transport, no write ever began: the deadline passed after the
+    connection was ready and before the first byte (a read timeout follows, as httpcore
+    reads after a failed write). A failure to connect keeps its own type.
+    """
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return False
+    if watched and not writes.began:
+        return True
+    return writes.failed and not isinstance(exc, httpx.TimeoutException)
+
+
+def _not_written(
+    exc: httpx.TransportError, request: httpx.Request, writes: WriteWatch
+) -> RequestNotWrittenError:
+    what = "the request was not written whole" if writes.began else "no byte was written"
+    return RequestNotWrittenError(f"{what}, then: {exc}", request=request)
 
 
 class Layer(httpx.BaseTransport, httpx.AsyncBaseTransport):

@@ -29,12 +29,17 @@ _WATCH: ContextVar[WriteWatch | None] = ContextVar("chatapi_write_watch", defaul
 
 
 class WriteWatch:
-    """Whether a write to the socket failed during one attempt."""
+    """Whether a write to the socket failed during one attempt, and whether one began.
 
-    __slots__ = ("failed",)
+    ``began`` stays False when no byte of the request can have left: the deadline passed
+    before the first write reached the socket (``_cut`` refused it).
+    """
+
+    __slots__ = ("began", "failed")
 
     def __init__(self) -> None:
         self.failed = False
+        self.began = False
 
 
 class call_deadline:  # noqa: N801 - used as a context manager, named like one
@@ -77,6 +82,12 @@ def _cut(timeout: float | None, error: type[Exception]) -> float | None:
     if left <= 0:
         raise error("the call's deadline has passed")
     return left if timeout is None else min(timeout, left)
+
+
+def _write_begins() -> None:
+    watch = _WATCH.get()
+    if watch is not None:
+        watch.began = True
 
 
 def _write_failed() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from ._wire import _cut, _read_failed, _write_failed
+from ._wire import _cut, _read_failed, _write_begins, _write_failed
 
 __all__ = ["wrap"]
 
@@ -29,7 +29,9 @@ class _Stream(httpcore.NetworkStream):
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         try:
-            self._stream.write(buffer, _cut(timeout, httpcore.WriteTimeout))
+            timeout = _cut(timeout, httpcore.WriteTimeout)
+            _write_begins()
+            self._stream.write(buffer, timeout)
         except BaseException:
             _write_failed()
             raise
@@ -65,7 +67,9 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         try:
-            await self._stream.write(buffer, _cut(timeout, httpcore.WriteTimeout))
+            timeout = _cut(timeout, httpcore.WriteTimeout)
+            _write_begins()
+            await self._stream.write(buffer, timeout)
         except BaseException:
             _write_failed()
             raise

@@ -37,6 +37,7 @@ PUBLIC = [
     "LocalRateLimitError",
     "ServerError",
     "OutcomeUnknownError",
+    "RequestNotSentError",
     "APIResponseValidationError",
     "PaginationError",
     "ClientClosedError",
