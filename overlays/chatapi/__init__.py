@@ -40,6 +40,7 @@ from ._errors import (
     RequestInfo,
     RequestNotSentError,
     RequestPathError,
+    RequestProcessedError,
     ResponseTooLargeError,
     ServerError,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "RequestNotSentError",
     "RequestOptions",
     "RequestPathError",
+    "RequestProcessedError",
     "ResponseTooLargeError",
     "RetryEvent",
     "ServerError",

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "KEEPALIVE_EXPIRY",
     "RateLimitStoreSetting",
     "connect",
     "organization_for",
@@ -48,6 +49,13 @@ RateLimitStoreSetting: TypeAlias = "str | RateLimitStore | Redis | AsyncRedis | 
 DEFAULT_BASE_URL = "https://api.chatapi.net/v2"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 """Per attempt; the call's ``deadline`` bounds the whole call."""
+KEEPALIVE_EXPIRY = 4.0
+"""Seconds an idle pooled connection is kept for reuse; httpx's default is 5.
+
+Below the idle timeout of the common HTTP servers and their defaults (Node.js, uvicorn and
+Apache close an idle keep-alive connection after 5 s; nginx after 75 s, load balancers
+after 60 s): reusing a connection the server closes at the very moment the request goes
+out can leave a POST's outcome unknown, and a fresh connection costs one handshake."""
 TOKEN_VARIABLE = "CHATAPI_TOKEN"  # noqa: S105 - the variable's name, not a token
 BASE_URL_VARIABLE = "CHATAPI_BASE_URL"
 
@@ -138,8 +146,12 @@ def connect(
 
     stack: DualTransport
     if transport is None:
+        limits = httpx.Limits(
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
+        )
         stack = SplitTransport(
-            httpx.HTTPTransport(proxy=proxy), httpx.AsyncHTTPTransport(proxy=proxy)
+            httpx.HTTPTransport(proxy=proxy, limits=limits),
+            httpx.AsyncHTTPTransport(proxy=proxy, limits=limits),
         )
     else:
         stack = transport

@@ -19,6 +19,8 @@ from chatapi_description import Operation
 from ._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import (
+    APIResponseValidationError,
+    RequestProcessedError,
     credential_of,
     error_from_decoding,
     error_from_exception,
@@ -32,6 +34,7 @@ from ._layer import DualTransport, Layer, operation_of
 from ._options import deadline_of
 from ._preflight import LoopBinding, check_route, closed_error
 from ._response_check import NOT_JSON, ParsedResponse, ResponseCheck, parse_json
+from ._retry import processed_unusable
 
 __all__ = ["ErrorTransport"]
 
@@ -137,6 +140,19 @@ class ErrorTransport(Layer):
         return deadline_of(request, self._clock, math.inf)
 
     def _checked(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
+        try:
+            return self._usable(response, request)
+        except APIResponseValidationError as error:
+            operation = (
+                None
+                if self._check is None
+                else operation_of(request, self._check.index, self._base_path)
+            )
+            if processed_unusable(request, response.status_code, operation):
+                raise RequestProcessedError(error) from None
+            raise
+
+    def _usable(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
         if not response.is_success:
             raise error_from_response(response, request, now=self._clock.time())
         document = parse_json(response.content)

@@ -22,6 +22,10 @@
     └── ClientStateError              not sent: the client cannot send from here
         └── ClientClosedError         ... because it was closed
 
+``RequestProcessedError`` stands apart, not below ``ChatAPIError``: a call that is not safe
+to repeat was processed (2xx) but its answer cannot be used. Code that resends on failure
+must not resend it.
+
 Errors keep the method and URL of the request, never its headers, so the token cannot leak
 through them. Text from the server (messages, page titles, schema problems, response
 headers) is redacted first, then stripped of control characters and escape sequences, then
@@ -61,6 +65,7 @@ __all__ = [
     "RequestInfo",
     "RequestNotSentError",
     "RequestPathError",
+    "RequestProcessedError",
     "ResponseTooLargeError",
     "ServerError",
     "credential_of",
@@ -355,6 +360,37 @@ class APIResponseValidationError(ChatAPIError):
         self.request = request
         status = "" if status_code is None else f"{status_code}: "
         super().__init__(f"{status}{message} ({request})")
+
+
+class RequestProcessedError(Exception):
+    """The request WAS processed (the server answered 2xx), but its answer cannot be used.
+
+    Raised for a call that is not safe to repeat (a POST such as sendMessage) whose success
+    came with a body the client cannot read: not JSON, empty, not fitting the description,
+    undecodable or too large. Not a ``ChatAPIError``, on purpose: handling written for
+    failures (``except ChatAPIError``: log it, send again later) must not catch it, since
+    sending again would repeat what the server already did. Catch it by name to carry on
+    without the result; never resend.
+
+    Attributes:
+        error: What is wrong with the answer (an ``APIResponseValidationError``).
+        status_code: The success status the server answered.
+        headers: The response headers.
+        request: The method and URL of the request.
+    """
+
+    def __init__(self, error: APIResponseValidationError) -> None:
+        self.error = error
+        self.status_code = error.status_code
+        self.headers = error.headers
+        self.request = error.request
+        super().__init__(
+            f"the request was processed (the server answered {error.status_code}), but its "
+            f"answer cannot be used: {error}. Do not send it again."
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.error,))
 
 
 class PaginationError(ChatAPIError):

@@ -16,6 +16,7 @@ from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import (
     OutcomeUnknownError,
     RequestInfo,
+    RequestProcessedError,
     error_from_decoding,
     error_from_exception,
     error_from_response,
@@ -36,7 +37,19 @@ from ._policy import (
 )
 from ._wire import call_deadline
 
-__all__ = ["RetryTransport"]
+__all__ = ["RetryTransport", "processed_unusable"]
+
+
+def processed_unusable(request: httpx.Request, status: int, operation: Operation | None) -> bool:
+    """Whether an unusable answer to ``request`` must say it was processed.
+
+    True for a call that is not safe to repeat (see ``repeatable``) answered 2xx: it was
+    processed, whatever its body, and an error that reads as a plain failure would invite
+    a resend (``RequestProcessedError``).
+    """
+    if not 200 <= status < 300:
+        return False
+    return not repeatable(request.method, operation, options_for(request).safe_to_repeat)
 
 
 class _Reading(TypedDict):
@@ -217,7 +230,9 @@ class _Call:
         status = response.status_code
         decision = should_retry(self._request.method, status, None, self._safe_to_repeat)
         error = error_from_decoding(exc, self._request, response)
-        if decision is Decision.OUTCOME_UNKNOWN or self._processed(status):
+        if self._processed(status):
+            raise RequestProcessedError(error) from None
+        if decision is Decision.OUTCOME_UNKNOWN:
             raise OutcomeUnknownError(error) from None
         wait = None if decision is Decision.STOP else self._wait(f"status {status}", asked=None)
         if wait is None:
@@ -229,7 +244,9 @@ class _Call:
         error = error_from_too_large(response, self._request, limit)
         status = response.status_code
         decision = should_retry(self._request.method, status, None, self._safe_to_repeat)
-        if decision is Decision.OUTCOME_UNKNOWN or self._processed(status):
+        if self._processed(status):
+            return RequestProcessedError(error)
+        if decision is Decision.OUTCOME_UNKNOWN:
             return OutcomeUnknownError(error)
         return error
 

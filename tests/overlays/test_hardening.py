@@ -37,6 +37,7 @@ from chatapi import (
     RateLimitError,
     RequestInfo,
     RequestPathError,
+    RequestProcessedError,
     ResponseTooLargeError,
     ServerError,
 )
@@ -428,10 +429,10 @@ def test_a_broken_gzip_success_is_a_validation_error_with_its_status() -> None:
     assert script.attempts == 1
 
 
-def test_a_post_answered_2xx_with_broken_gzip_says_it_may_have_gone_out() -> None:
+def test_a_post_answered_2xx_with_broken_gzip_says_it_was_processed() -> None:
     """Processed, then unreadable: a plain failure would invite sending it again."""
     client, script = _connect(streamed(200, BROKEN_GZIP, **{"content-encoding": "gzip"}))
-    with client, pytest.raises(OutcomeUnknownError) as caught:
+    with client, pytest.raises(RequestProcessedError) as caught:
         send_message.sync("id:42", client=client, body=BODY)
     assert isinstance(caught.value.error, APIResponseValidationError)
     assert caught.value.status_code == 200

@@ -38,6 +38,7 @@ PUBLIC = [
     "ServerError",
     "OutcomeUnknownError",
     "RequestNotSentError",
+    "RequestProcessedError",
     "APIResponseValidationError",
     "PaginationError",
     "ClientClosedError",
@@ -72,10 +73,18 @@ def test_every_public_name_resolves() -> None:
         assert getattr(chatapi, name) is not None
 
 
+OUTSIDE_THE_ROOT = {"ChatAPIError", "RequestProcessedError"}
+"""RequestProcessedError must escape ``except ChatAPIError``: the call was processed."""
+
+
 def test_every_error_derives_from_the_root() -> None:
-    errors = [getattr(chatapi, n) for n in PUBLIC if n.endswith("Error") and n != "ChatAPIError"]
+    errors = [getattr(chatapi, n) for n in PUBLIC if n.endswith("Error")]
     assert errors
-    assert all(issubclass(error, chatapi.ChatAPIError) for error in errors)
+    assert all(
+        issubclass(error, chatapi.ChatAPIError) != (error.__name__ in OUTSIDE_THE_ROOT)
+        or error is chatapi.ChatAPIError
+        for error in errors
+    )
 
 
 def test_the_machinery_stays_private() -> None:
