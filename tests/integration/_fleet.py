@@ -24,6 +24,9 @@ Figures (``FleetResult``):
   was used. A client window of 1.05 s fits D batches in D seconds for D < 20.
 - ``span_of_next``: the shortest time in which ``limit + 1`` consecutive requests reached
   the sandbox; at least 1 s when the limit held, about the window when it is used.
+- ``answered_429_after_1s``: 429s to sends that left at least 1 s after the run's first.
+- ``steady_utilization``: sends answered 200 beyond the first batch of ``limit``, per
+  second between the first and the last, over the limit: the rate the run kept.
 - ``widest_window``: the widest window any process's limiter asked for (see
   ``chatapi._ratelimit.window``): on a busy machine it grows with the measured jitter, and
   what the run can use shrinks to about ``1 / widest_window`` of the limit.
@@ -36,6 +39,7 @@ import bisect
 import math
 import multiprocessing
 import queue
+import random
 import threading
 import time
 import uuid
@@ -77,6 +81,8 @@ class FleetResult:
     utilization: float
     span_of_next: float
     widest_window: float
+    answered_429_after_1s: int
+    steady_utilization: float
     failures: tuple[str, ...]
 
     def line(self) -> str:
@@ -90,14 +96,21 @@ class FleetResult:
 
 
 class _Noting(SplitTransport):
-    """httpx's transports, noting (monotonic time sent, status) of each answered send."""
+    """httpx's transports, noting (monotonic time sent, status) of each answered send.
 
-    def __init__(self, notes: list[tuple[float, int]]) -> None:
+    With ``jitter``, each send first waits a uniform 0 to ``jitter`` seconds: the delay a
+    busy machine or a real network puts between a slot's grant and the request's arrival.
+    """
+
+    def __init__(self, notes: list[tuple[float, int]], jitter: float = 0.0) -> None:
         super().__init__(httpx.HTTPTransport(), httpx.AsyncHTTPTransport())
         self._notes = notes
+        self._jitter = jitter
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send and note."""
+        if self._jitter and request.method == "POST":
+            time.sleep(random.uniform(0.0, self._jitter))  # noqa: S311 - not for secrets
         sent = time.monotonic()
         response = super().handle_request(request)
         if request.method == "POST":  # sendMessage, not the warm-up
@@ -106,6 +119,8 @@ class _Noting(SplitTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send and note."""
+        if self._jitter and request.method == "POST":
+            await asyncio.sleep(random.uniform(0.0, self._jitter))  # noqa: S311 - not for secrets
         sent = time.monotonic()
         response = await super().handle_async_request(request)
         if request.method == "POST":  # sendMessage, not the warm-up
@@ -114,16 +129,21 @@ class _Noting(SplitTransport):
 
 
 def _client(
-    base_url: str, organization: str, store: str | None, notes: list[Any]
+    base_url: str,
+    organization: str,
+    store: str | None,
+    notes: list[Any],
+    shape: tuple[float, float | None],
 ) -> tuple[Any, chatapi.RateLimiter]:
+    jitter, window = shape
     # The limiter connect() would build for this setting, kept to read its window.
-    limiter = chatapi.RateLimiter(None if store is None else open_store(store))
+    limiter = chatapi.RateLimiter(None if store is None else open_store(store), window=window)
     client = chatapi.connect(
         TOKEN,
         base_url=base_url,
         organization=organization,
         rate_limit=limiter,
-        transport=_Noting(notes),
+        transport=_Noting(notes, jitter),
     )
     return client, limiter
 
@@ -137,12 +157,13 @@ def worker(
     seconds: float,
     ready: Any,
     results: Any,
+    shape: tuple[float, float | None] = (0.0, None),
 ) -> None:
     """One process of the fleet: wait for the common start, send until ``seconds`` later."""
     notes: list[tuple[float, int]] = []
     failures: list[str] = []
     windows = [0.0]
-    client, limiter = _client(base_url, organization, store, notes)
+    client, limiter = _client(base_url, organization, store, notes, shape)
 
     def note_window() -> None:
         windows.append(limiter.window(organization, SEND.bucket))
@@ -204,15 +225,31 @@ def run_fleet(
     callers: int = 4,
     seconds: float = 3.0,
     label: str | None = None,
+    jitter: float = 0.0,
+    window: float | None = None,
 ) -> FleetResult:
-    """Run the fleet once against a freshly reset sandbox; see the module for the figures."""
+    """Run the fleet once against a freshly reset sandbox; see the module for the figures.
+
+    ``jitter``: each send waits a uniform 0 to ``jitter`` s after its grant; ``window``:
+    a fixed limiter window instead of the measured one.
+    """
     sandbox.reset()
     clock.stamps.clear()
     organization = f"fleet-{uuid.uuid4().hex}"  # fresh budgets in a shared store
     # Two meeting points: every child warmed up (then the sandbox forgets the warm-up), go.
     ready = (SPAWN.Barrier(processes + 1), SPAWN.Barrier(processes + 1))
     results = SPAWN.Queue()
-    args = (sandbox.base_url, organization, store, mode, callers, seconds, ready, results)
+    args = (
+        sandbox.base_url,
+        organization,
+        store,
+        mode,
+        callers,
+        seconds,
+        ready,
+        results,
+        (jitter, window),
+    )
     children = [SPAWN.Process(target=worker, args=args) for _ in range(processes)]
     for child in children:
         child.start()
@@ -239,6 +276,8 @@ def run_fleet(
     counters = sandbox.counters()
     limit = SEND.requests_per_second
     admitted = sorted(t for t, status in notes if status == 200)
+    first = min((t for t, _ in notes), default=0.0)
+    late_429 = sum(1 for t, status in notes if status == 429 and t >= first + 1.0)
     stamps = sorted(clock.stamps)
     whole = math.floor(seconds)
     used = bisect.bisect_left(admitted, admitted[0] + whole) if admitted else 0
@@ -256,8 +295,17 @@ def run_fleet(
         utilization=used / (limit * whole) if whole else 0.0,
         span_of_next=min(spans, default=math.inf),
         widest_window=widest,
+        answered_429_after_1s=late_429,
+        steady_utilization=_steady(admitted, limit),
         failures=tuple(failures),
     )
+
+
+def _steady(admitted: list[float], limit: int) -> float:
+    """Sends per second beyond the first batch, over the limit: ``(N - L) / span / L``."""
+    if len(admitted) <= limit or admitted[-1] <= admitted[0]:
+        return 0.0
+    return (len(admitted) - limit) / (admitted[-1] - admitted[0]) / limit
 
 
 def _busiest(times: list[float]) -> int:

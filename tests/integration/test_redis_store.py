@@ -351,6 +351,44 @@ def test_async_callers_never_block_the_loop_on_a_hung_redis(server: RedisServer)
     store.close()
 
 
+def test_many_event_loops_leave_no_connection_behind(server: RedisServer) -> None:
+    import redis
+
+    store = RedisRateLimitStore.from_url(server.unix_url)
+
+    async def one_call() -> None:
+        await store.asynchronous.try_acquire("acme/b", 10**6, 1.05, 0.0)
+
+    for _ in range(60):  # a script calling asyncio.run() per job, as many do
+        asyncio.run(one_call())
+    raw = redis.Redis(unix_socket_path=str(server.socket_path))
+    clients = int(raw.info("clients")["connected_clients"])
+    raw.close()
+    assert clients <= 3, clients  # the store's pool and this probe, not one per loop
+    store.close()
+
+
+def test_an_async_caller_on_a_sync_client_reports_recovery_only_when_redis_answers(
+    server: RedisServer,
+) -> None:
+    import redis
+
+    events: list[RateLimitStoreEvent] = []
+    client = redis.Redis(unix_socket_path=str(server.socket_path), socket_timeout=0.25)
+    store = RedisRateLimitStore(client, probe_interval=0.05, on_event=events.append)
+    twin = store.asynchronous
+
+    async def feedback() -> None:
+        for limit in range(3, 23):  # a new limit each time, so each one is written
+            await twin.report_limit("acme/b", limit)
+            await asyncio.sleep(0.01)
+
+    server.stop()
+    asyncio.run(feedback())
+    assert [e.state for e in events] == ["fallback"]  # Redis never answered: no "recovered"
+    client.close()
+
+
 def test_fail_closed_raises_within_bounds_and_keeps_the_password_out(tmp_path: Path) -> None:
     with RedisServer(tmp_path, tcp=True, password="hunter2-secret") as server:
         store = RedisRateLimitStore.from_url(server.tcp_url, fail_closed=True)

@@ -1,7 +1,10 @@
 """RedisRateLimitStore: budgets shared by every process on every machine, in Redis.
 
-Install with ``pip install 'chatapi[redis]'`` (redis-py; its ``redis.asyncio`` serves the
-asyncio twin, so an event loop never blocks on a round trip).
+Install with ``pip install 'chatapi[redis]'``. The asyncio twin runs the sync client in a
+worker thread, so an event loop never blocks on a round trip, and one connection pool
+serves every thread and event loop: a ``redis.asyncio`` client belongs to one loop and
+would leave its connections open when that loop ends (one per ``asyncio.run()``). An
+asyncio client you pass in is used as is.
 
 How it stays correct across machines:
 - One Lua script per try. It reads the Redis server's ``TIME`` (so the client machines'
@@ -52,14 +55,12 @@ refuses to be pickled.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
 import math
 import os
 import time
 import uuid
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -257,7 +258,6 @@ class RedisRateLimitStore:
         fail_closed: bool = False,
         probe_interval: float = DEFAULT_PROBE_INTERVAL,
         on_event: Callable[[RateLimitStoreEvent], None] | None = None,
-        _url: str | None = None,
         _description: str | None = None,
     ) -> None:
         """Use existing redis-py clients (prefer ``from_url``, which bounds the timeouts).
@@ -272,10 +272,9 @@ class RedisRateLimitStore:
             probe_interval: Seconds between attempts to reach a failed Redis again.
             on_event: Called when the store falls back to the process and when it recovers.
         """
-        if client is None and async_client is None and _url is None:
+        if client is None and async_client is None:
             raise ValueError("give a redis-py client, an asyncio client, or use from_url()")
         self._client = client
-        self._url = _url
         self._prefix = prefix
         description = _description or _describe_client(client or async_client)
         self._failover = Failover(
@@ -307,8 +306,8 @@ class RedisRateLimitStore:
         """A store on the Redis at ``url``, with bounded timeouts and no client retries.
 
         ``url`` is ``redis://[[user]:password@]host[:port][/db]``, ``rediss://...`` (TLS)
-        or ``unix://[[user]:password@]/path/to/socket[?db=N]``. The asyncio twin opens its
-        own client on each event loop it is used from.
+        or ``unix://[[user]:password@]/path/to/socket[?db=N]``. The password stays inside the
+        redis-py client.
         """
         scheme = urlsplit(url).scheme
         if scheme not in ("redis", "rediss", "unix"):
@@ -320,7 +319,6 @@ class RedisRateLimitStore:
             fail_closed=fail_closed,
             probe_interval=probe_interval,
             on_event=on_event,
-            _url=url,
             _description=describe_redis_url(url),
         )
 
@@ -333,7 +331,7 @@ class RedisRateLimitStore:
 
     @property
     def asynchronous(self) -> AsyncRateLimitStore:
-        """The asyncio twin: the same budgets through redis.asyncio."""
+        """The asyncio twin: the same budgets, without blocking the event loop."""
         return self._async
 
     @property
@@ -382,9 +380,7 @@ class RedisRateLimitStore:
         if not self._needs_report(key, limit):
             return
         self._failover.call(
-            lambda: self._set_reported(
-                key, limit, self._sync().set(self._key(key, "limit"), limit, ex=REPORTED_LIMIT_TTL)
-            ),
+            lambda: self._write_reported(key, limit),
             lambda: self._failover.fallback.report_limit(key, limit),
         )
 
@@ -452,6 +448,10 @@ class RedisRateLimitStore:
         written, when = self._written.get(key, (None, -math.inf))
         return seen != limit or written != limit or time.monotonic() - when > _REFRESH_REPORTED
 
+    def _write_reported(self, key: str, limit: int) -> None:
+        reply = self._sync().set(self._key(key, "limit"), limit, ex=REPORTED_LIMIT_TTL)
+        self._set_reported(key, limit, reply)
+
     def _set_reported(self, key: str, limit: int, _: object) -> None:
         now = time.monotonic()
         self._reported[key] = (limit, now)
@@ -481,9 +481,6 @@ class _AsyncRedisStore:
     def __init__(self, store: RedisRateLimitStore, client: redis.asyncio.Redis | None) -> None:
         self._store = store
         self._client = client
-        self._per_loop: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, redis.asyncio.Redis
-        ] = weakref.WeakKeyDictionary()
 
     async def try_acquire(
         self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
@@ -524,11 +521,12 @@ class _AsyncRedisStore:
             return
 
         async def primary() -> None:
-            client = self._loop_client()
-            if client is None:
-                await anyio.to_thread.run_sync(store.report_limit, key, limit)
+            if self._client is None:
+                # The sync client's own call, not store.report_limit: that one falls back by
+                # itself, and its quiet fallback would read here as Redis answering.
+                await anyio.to_thread.run_sync(store._write_reported, key, limit)
                 return
-            reply = await client.set(store._key(key, "limit"), limit, ex=REPORTED_LIMIT_TTL)
+            reply = await self._client.set(store._key(key, "limit"), limit, ex=REPORTED_LIMIT_TTL)
             store._set_reported(key, limit, reply)
 
         await store._failover.acall(
@@ -536,32 +534,16 @@ class _AsyncRedisStore:
         )
 
     async def aclose(self) -> None:
-        """Close the connections this twin opened on the running event loop."""
-        client = self._per_loop.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        """Close the asyncio client given to the store, if any (the thread path holds none)."""
         if self._client is not None:
             await self._client.aclose()
 
-    def _loop_client(self) -> redis.asyncio.Redis | None:
-        """The asyncio client for the running loop (None: only a sync client was given)."""
-        if self._client is not None:
-            return self._client
-        url = self._store._url
-        if url is None:
-            return None
-        loop = asyncio.get_running_loop()
-        client = self._per_loop.get(loop)
-        if client is None:
-            retry = redis.asyncio.retry.Retry(NoBackoff(), 0)
-            client = redis.asyncio.Redis.from_url(url, **_bounded(retry=retry))
-            self._per_loop[loop] = client
-        return client
-
     async def _run(self, script: str, keys: list[str], args: list[object]) -> object:
-        client = self._loop_client()
+        client = self._client
         if client is None:
-            # Only a sync client: run it in a worker thread, never on the event loop.
+            # The sync client in a worker thread, never on the event loop: its pool serves
+            # every loop and thread, where a redis.asyncio client belongs to one loop and
+            # would leave its connections open when that loop ends (one per asyncio.run).
             return await anyio.to_thread.run_sync(self._store._run, script, keys, args)
         digest = _sha1(script)
         try:
