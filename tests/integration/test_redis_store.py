@@ -455,6 +455,26 @@ def test_connect_opens_one_redis_store_per_url_and_accepts_clients(server: Redis
     assert chatapi.connect("t", base_url="http://127.0.0.1:1/v2", rate_limit_store=store)
 
 
+def test_a_locked_sqlite_file_holds_no_call_past_its_deadline(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "limits.db"
+    store = chatapi.SqliteRateLimitStore(path, busy_timeout=3.0)
+    store.try_acquire("acme/b", 10, 1.05, 0.0)  # set up
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    limiter = RateLimiter(store)
+    started = time.monotonic()
+    limiter.acquire("acme", "b", 10, deadline=started + 0.5)
+    took = time.monotonic() - started
+    holder.execute("ROLLBACK")
+    holder.close()
+    # The lock is waited on until the deadline, not for the store's 3 s busy timeout; then
+    # the store counts as failed and the process's own budget answers.
+    assert took < 2.0, took
+    assert store.fallen_back
+
+
 def test_processes_setting_up_a_new_database_at_once_all_reach_it(tmp_path: Path) -> None:
     """Switching a new file to WAL races; no process may fall back to its own budgets."""
     with ProcessPoolExecutor(6, mp_context=SPAWN) as pool:

@@ -26,6 +26,7 @@ from .store import (
     InMemoryRateLimitStore,
     RateLimitStore,
     async_store_for,
+    calls_within,
     effective_limit,
 )
 from .window import MIN_WINDOW, JitterWindow
@@ -151,9 +152,10 @@ class RateLimiter:
         waited = 0.0
         while True:
             now = self._clock.monotonic()
-            admission = self._store.try_acquire(
-                key, limit, self._window_for(key, now), now, headroom=self._headroom
-            )
+            with calls_within(deadline - now):
+                admission = self._store.try_acquire(
+                    key, limit, self._window_for(key, now), now, headroom=self._headroom
+                )
             wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
             if wait <= 0:
                 return Grant(waited, now)
@@ -191,9 +193,10 @@ class RateLimiter:
         waited = 0.0
         while True:
             now = self._clock.monotonic()
-            admission = await self._astore.try_acquire(
-                key, limit, self._window_for(key, now), now, headroom=self._headroom
-            )
+            with calls_within(deadline - now):
+                admission = await self._astore.try_acquire(
+                    key, limit, self._window_for(key, now), now, headroom=self._headroom
+                )
             wait = self._wait(admission, now, organization, bucket, deadline, request, on_wait)
             if wait <= 0:
                 return Grant(waited, now)

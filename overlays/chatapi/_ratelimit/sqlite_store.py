@@ -42,7 +42,14 @@ from pathlib import Path
 import anyio.to_thread
 
 from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
-from .store import _SLACK, SHARED_WINDOW_MEMORY, Admission, AsyncRateLimitStore, effective_limit
+from .store import (
+    _SLACK,
+    SHARED_WINDOW_MEMORY,
+    Admission,
+    AsyncRateLimitStore,
+    effective_limit,
+    time_left,
+)
 
 __all__ = ["SqliteRateLimitStore"]
 
@@ -271,6 +278,7 @@ class SqliteRateLimitStore:
         their spacing, so no slot opens and no budget waits out the step.
         """
         db = self._connection()
+        self._bound_wait(db)
         db.execute("BEGIN IMMEDIATE")
         try:
             now = self._wall()
@@ -292,6 +300,20 @@ class SqliteRateLimitStore:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+    def _bound_wait(self, db: sqlite3.Connection) -> None:
+        """Wait for another process's lock no longer than the call's deadline allows.
+
+        Past it, the database counts as failed (``Failover``): a caller is never held on a
+        locked file beyond its deadline.
+        """
+        left = time_left(self._busy_timeout)
+        if left <= 0:
+            raise sqlite3.OperationalError("database is locked: the call's deadline has passed")
+        millis = max(1, int(left * 1000))
+        if getattr(self._local, "busy", None) != millis:
+            db.execute(f"PRAGMA busy_timeout = {millis}")
+            self._local.busy = millis
 
     def _connection(self) -> sqlite3.Connection:
         pid = os.getpid()

@@ -15,8 +15,13 @@ calls are short local work, like ``InMemoryRateLimitStore``.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -29,8 +34,10 @@ __all__ = [
     "RateLimitStore",
     "SupportsAsync",
     "async_store_for",
+    "calls_within",
     "effective_limit",
     "fair_share",
+    "time_left",
 ]
 
 _SLACK = 1e-6
@@ -42,6 +49,26 @@ PEER_MEMORY = 30.0
 """Seconds a process that used a shared store counts among its peers (see ``fair_share``)."""
 SHARED_WINDOW_MEMORY = 10.0
 """Seconds a window asked for by one caller of a store widens the windows of the others."""
+
+
+_CALL_DEADLINE: ContextVar[float] = ContextVar("chatapi_store_deadline", default=math.inf)
+"""When the running call's deadline passes, on ``time.monotonic()``: a store waiting for a
+lock or an answer stops then, and counts as failed."""
+
+
+@contextmanager
+def calls_within(seconds: float) -> Iterator[None]:
+    """Store calls inside the block wait at most ``seconds`` (from now) for locks or answers."""
+    token = _CALL_DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _CALL_DEADLINE.reset(token)
+
+
+def time_left(longest: float) -> float:
+    """Seconds a store call may wait now: ``longest``, cut to the running call's deadline."""
+    return min(longest, _CALL_DEADLINE.get() - time.monotonic())
 
 
 @dataclass(frozen=True)
