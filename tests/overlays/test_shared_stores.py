@@ -128,6 +128,27 @@ def test_sqlite_a_wall_clock_stepping_back_stalls_nothing(tmp_path: Path) -> Non
     assert store.try_acquire("acme/cool", 1, 1.0, 0.0).wait <= 2.0
 
 
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_sqlite_notices_its_file_deleted_or_replaced(tmp_path: Path, how: str) -> None:
+    wall = Wall()
+    events: list[RateLimitStoreEvent] = []
+    path = tmp_path / "limits.db"
+    first = _sqlite(tmp_path, wall, on_event=events.append)
+    assert first.try_acquire("acme/b", 1, 1.0, 0.0).wait == 0
+    wall.now += 1.5
+    for leftover in tmp_path.iterdir():  # the file, and its -wal and -shm companions
+        leftover.unlink()
+    if how == "replaced":  # a deploy put a fresh database where the old one was
+        sqlite3.connect(path).close()
+    second = _sqlite(tmp_path, wall)  # a process started since: it uses the new file
+    assert second.try_acquire("acme/b", 1, 1.0, 0.0).wait == 0
+    # The first process must join the new file, not keep a budget of its own in the old.
+    assert first.try_acquire("acme/b", 1, 1.0, 0.0).reason == "window full"
+    assert [(e.state, e.error) for e in events] == [
+        ("replaced", "the database file was deleted or replaced")
+    ]
+
+
 def test_sqlite_admits_exactly_the_limit_to_racing_threads(tmp_path: Path) -> None:
     store = SqliteRateLimitStore(tmp_path / "limits.db")  # the real wall clock; no sleep
     start = threading.Barrier(8)

@@ -56,12 +56,14 @@ class RateLimitStoreEvent:
     Attributes:
         store: The store's description, never with a password (``redis://host:6379/0``).
         state: ``"fallback"``: budgets are kept in this process only for now;
-            ``"recovered"``: the shared backend serves again.
+            ``"recovered"``: the shared backend serves again; ``"replaced"``: the SQLite
+            file was deleted or replaced under the store, which reopened the path (the
+            budgets recorded in the old file are lost).
         error: What failed (the exception's type and text), empty on recovery.
     """
 
     store: str
-    state: Literal["fallback", "recovered"]
+    state: Literal["fallback", "recovered", "replaced"]
     error: str = ""
 
 
@@ -189,6 +191,11 @@ class Failover:
                 "rate-limit store %s is back: budgets are shared again", self.description
             )
             self._emit(RateLimitStoreEvent(self.description, "recovered"))
+
+    def replaced(self, problem: str) -> None:
+        """The backend was swapped under the store (a deleted SQLite file): say so."""
+        logger.warning("rate-limit store %s: %s; reopened it", self.description, problem)
+        self._emit(RateLimitStoreEvent(self.description, "replaced", problem))
 
     def _emit(self, event: RateLimitStoreEvent) -> None:
         if self._on_event is not None:

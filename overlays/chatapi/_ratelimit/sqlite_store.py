@@ -319,7 +319,13 @@ class SqliteRateLimitStore:
         pid = os.getpid()
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is not None and self._local.pid == pid:
-            return db
+            if self._file_id() == self._local.file:
+                return db
+            # Deleted or replaced under us: a connection to the old inode would keep a
+            # budget nobody else sees. Open the path again, and say so.
+            db.close()
+            self._local.db = None
+            self._failover.replaced("the database file was deleted or replaced")
         # A connection inherited through fork must not be used: open one of our own.
         db = sqlite3.connect(self._path, timeout=self._busy_timeout, isolation_level=None)
         try:
@@ -329,7 +335,16 @@ class SqliteRateLimitStore:
             raise
         self._local.db = db
         self._local.pid = pid
+        self._local.file = self._file_id()
         return db
+
+    def _file_id(self) -> tuple[int, int] | None:
+        """The database file's device and inode, or None when it is gone."""
+        try:
+            info = self._path.stat()
+        except FileNotFoundError:
+            return None
+        return info.st_dev, info.st_ino
 
 
 class _AsyncSqliteStore:
