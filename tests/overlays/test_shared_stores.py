@@ -343,6 +343,49 @@ def test_a_bad_url_names_the_accepted_forms_and_never_the_password(url: str) -> 
         assert part not in str(caught.value)
 
 
+HOSTILE_PASSWORDS = ["/secretpw", "sec/retpw", "sec?retpw", "sec#retpw", "/sec?re#tpw"]
+
+
+def _every_text(error: BaseException) -> str:
+    """The error's text and that of every exception chained to it."""
+    texts: list[str] = []
+    seen: BaseException | None = error
+    while seen is not None:
+        texts.append(f"{type(seen).__name__}: {seen}")
+        seen = seen.__cause__ or seen.__context__
+    return " | ".join(texts)
+
+
+@pytest.mark.parametrize("password", HOSTILE_PASSWORDS)
+@pytest.mark.parametrize("scheme", ["unix", "redis", "rediss"])
+def test_a_redis_password_with_url_delimiters_is_refused_without_being_shown(
+    scheme: str, password: str
+) -> None:
+    from chatapi import RedisRateLimitStore
+
+    where = "/var/run/redis.sock" if scheme == "unix" else "redis.internal:6379/0"
+    url = f"{scheme}://:{password}@{where}"
+    for opener in (open_store, RedisRateLimitStore.from_url):
+        with pytest.raises(ValueError, match="percent-encode") as caught:
+            opener(url)
+        text = _every_text(caught.value)
+        for part in ("secret", "retpw", "sec", "tpw"):
+            assert part not in text, (opener, text)
+
+
+@pytest.mark.parametrize("password", HOSTILE_PASSWORDS)
+def test_a_percent_encoded_password_never_shows_in_the_store(password: str) -> None:
+    from urllib.parse import quote
+
+    from chatapi import RedisRateLimitStore
+
+    url = f"unix://:{quote(password, safe='')}@/var/run/redis.sock"
+    store = RedisRateLimitStore.from_url(url)
+    shown = f"{store!r} {store._failover.description}"
+    assert shown == "RedisRateLimitStore('unix:///var/run/redis.sock') unix:///var/run/redis.sock"
+    store.close()
+
+
 def test_something_that_is_no_store_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="rate_limit_store"):
         open_store(42)

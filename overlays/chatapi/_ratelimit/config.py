@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 
 from .store import RateLimitStore
 
-__all__ = ["ACCEPTED_FORMS", "STORE_VARIABLE", "environment_setting", "open_store"]
+__all__ = [
+    "ACCEPTED_FORMS",
+    "STORE_VARIABLE",
+    "check_credentials",
+    "environment_setting",
+    "open_store",
+    "split_credentials",
+]
 
 STORE_VARIABLE = "CHATAPI_RATE_LIMIT_STORE"
 ACCEPTED_FORMS = (
@@ -96,7 +103,8 @@ def _build(url: str) -> RateLimitStore:
 
 
 def _check_redis(scheme: str, url: str, shown: str) -> None:
-    parts = urlsplit(url)
+    check_credentials(url, f"; accepted: {ACCEPTED_FORMS}")
+    parts = urlsplit(split_credentials(url)[0])
     try:
         port = parts.port
     except ValueError:
@@ -115,6 +123,34 @@ def _check_redis(scheme: str, url: str, shown: str) -> None:
     if db and not db.isdigit():
         raise ValueError(
             f"the Redis database in {shown} must be a number; accepted: {ACCEPTED_FORMS}"
+        )
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """``url`` without its user info, and the user info (None if absent).
+
+    The user info ends at the last ``@`` after ``scheme://``, wherever a ``/``, ``?`` or
+    ``#`` in a password would make a URL parser end it.
+    """
+    scheme, sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if not sep or at < 0:
+        return url, None
+    return f"{scheme}://{rest[at + 1 :]}", rest[:at]
+
+
+def check_credentials(url: str, suffix: str = "") -> None:
+    """Refuse a user name or password that URL parsers would cut short (never quoting it).
+
+    ``/``, ``?`` and ``#`` end the user info for every URL parser, redis-py's included,
+    which would then take the rest of the password for the host, the socket path or the
+    database, and print it in its errors. Percent-encoded, they are fine.
+    """
+    _, credentials = split_credentials(url)
+    if credentials is not None and any(c in credentials for c in "/?#"):
+        raise ValueError(
+            "the user name or password in the Redis URL holds '/', '?' or '#': "
+            f"percent-encode it (urllib.parse.quote(password, safe='')){suffix}"
         )
 
 

@@ -67,6 +67,7 @@ from urllib.parse import urlsplit
 
 import anyio.to_thread
 
+from .config import check_credentials, split_credentials
 from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
 from .store import (
     _SLACK,
@@ -89,7 +90,12 @@ except ImportError as missing:  # pragma: no cover - exercised without the extra
         "the Redis rate-limit store needs redis-py: pip install 'chatapi[redis]'"
     ) from missing
 
-__all__ = ["DEFAULT_TIMEOUT", "REPORTED_LIMIT_TTL", "RedisRateLimitStore", "describe_redis_url"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "REPORTED_LIMIT_TTL",
+    "RedisRateLimitStore",
+    "describe_redis_url",
+]
 
 DEFAULT_TIMEOUT = 0.25
 """Seconds to connect to Redis, and to wait for each answer, before the store falls back."""
@@ -211,7 +217,7 @@ return 0
 
 def describe_redis_url(url: str) -> str:
     """``url`` without user name and password: what logs, reprs and errors may show."""
-    parts = urlsplit(url)
+    parts = urlsplit(split_credentials(url)[0])
     if parts.scheme == "unix":
         return f"unix://{parts.path}"
     host = parts.hostname or "localhost"
@@ -312,7 +318,15 @@ class RedisRateLimitStore:
         scheme = urlsplit(url).scheme
         if scheme not in ("redis", "rediss", "unix"):
             raise ValueError("a Redis URL starts with redis://, rediss:// or unix://")
-        client = redis.Redis.from_url(url, **_bounded(retry=Retry(NoBackoff(), 0)))
+        check_credentials(url)
+        try:
+            client = redis.Redis.from_url(url, **_bounded(retry=Retry(NoBackoff(), 0)))
+        except ValueError:
+            # from None: redis-py's message may quote a part of the URL, and so may the
+            # chained exception's.
+            raise ValueError(
+                f"redis-py cannot use the Redis URL {describe_redis_url(url)}"
+            ) from None
         return cls(
             client,
             prefix=prefix,
