@@ -69,6 +69,29 @@ def test_the_window_widens_at_once_and_shrinks_slowly() -> None:
     assert window.current("k", later + 1000) == pytest.approx(1.4)
 
 
+def test_an_unanswered_request_widens_the_window_while_it_is_out() -> None:
+    window = JitterWindow()
+    window.measured("k", 0.010, 0.0)
+    window.granted("k", 1.0)
+    assert window.current("k", 1.02) == MIN_WINDOW  # out for 20 ms: within the margin
+    # Out for 0.5 s, where the quickest answer took 10 ms: it may arrive 0.49 s late.
+    assert window.current("k", 1.5) == pytest.approx(1.49)
+    assert window.current("k", 9.0) == MAX_WINDOW
+    window.answered("k", 1.0)  # it failed: no time measured, nothing out any more
+    assert window.current("k", 9.0) == MIN_WINDOW
+
+
+def test_a_first_batch_answered_late_widens_the_window_before_the_next() -> None:
+    window = JitterWindow()
+    for _ in range(10):  # nothing measured yet, ten requests out since t=0
+        window.granted("k", 0.0)
+    assert window.current("k", 1.05) == pytest.approx(2.0)  # the next batch waits
+    for _ in range(10):
+        window.answered("k", 0.0)
+        window.measured("k", 1.2, 1.2)  # all late alike: no spread among them
+    assert window.current("k", 1.2) == MIN_WINDOW
+
+
 def test_a_429_widens_the_window_at_once() -> None:
     window = JitterWindow()
     assert window.refused("k", 0.0) == pytest.approx(MIN_WINDOW + WIDEN_ON_429)

@@ -252,6 +252,16 @@ class RateLimiter:
             budget = self.budget(organization, bucket, limit)
             await self._astore.mark_spent(key, budget, window, now)
 
+    def sending(self, organization: str, bucket: str, granted_at: float) -> None:
+        """A request granted at ``granted_at`` goes out: until ``answered``, its wait counts."""
+        if self._fixed is None:
+            self._jitter.granted(_key(organization, bucket), granted_at)
+
+    def answered(self, organization: str, bucket: str, granted_at: float) -> None:
+        """The request granted at ``granted_at`` is done: answered, failed or cancelled."""
+        if self._fixed is None:
+            self._jitter.answered(_key(organization, bucket), granted_at)
+
     def _window_for(self, key: str, now: float) -> float:
         return self._jitter.current(key, now) if self._fixed is None else self._fixed
 

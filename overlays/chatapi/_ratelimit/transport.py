@@ -64,7 +64,11 @@ class RateLimitTransport(Layer):
         )
         if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
-        response = self._inner.handle_request(request)
+        self._limiter.sending(self._organization, rule.bucket, grant.at)
+        try:
+            response = self._inner.handle_request(request)
+        finally:
+            self._limiter.answered(self._organization, rule.bucket, grant.at)
         try:
             self._limiter.observe(
                 self._organization,
@@ -92,7 +96,11 @@ class RateLimitTransport(Layer):
         )
         if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
-        response = await self._inner.handle_async_request(request)
+        self._limiter.sending(self._organization, rule.bucket, grant.at)
+        try:
+            response = await self._inner.handle_async_request(request)
+        finally:
+            self._limiter.answered(self._organization, rule.bucket, grant.at)
         try:
             await self._limiter.aobserve(
                 self._organization,

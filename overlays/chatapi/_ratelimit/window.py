@@ -14,7 +14,9 @@ budget, the grant-to-headers times of the last ``HORIZON`` seconds and sets the 
 ``1 s + (max - min)``, within ``[MIN_WINDOW, MAX_WINDOW]``. It widens at once when the
 spread grows, and shrinks by at most ``SHRINK_RATE`` seconds of window per second when it
 falls, so one quiet moment on a busy machine does not reopen the margin. A 429 that still
-arrives widens it by ``WIDEN_ON_429`` at once.
+arrives widens it by ``WIDEN_ON_429`` at once. A request still unanswered counts too, as a
+time at least as long as it has been out: a batch answered late (a stalled process, a busy
+server) widens the window before the next batch is granted, not after its answers come.
 
 The cost: a budget of N per window admits N per ``W`` seconds, so utilization is ``1 / W``
 (95 % at 1.05 s, 77 % at 1.3 s, 50 % at the 2 s ceiling).
@@ -56,6 +58,8 @@ class _State:
     samples: deque[tuple[float, float]] = field(default_factory=deque)
     level: float = MIN_WINDOW
     since: float = 0.0
+    out: list[float] = field(default_factory=list)
+    """Grant times of the requests still awaiting an answer."""
 
 
 class JitterWindow:
@@ -72,7 +76,28 @@ class JitterWindow:
         """The window in force for ``key`` at ``now``."""
         with self._lock:
             state = self._states.get(key)
-            return MIN_WINDOW if state is None else self._decayed(state, now)
+            if state is None:
+                return MIN_WINDOW
+            window = self._decayed(state, now)
+            if state.out:
+                # The oldest unanswered request is already this late; the quickest answer
+                # (none yet: no time at all) is the other end of the spread.
+                late = now - min(state.out)
+                quickest = min((t for _, t in state.samples), default=0.0)
+                window = max(window, min(MAX_WINDOW, BASE + late - quickest))
+            return window
+
+    def granted(self, key: str, at: float) -> None:
+        """A request granted at ``at`` goes out; ``answered`` must follow, whatever happens."""
+        with self._lock:
+            self._states.setdefault(key, _State(since=at)).out.append(at)
+
+    def answered(self, key: str, at: float) -> None:
+        """The request granted at ``at`` got its answer, or failed, or was cancelled."""
+        with self._lock:
+            state = self._states.get(key)
+            if state is not None and at in state.out:
+                state.out.remove(at)
 
     def measured(self, key: str, latency: float, now: float) -> float:
         """Take in one grant-to-response-headers time; return the window now in force."""

@@ -1,0 +1,138 @@
+"""The contract every rate-limit store keeps, run against each: in-process, SQLite, Redis.
+
+The ``store`` fixture gives each store through the same synchronous face; the asyncio
+twins of the SQLite and Redis stores are driven through ``asyncio.run`` per call (a fresh
+event loop each time, as scripts do). Shared stores read their own clocks (the wall clock,
+Redis ``TIME``), so these tests use short real windows and bound waits loosely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatapi import InMemoryRateLimitStore, RedisRateLimitStore, SqliteRateLimitStore
+from chatapi._ratelimit.store import Admission, AsyncRateLimitStore
+
+from ._redis import RedisServer
+
+SLOP = 0.05
+"""Seconds a store's answer may differ from the exact figure (its clock moved meanwhile)."""
+
+
+class Twin:
+    """An asyncio twin behind the synchronous face: one event loop per call."""
+
+    def __init__(self, twin: AsyncRateLimitStore) -> None:
+        self._twin = twin
+
+    def try_acquire(
+        self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
+    ) -> Admission:
+        return asyncio.run(self._twin.try_acquire(key, limit, window, now, headroom=headroom))
+
+    def cool_down(self, key: str, seconds: float, now: float) -> None:
+        asyncio.run(self._twin.cool_down(key, seconds, now))
+
+    def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
+        asyncio.run(self._twin.mark_spent(key, limit, window, now))
+
+    def report_limit(self, key: str, limit: int) -> None:
+        asyncio.run(self._twin.report_limit(key, limit))
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with RedisServer(tmp_path_factory.mktemp("redis")) as running:
+        yield running
+
+
+@pytest.fixture(params=["memory", "sqlite", "sqlite-async", "redis", "redis-async"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, redis_server: RedisServer
+) -> Iterator[Any]:
+    kind: str = request.param
+    if kind == "memory":
+        yield InMemoryRateLimitStore()
+    elif kind.startswith("sqlite"):
+        sqlite = SqliteRateLimitStore(tmp_path / "limits.db")
+        yield Twin(sqlite.asynchronous) if kind.endswith("async") else sqlite
+    else:
+        redis_store = RedisRateLimitStore.from_url(redis_server.unix_url)
+        yield Twin(redis_store.asynchronous) if kind.endswith("async") else redis_store
+        redis_store.close()
+
+
+def _key(store: Any, name: str) -> str:
+    # Redis outlives a test: a fresh organization per test keeps budgets apart.
+    return f"contract-{uuid.uuid4().hex}/{name}"
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+def test_racing_callers_get_exactly_the_limit(store: Any) -> None:
+    key = _key(store, "race")
+    start = threading.Barrier(6)
+    admitted: list[int] = []
+
+    def race() -> None:
+        start.wait()
+        admitted.append(sum(store.try_acquire(key, 7, 60.0, _now()).wait == 0 for _ in range(5)))
+
+    threads = [threading.Thread(target=race) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(admitted) == 7
+
+
+def test_a_full_window_names_the_wait_until_the_oldest_start_leaves(store: Any) -> None:
+    key = _key(store, "window")
+    assert [store.try_acquire(key, 2, 0.4, _now()).wait for _ in range(2)] == [0, 0]
+    refused = store.try_acquire(key, 2, 0.4, _now())
+    assert refused.reason == "window full"
+    assert 0.4 - SLOP < refused.wait <= 0.4 + SLOP
+    time.sleep(refused.wait)
+    assert store.try_acquire(key, 2, 0.4, _now()).wait == 0
+
+
+def test_a_cool_down_holds_everyone_and_the_longer_one_wins(store: Any) -> None:
+    key = _key(store, "cool")
+    store.cool_down(key, 0.4, _now())
+    store.cool_down(key, 0.1, _now())  # shorter: changes nothing
+    paused = store.try_acquire(key, 10, 1.0, _now())
+    assert paused.reason == "cooling down"
+    assert 0.4 - SLOP < paused.wait <= 0.4 + SLOP
+
+
+def test_a_lowered_limit_binds_and_headroom_applies_to_it(store: Any) -> None:
+    key = _key(store, "lowered")
+    store.report_limit(key, 3)
+    admitted = [store.try_acquire(key, 10, 60.0, _now(), headroom=1).wait == 0 for _ in range(4)]
+    assert admitted == [True, True, False, False]
+
+
+def test_spent_elsewhere_pauses_for_a_window(store: Any) -> None:
+    key = _key(store, "spent")
+    store.mark_spent(key, 5, 0.3, _now())  # none of the starts are ours
+    paused = store.try_acquire(key, 5, 0.3, _now())
+    assert paused.reason == "cooling down"
+    assert 0.3 - SLOP < paused.wait <= 0.3 + SLOP
+
+
+def test_the_widest_recent_window_is_in_force_for_every_caller(store: Any) -> None:
+    key = _key(store, "widest")
+    assert store.try_acquire(key, 1, 0.6, _now()).wait == 0  # a caller with jitter
+    refused = store.try_acquire(key, 1, 0.2, _now())  # a prompt one
+    assert refused.reason == "window full"
+    assert 0.6 - SLOP < refused.wait <= 0.6 + SLOP
