@@ -67,9 +67,8 @@ def test_nested_problems_point_into_lists() -> None:
     client, _ = connected(httpx.Response(200, json=page))
     with (
         client,
-        # listContacts is a POST: processed, whatever its answer (see RequestProcessedError)
         pytest.raises(
-            RequestProcessedError,
+            APIResponseValidationError,
             match=r"field \$\.items\[1\] is missing the required property 'id'",
         ),
     ):
