@@ -161,6 +161,22 @@ def test_a_fixed_window_lets_the_same_jitter_through() -> None:
     assert _busiest_second(wire.arrivals[2:]) == 2
 
 
+def test_limiters_on_one_store_share_what_they_measured() -> None:
+    clock = FakeClock(start=0.0)
+    store = InMemoryRateLimitStore()
+    one, two = RateLimiter(store, clock=clock), RateLimiter(store, clock=clock)
+    one.observe("acme", "b", 1, 200, httpx.Headers(), latency=0.0)
+    one.observe("acme", "b", 1, 200, httpx.Headers(), latency=0.3)
+    assert two.window("acme", "b") == pytest.approx(1.3)
+    one.sending("acme", "b", clock.now)  # one's request is out ...
+    clock.advance(1.0)
+    assert two.window("acme", "b") == pytest.approx(2.0)  # ... and two sees it is late
+    one.answered("acme", "b", 0.0)
+    assert two.window("acme", "b") == pytest.approx(1.3)
+    other_clock = RateLimiter(store, clock=FakeClock(start=0.0))
+    assert other_clock.window("acme", "b") == MIN_WINDOW  # times on another clock: apart
+
+
 def test_a_429_from_the_server_widens_the_window_of_the_budget() -> None:
     clock = FakeClock(start=0.0)
     limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock)

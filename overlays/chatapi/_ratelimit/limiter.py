@@ -12,6 +12,8 @@ and Redis stores) without touching the transports.
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -103,7 +105,7 @@ class RateLimiter:
         self._clock = clock
         self._headroom = headroom
         self._fixed = window
-        self._jitter = JitterWindow()
+        self._jitter = _jitter_for(self._store, clock)
 
     @property
     def clock(self) -> Clock:
@@ -316,6 +318,23 @@ class RateLimiter:
         if on_wait is not None:
             on_wait(ThrottleEvent(organization, bucket, admission.wait, admission.reason, request))
         return admission.wait
+
+
+_JITTER: weakref.WeakKeyDictionary[object, dict[Clock, JitterWindow]] = weakref.WeakKeyDictionary()
+_JITTER_LOCK = threading.Lock()
+
+
+def _jitter_for(store: RateLimitStore, clock: Clock) -> JitterWindow:
+    """The measurements of every limiter on ``store`` and ``clock`` in this process.
+
+    Limiters sharing a store share what they measured, and the requests each has out: ten
+    clients of one organization see one spread, not ten guesses from a few requests each.
+    """
+    with _JITTER_LOCK:
+        try:
+            return _JITTER.setdefault(store, {}).setdefault(clock, JitterWindow())
+        except TypeError:  # a store that cannot be weakly referenced (or an unhashable clock)
+            return JitterWindow()
 
 
 def _key(organization: str, bucket: str) -> str:

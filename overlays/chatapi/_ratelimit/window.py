@@ -78,7 +78,7 @@ class JitterWindow:
             state = self._states.get(key)
             if state is None:
                 return MIN_WINDOW
-            window = self._decayed(state, now)
+            window = max(self._decayed(state, now), self._target(state, now))
             if state.out:
                 # The oldest unanswered request is already this late; the quickest answer
                 # (none yet: no time at all) is the other end of the spread.
@@ -107,9 +107,8 @@ class JitterWindow:
             samples.append((now, max(0.0, latency)))
             while samples and (len(samples) > MAX_SAMPLES or now - samples[0][0] > HORIZON):
                 samples.popleft()
-            times = [latency for _, latency in samples]
-            target = BASE + (max(times) - min(times))
-            state.level = min(MAX_WINDOW, max(MIN_WINDOW, target, self._decayed(state, now)))
+            target = self._target(state, now)
+            state.level = min(MAX_WINDOW, max(target, self._decayed(state, now)))
             state.since = now
             return state.level
 
@@ -120,6 +119,14 @@ class JitterWindow:
             state.level = min(MAX_WINDOW, self._decayed(state, now) + WIDEN_ON_429)
             state.since = now
             return state.level
+
+    @staticmethod
+    def _target(state: _State, now: float) -> float:
+        """1 s plus the spread of the times measured within ``HORIZON``, bounded."""
+        times = [latency for at, latency in state.samples if now - at <= HORIZON]
+        if not times:
+            return MIN_WINDOW
+        return min(MAX_WINDOW, max(MIN_WINDOW, BASE + max(times) - min(times)))
 
     @staticmethod
     def _decayed(state: _State, now: float) -> float:
