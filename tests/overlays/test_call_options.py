@@ -8,16 +8,20 @@ and the timeouts each request carried.
 from __future__ import annotations
 
 import asyncio
+import inspect
+import itertools
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import httpx
 import pytest
+from openapi_python_client.strings import snake_case
 
 import chatapi
 from chatapi import ChatAPI, RequestOptions, request_options
 from chatapi_client.models import SendMessageRequest, TextMessage
+from chatapi_client.operations import INDEX
 from chatapi_client.spec import load_spec
 
 from .fakes import FakeClock, Script
@@ -63,18 +67,21 @@ def client_with(script: Script) -> ChatAPI:
 
 
 def test_the_three_ways_take_exactly_the_fields_of_request_options() -> None:
-    import inspect
-
     fields = set(RequestOptions.__dataclass_fields__)
     assert fields == {"safe_to_repeat", "max_retries", "deadline", "timeout"}
     for function in (ChatAPI.with_options, chatapi.AsyncChatAPI.with_options, request_options):
         keywords = inspect.signature(function).parameters
         assert set(keywords) - {"self"} == fields, function
-    for resource in ("contacts", "messaging", "space"):
-        for name, method in vars(type(getattr(ChatAPI(TOKEN), resource))).items():
-            if callable(method) and not name.startswith("_"):
-                option = inspect.signature(method).parameters["options"]
-                assert option.kind is option.KEYWORD_ONLY, name
+    clients = (ChatAPI(TOKEN), chatapi.AsyncChatAPI(TOKEN))
+    for client, operation in itertools.product(clients, INDEX.operations):
+        resource = getattr(client, operation.resource)
+        for method in (
+            getattr(resource, snake_case(operation.action)),
+            getattr(resource.with_raw_response, snake_case(operation.action)),
+        ):
+            option = inspect.signature(method).parameters["options"]
+            assert option.kind is option.KEYWORD_ONLY, operation.operation_id
+            assert option.default is None, operation.operation_id
 
 
 @WAYS
