@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.3.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "8f4c34eaad99c36afb467f8b755eb961b8df63738c293eb7488f6ab9cd03c590"
+SPEC_SHA256 = "8aac71b7200005fa7e8552b4120072b5d3958c06cb262450c4cb3db8c41f73a6"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

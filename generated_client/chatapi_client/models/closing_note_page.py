@@ -23,6 +23,7 @@ class ClosingNotePage:
     """One page of closing notes."""
 
     items: list[ClosingNote]
+    """ The closing notes of this page. """
     pagination: Pagination | Unset = UNSET
     """ Links to the neighbouring pages. An empty, null or missing link means there is no such page. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -23,6 +23,7 @@ class ContactChannelPage:
     """One page of a contact's channels."""
 
     items: list[ContactChannel]
+    """ The contact's channels on this page. """
     pagination: Pagination | Unset = UNSET
     """ Links to the neighbouring pages. An empty, null or missing link means there is no such page. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -23,6 +23,7 @@ class ContactPage:
     """One page of contacts."""
 
     items: list[Contact]
+    """ The contacts of this page, in order. """
     pagination: Pagination | Unset = UNSET
     """ Links to the neighbouring pages. An empty, null or missing link means there is no such page. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
