@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.3.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "8aac71b7200005fa7e8552b4120072b5d3958c06cb262450c4cb3db8c41f73a6"
+SPEC_SHA256 = "51a086901ee605621949cd60122554d50d9b4b5ce1187ef224d148ae19c89bf8"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"
