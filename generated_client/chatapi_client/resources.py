@@ -673,7 +673,8 @@ class Contacts:
         Creates a contact addressed by email address or phone number (not by id);
         ``firstName`` is required. The answer confirms the creation but does not carry the
         new contact: creation is processed asynchronously, so wait a moment before acting on
-        the contact, then read it with ``getContact``.
+        the contact, then read it with ``getContact``. The answer's ``code`` is the string
+        ``"200"``, not a number, as the vendor's SDK fixtures show it.
         """
         return self._caller.call(CREATE_CONTACT, options, identifier, body=body)
 
@@ -881,7 +882,8 @@ class AsyncContacts:
         Creates a contact addressed by email address or phone number (not by id);
         ``firstName`` is required. The answer confirms the creation but does not carry the
         new contact: creation is processed asynchronously, so wait a moment before acting on
-        the contact, then read it with ``getContact``.
+        the contact, then read it with ``getContact``. The answer's ``code`` is the string
+        ``"200"``, not a number, as the vendor's SDK fixtures show it.
         """
         return await self._caller.call(CREATE_CONTACT, options, identifier, body=body)
 
