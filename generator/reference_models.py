@@ -15,6 +15,8 @@ from typing import Any
 
 from chatapi_description import Document
 
+from .pattern_words import pattern_words
+
 __all__ = ["Field", "ReferenceModel", "constraint_words", "examples_of", "reference_models"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -140,7 +142,9 @@ def constraint_words(node: Any, document: Document) -> list[str]:
     if "enum" in schema:
         words.append("one of " + ", ".join(f"`{json.dumps(v)}`" for v in schema["enum"]))
     if "pattern" in schema:
-        words.append(f"matches the pattern `{schema['pattern']}`")
+        said = pattern_words(str(schema["pattern"]))
+        pattern = f"the pattern `{schema['pattern']}`"
+        words.append(f"{said} ({pattern})" if said else f"matches {pattern}")
     if "format" in schema:
         fmt = str(schema["format"])
         words.append(_PLAIN_FORMATS.get(fmt, f"format `{fmt}`"))

@@ -108,7 +108,7 @@ def test_constraints_are_said_in_words() -> None:
     sections = _sections()
     assert "1 ≤ value ≤ 100" in _flat(REFERENCE.split("\n## Models\n")[0])  # limit
     assert "exactly one of its fields must be given" in sections["ContactFilter"]
-    assert "`^\\+[0-9]{6,15}$`" in sections["ContactFields"]  # phone
+    assert "`+` then 6 to 15 digits (the pattern `^\\+[0-9]{6,15}$`)" in sections["ContactFields"]
     assert '`"phone:+60123456789"`' in REFERENCE  # identifier examples
     assert "1 to 10 items" in REFERENCE  # tags
     assert "Existing values" not in REFERENCE  # the caveat says what to do instead
