@@ -2,8 +2,9 @@
 
 What is checked is what the description states and a user commonly gets wrong: a path
 parameter or body field that misses its ``pattern`` or ``format`` (a contact identifier, an
-E.164 phone number, an email address), and a contact filter that is empty or would match
-nothing (``_filters.filter_problem``). Everything else is left to the server. The sentence
+E.164 phone number, an email address), a query number out of its range (``limit`` above
+100), and a contact filter that is empty or would match nothing
+(``_filters.filter_problem``). Everything else is left to the server. The sentence
 quotes the field's description and an example from the description.
 """
 
@@ -31,6 +32,8 @@ _LIST_REQUEST = "#/components/schemas/ContactListRequest"
 _MAX_QUOTE = 60
 _PATTERN = jsonschema_rs.ValidationErrorKind.Pattern
 _FORMAT = jsonschema_rs.ValidationErrorKind.Format
+_MINIMUM = jsonschema_rs.ValidationErrorKind.Minimum
+_MAXIMUM = jsonschema_rs.ValidationErrorKind.Maximum
 
 
 class InvalidRequestError(ChatAPIError, ValueError):
@@ -67,6 +70,17 @@ def check_request(
             failure = _pattern_failure(schemas, parameter.schema, value)
             if failure is not None:
                 raise _error(request, parameter.name, value, parameter.schema)
+    for parameter in operation.parameters:
+        raw = request.url.params.get(parameter.name)
+        if parameter.location != "query" or parameter.scalar_type != "integer" or raw is None:
+            continue
+        try:
+            number = int(raw)
+        except ValueError:
+            continue  # not a number at all: the server says so
+        failure = schemas.first_error(parameter.schema, number)
+        if failure is not None and isinstance(failure.kind, _MINIMUM | _MAXIMUM):
+            raise _error(request, parameter.name, number, parameter.schema)
     if operation.request_body is None or not request.content:
         return
     try:

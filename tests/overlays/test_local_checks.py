@@ -161,6 +161,24 @@ def test_a_patterned_body_field_is_refused_with_its_description(
     assert words in str(caught.value)
 
 
+@pytest.mark.parametrize("limit", [0, 101, 500])
+def test_a_limit_out_of_range_is_refused_with_the_range(limit: int) -> None:
+    recorder = Recorder(PAGE)
+    with client_for(recorder) as client, pytest.raises(InvalidRequestError) as caught:
+        client.messaging.list("id:123", limit=limit).first_page()
+    assert recorder.sent == []
+    assert caught.value.field == "limit"
+    assert f"limit {limit} is not accepted" in str(caught.value)
+    assert "1 to 100" in str(caught.value)
+
+
+def test_a_limit_in_range_goes_out() -> None:
+    recorder = Recorder(PAGE)
+    with client_for(recorder) as client:
+        client.messaging.list("id:123", limit=100).first_page()
+    assert recorder.sent[0].url.params["limit"] == "100"
+
+
 def test_valid_identifiers_and_fields_go_out() -> None:
     recorder = Recorder({"contactId": 1})
     fields = ContactFields(phone="+60123456789", email="aisha@example.com", country_code="MY")
