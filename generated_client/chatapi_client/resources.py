@@ -177,7 +177,7 @@ class Page(Protocol[ItemT_co]):
         ...
 
     @property
-    def pagination(self) -> Pagination | Unset:
+    def pagination(self) -> Pagination | Unset | None:
         """Links to the pages around this one."""
         ...
 
