@@ -23,6 +23,7 @@ from typing import Any
 from chatapi_description import DescriptionError, load_yaml
 from generator.index_module import render_index
 from generator.resource_layer import LayerError, read_layer, render_layer
+from generator.response_models import mark_response_models
 
 __all__ = ["Layout", "PipelineError", "build", "check", "generate", "read_description"]
 
@@ -187,10 +188,13 @@ def build(layout: Layout, parent: Path) -> Path:
         raise PipelineError(f"resource layer: {exc}") from exc
     resources, reference = render_layer(layer)
     package = parent / PACKAGE
+    # The tool reads a copy that marks the models no request carries (see response_models).
+    marked = parent / "chatapi-marked.json"
+    marked.write_text(json.dumps(mark_response_models(spec)), encoding="utf-8")
     _run(
         [
             _tool("openapi-python-client"), "generate",
-            "--path", str(layout.spec),
+            "--path", str(marked),
             "--config", str(layout.config),
             "--custom-template-path", str(layout.templates),
             "--meta", "none",

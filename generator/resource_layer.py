@@ -10,6 +10,7 @@ becomes one method; nothing here lists operations by hand.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,16 @@ from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.strings import snake_case
 
-from chatapi_description import PAGE_CURSOR, PAGE_ITEMS, Operation, read_index
+from chatapi_description import PAGE_CURSOR, PAGE_ITEMS, Document, Operation, pointer_to, read_index
+
+from .reference_models import ReferenceModel, constraint_words, examples_of, reference_models
 
 __all__ = ["Layer", "LayerError", "Method", "Parameter", "Resource", "read_layer", "render_layer"]
 
 TEMPLATES = Path(__file__).resolve().parent / "layer"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BUILTIN_GENERICS = re.compile(r"\b(list|dict|set|tuple)\[")
+_CODE = re.compile(r"(?<!`)`([^`]+)`(?!`)")
 
 
 class LayerError(ValueError):
@@ -36,11 +40,17 @@ class LayerError(ValueError):
 
 @dataclass(frozen=True)
 class Parameter:
-    """A method parameter: its Python name and type, whether the caller must pass it."""
+    """A method parameter: its Python name and type, whether the caller must pass it.
+
+    ``description``, ``notes`` (constraints in words) and ``examples`` are the description's.
+    """
 
     name: str
     annotation: str
     required: bool
+    description: str = ""
+    notes: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Method:
     operation: Operation
     module: str
     summary: str
+    description: str
     path_parameters: tuple[Parameter, ...]
     keyword_parameters: tuple[Parameter, ...]
     returns: str
@@ -62,6 +73,17 @@ class Method:
     def paginated(self) -> bool:
         """Whether the method returns a pager over ``item``."""
         return self.item is not None
+
+    @property
+    def docstring_lines(self) -> tuple[str, ...]:
+        """The operation's description as docstring lines (wrapped, code in double backticks)."""
+        lines: list[str] = []
+        for paragraph in self.description.split("\n\n"):
+            text = _CODE.sub(r"``\1``", " ".join(paragraph.split()))
+            text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+            if text:
+                lines += [*([""] if lines else []), *textwrap.wrap(text, 84)]
+        return tuple(lines)
 
     @property
     def function(self) -> str:
@@ -103,6 +125,7 @@ class Layer:
 
     resources: tuple[Resource, ...]
     models: frozenset[str]
+    reference: tuple[ReferenceModel, ...] = ()
 
 
 def read_layer(spec: Mapping[str, Any], config: Path, spec_path: Path) -> Layer:
@@ -120,15 +143,25 @@ def read_layer(spec: Mapping[str, Any], config: Path, spec_path: Path) -> Layer:
     models = {str(model.class_info.name) for model in parse.models}
     models |= {str(enum.class_info.name) for enum in parse.enums}
     grouped: dict[str, list[Method]] = {}
+    document = Document(spec)
     for operation in read_index(spec).operations:
         found = endpoints.get(snake_case(operation.operation_id))
         if found is None:
             raise LayerError(f"{operation.operation_id}: not in openapi-python-client's parse")
         tag, endpoint = found
-        method = _method(operation, tag, endpoint, models)
+        method = _method(operation, tag, endpoint, models, document)
         grouped.setdefault(operation.resource, []).append(method)
     resources = tuple(Resource(name, tuple(methods)) for name, methods in grouped.items())
-    return Layer(resources, frozenset(models))
+    roots = [
+        annotation
+        for resource in resources
+        for method in resource.methods
+        for annotation in (
+            method.returns,
+            *(p.annotation for p in (*method.path_parameters, *method.keyword_parameters)),
+        )
+    ]
+    return Layer(resources, frozenset(models), reference_models(parse, spec, roots))
 
 
 def _parse(spec: Mapping[str, Any], config: Path, spec_path: Path) -> GeneratorData:
@@ -141,7 +174,9 @@ def _parse(spec: Mapping[str, Any], config: Path, spec_path: Path) -> GeneratorD
     return parsed
 
 
-def _method(operation: Operation, tag: str, endpoint: Any, models: set[str]) -> Method:
+def _method(
+    operation: Operation, tag: str, endpoint: Any, models: set[str], document: Document
+) -> Method:
     name = operation.operation_id
     if endpoint.header_parameters or endpoint.cookie_parameters:
         # A resource method has no place for them yet: refuse rather than drop them.
@@ -161,8 +196,11 @@ def _method(operation: Operation, tag: str, endpoint: Any, models: set[str]) -> 
         if len(items) != 1 or not hasattr(items[0], "inner_property"):
             raise LayerError(f"{name}: a page's {PAGE_ITEMS} must be a list")
         item = _code(items[0].inner_property.get_type_string())
+    raw = document.at(pointer_to("paths", operation.path, operation.method.lower()))
+    described = _described_parameters(operation, document)
     path_parameters = tuple(
-        Parameter(p.python_name, _code(p.get_type_string()), True) for p in endpoint.path_parameters
+        Parameter(p.python_name, _code(p.get_type_string()), True, *described.get(_name(p), ()))
+        for p in endpoint.path_parameters
     )
     keyword: list[Parameter] = []
     cursor = None
@@ -174,12 +212,20 @@ def _method(operation: Operation, tag: str, endpoint: Any, models: set[str]) -> 
             cursor = query.python_name  # the pager supplies it; ``cursor=`` starts elsewhere
             continue
         annotation = _code(query.get_type_string(no_optional=True))
-        keyword.append(Parameter(query.python_name, annotation, bool(query.required)))
+        keyword.append(
+            Parameter(
+                query.python_name,
+                annotation,
+                bool(query.required),
+                *described.get(_name(query), ()),
+            )
+        )
     return Method(
         name=snake_case(operation.action),
         operation=operation,
         module=f"chatapi_client.api.{tag}.{endpoint.name}",
         summary=_text(endpoint.summary) or name,
+        description=str(raw.get("description") or "").strip(),
         path_parameters=path_parameters,
         keyword_parameters=tuple(sorted(keyword, key=lambda p: not p.required)),
         returns=returns,
@@ -187,6 +233,23 @@ def _method(operation: Operation, tag: str, endpoint: Any, models: set[str]) -> 
         item=item,
         cursor=cursor,
     )
+
+
+def _described_parameters(
+    operation: Operation, document: Document
+) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Each parameter's description, constraints in words and examples, by its name."""
+    described = {}
+    for parameter in operation.parameters:
+        schema = document.at(parameter.schema)
+        target, _ = document.resolve(schema, parameter.schema)
+        description = " ".join(str(target.get("description") or "").split())
+        described[parameter.name] = (
+            description,
+            tuple(constraint_words(schema, document)),
+            examples_of(schema, document),
+        )
+    return described
 
 
 def _status(response: Any) -> int:
@@ -238,8 +301,15 @@ def render_layer(layer: Layer) -> tuple[str, str]:
             (m for resource in layer.resources for m in resource.methods), key=lambda m: m.endpoint
         ),
         "models": _imports(layer),
+        "reference": layer.reference,
         "cursor": PAGE_CURSOR,
     }
     source = environment.get_template("resources.py.jinja").render(context)
     reference = environment.get_template("api.md.jinja").render(context)
     return source, reference
+
+
+def _name(parameter: Any) -> str:
+    """A parameter's name in the description (``messageId``), not its Python name."""
+    name = parameter.name
+    return str(name.get_untrusted_value() if hasattr(name, "get_untrusted_value") else name)

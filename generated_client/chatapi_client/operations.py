@@ -287,8 +287,8 @@ INDEX = OperationIndex(
                 schema="#/paths/~1contact~1{identifier}/post/requestBody/content/application~1json/schema",
             ),
             responses={
-                "200": "#/components/responses/CodeMessage/content/application~1json/schema",
-                "201": "#/components/responses/CodeMessage/content/application~1json/schema",
+                "200": "#/components/responses/ContactAdded/content/application~1json/schema",
+                "201": "#/components/responses/ContactAdded/content/application~1json/schema",
                 "400": "#/components/responses/BadRequest/content/application~1json/schema",
                 "401": "#/components/responses/Unauthorized/content/application~1json/schema",
                 "404": "#/components/responses/NotFound/content/application~1json/schema",

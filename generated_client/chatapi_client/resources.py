@@ -177,7 +177,7 @@ class Page(Protocol[ItemT_co]):
         ...
 
     @property
-    def pagination(self) -> Pagination | Unset:
+    def pagination(self) -> Pagination | Unset | None:
         """Links to the pages around this one."""
         ...
 
@@ -425,6 +425,16 @@ class Messaging:
         """Send a message to a contact.
 
         ``POST /contact/{identifier}/message`` (sendMessage).
+
+        Sends one message to the contact on the given channel, or on the channel the contact
+        last interacted on when ``channelId`` is omitted or null. The message is one of
+        seven kinds, told apart by ``message.type``: text, attachment, whatsapp_template,
+        facebook_template, email, quick_reply or custom_payload. An email carries its body
+        under ``text`` or, as the vendor's n8n integration sends it, under ``message``.
+
+        Sending is not idempotent: a request that failed after it reached the server may
+        have delivered the message. A WhatsApp template approved by Meta but not yet synced
+        into the workspace is answered with 404.
         """
         return self._caller.call(SEND_MESSAGE, options, identifier, body=body)
 
@@ -434,6 +444,10 @@ class Messaging:
         """Get one message of a contact.
 
         ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
+
+        Returns the message with its delivery status history and, for outgoing messages, who
+        sent it. Incoming messages may be of kinds this description does not list; they
+        decode as ``UnknownMessage``.
         """
         return self._caller.call(GET_MESSAGE, options, identifier, message_id)
 
@@ -448,6 +462,9 @@ class Messaging:
         """List the messages of a contact.
 
         ``GET /contact/{identifier}/message/list`` (listMessages).
+
+        Returns one page of the contact's messages, incoming and outgoing. Follow
+        ``pagination.next`` (or pass its ``cursorId``) for the next page.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -487,6 +504,16 @@ class AsyncMessaging:
         """Send a message to a contact.
 
         ``POST /contact/{identifier}/message`` (sendMessage).
+
+        Sends one message to the contact on the given channel, or on the channel the contact
+        last interacted on when ``channelId`` is omitted or null. The message is one of
+        seven kinds, told apart by ``message.type``: text, attachment, whatsapp_template,
+        facebook_template, email, quick_reply or custom_payload. An email carries its body
+        under ``text`` or, as the vendor's n8n integration sends it, under ``message``.
+
+        Sending is not idempotent: a request that failed after it reached the server may
+        have delivered the message. A WhatsApp template approved by Meta but not yet synced
+        into the workspace is answered with 404.
         """
         return await self._caller.call(SEND_MESSAGE, options, identifier, body=body)
 
@@ -496,6 +523,10 @@ class AsyncMessaging:
         """Get one message of a contact.
 
         ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
+
+        Returns the message with its delivery status history and, for outgoing messages, who
+        sent it. Incoming messages may be of kinds this description does not list; they
+        decode as ``UnknownMessage``.
         """
         return await self._caller.call(GET_MESSAGE, options, identifier, message_id)
 
@@ -510,6 +541,9 @@ class AsyncMessaging:
         """List the messages of a contact.
 
         ``GET /contact/{identifier}/message/list`` (listMessages).
+
+        Returns one page of the contact's messages, incoming and outgoing. Follow
+        ``pagination.next`` (or pass its ``cursorId``) for the next page.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -549,6 +583,9 @@ class Comments:
         """Add an internal comment to a contact's conversation.
 
         ``POST /contact/{identifier}/comment`` (createComment).
+
+        Adds a note visible to the team only, up to 1000 characters. Mention a user with
+        ``{{@user.<userId>}}``.
         """
         return self._caller.call(CREATE_COMMENT, options, identifier, body=body)
 
@@ -578,6 +615,9 @@ class AsyncComments:
         """Add an internal comment to a contact's conversation.
 
         ``POST /contact/{identifier}/comment`` (createComment).
+
+        Adds a note visible to the team only, up to 1000 characters. Mention a user with
+        ``{{@user.<userId>}}``.
         """
         return await self._caller.call(CREATE_COMMENT, options, identifier, body=body)
 
@@ -605,6 +645,8 @@ class Contacts:
         """Get a contact.
 
         ``GET /contact/{identifier}`` (getContact).
+
+        Returns the contact addressed by its id, email address or phone number.
         """
         return self._caller.call(GET_CONTACT, options, identifier)
 
@@ -614,6 +656,10 @@ class Contacts:
         """Update a contact.
 
         ``PUT /contact/{identifier}`` (updateContact).
+
+        Changes the given fields of the contact and leaves the others as they are. A
+        ``custom_fields`` entry naming a field that does not exist in the workspace makes
+        the whole update fail with 400.
         """
         return self._caller.call(UPDATE_CONTACT, options, identifier, body=body)
 
@@ -623,6 +669,12 @@ class Contacts:
         """Create a contact.
 
         ``POST /contact/{identifier}`` (createContact).
+
+        Creates a contact addressed by email address or phone number (not by id);
+        ``firstName`` is required. The answer confirms the creation but does not carry the
+        new contact: creation is processed asynchronously, so wait a moment before acting on
+        the contact, then read it with ``getContact``. The answer's ``code`` is the string
+        ``"200"``, not a number, as the vendor's SDK fixtures show it.
         """
         return self._caller.call(CREATE_CONTACT, options, identifier, body=body)
 
@@ -632,6 +684,8 @@ class Contacts:
         """Delete a contact.
 
         ``DELETE /contact/{identifier}`` (deleteContact).
+
+        Deletes the contact and its conversation history. This cannot be undone.
         """
         return self._caller.call(DELETE_CONTACT, options, identifier)
 
@@ -641,6 +695,9 @@ class Contacts:
         """Merge two contacts into one.
 
         ``POST /contact/merge`` (mergeContacts).
+
+        Merges the second contact of ``contactIds`` into the first, which is kept. Any
+        contact field given beside ``contactIds`` overrides the merged contact's value.
         """
         return self._caller.call(MERGE_CONTACTS, options, body=body)
 
@@ -650,6 +707,14 @@ class Contacts:
         """Create a contact, or update it if it exists.
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
+
+        Creates the contact when the identifier matches none, otherwise updates it. Only the
+        fields given are written: ``firstName`` is needed to create a contact (400 without
+        it) but not to update one. The answer usually carries the contact's id but sometimes
+        does not; read the contact back with ``getContact`` when you need it. On an existing
+        contact, some fields that already have a value (first name, email) are kept rather
+        than overwritten, and the answer does not say so: to change them, call
+        ``updateContact``.
         """
         return self._caller.call(CREATE_OR_UPDATE_CONTACT, options, identifier, body=body)
 
@@ -659,6 +724,9 @@ class Contacts:
         """Add tags to a contact.
 
         ``POST /contact/{identifier}/tag`` (addTags).
+
+        Adds 1 to 10 tags, given as a bare JSON array of names. Tags already present are
+        kept.
         """
         return self._caller.call(ADD_TAGS, options, identifier, body=body)
 
@@ -668,6 +736,8 @@ class Contacts:
         """Remove tags from a contact.
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
+
+        Removes 1 to 10 tags, given as a bare JSON array of names in the request body.
         """
         return self._caller.call(REMOVE_TAGS, options, identifier, body=body)
 
@@ -682,6 +752,9 @@ class Contacts:
         """List the channels a contact is reachable on.
 
         ``GET /contact/{identifier}/channels`` (listContactChannels).
+
+        Returns one page of the channels the contact has talked on, with the time of the
+        last message on each.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -699,6 +772,10 @@ class Contacts:
         """Get one channel of a contact.
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
+
+        Returns one of the channels the contact has talked on. The product overview lists
+        this operation and its limit, but no public client shows its path; it is described
+        beside the list operation and may differ on the live API.
         """
         return self._caller.call(GET_CONTACT_CHANNEL, options, identifier, channel_id)
 
@@ -713,6 +790,10 @@ class Contacts:
         """Search and list contacts.
 
         ``POST /contact/list`` (listContacts).
+
+        Returns one page of the contacts matching ``search`` and ``filter``. Paging is in
+        the query string, the search in the JSON body. A filter is ``{"$and": [...]}`` or
+        ``{"$or": [...]}`` of conditions; an empty list matches every contact.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -732,6 +813,9 @@ class Contacts:
         """Set or clear a contact's lifecycle stage.
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
+
+        Moves the contact to the named lifecycle stage, or removes its stage with ``name:
+        null``.
         """
         return self._caller.call(UPDATE_CONTACT_LIFECYCLE, options, identifier, body=body)
 
@@ -770,6 +854,8 @@ class AsyncContacts:
         """Get a contact.
 
         ``GET /contact/{identifier}`` (getContact).
+
+        Returns the contact addressed by its id, email address or phone number.
         """
         return await self._caller.call(GET_CONTACT, options, identifier)
 
@@ -779,6 +865,10 @@ class AsyncContacts:
         """Update a contact.
 
         ``PUT /contact/{identifier}`` (updateContact).
+
+        Changes the given fields of the contact and leaves the others as they are. A
+        ``custom_fields`` entry naming a field that does not exist in the workspace makes
+        the whole update fail with 400.
         """
         return await self._caller.call(UPDATE_CONTACT, options, identifier, body=body)
 
@@ -788,6 +878,12 @@ class AsyncContacts:
         """Create a contact.
 
         ``POST /contact/{identifier}`` (createContact).
+
+        Creates a contact addressed by email address or phone number (not by id);
+        ``firstName`` is required. The answer confirms the creation but does not carry the
+        new contact: creation is processed asynchronously, so wait a moment before acting on
+        the contact, then read it with ``getContact``. The answer's ``code`` is the string
+        ``"200"``, not a number, as the vendor's SDK fixtures show it.
         """
         return await self._caller.call(CREATE_CONTACT, options, identifier, body=body)
 
@@ -797,6 +893,8 @@ class AsyncContacts:
         """Delete a contact.
 
         ``DELETE /contact/{identifier}`` (deleteContact).
+
+        Deletes the contact and its conversation history. This cannot be undone.
         """
         return await self._caller.call(DELETE_CONTACT, options, identifier)
 
@@ -806,6 +904,9 @@ class AsyncContacts:
         """Merge two contacts into one.
 
         ``POST /contact/merge`` (mergeContacts).
+
+        Merges the second contact of ``contactIds`` into the first, which is kept. Any
+        contact field given beside ``contactIds`` overrides the merged contact's value.
         """
         return await self._caller.call(MERGE_CONTACTS, options, body=body)
 
@@ -815,6 +916,14 @@ class AsyncContacts:
         """Create a contact, or update it if it exists.
 
         ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
+
+        Creates the contact when the identifier matches none, otherwise updates it. Only the
+        fields given are written: ``firstName`` is needed to create a contact (400 without
+        it) but not to update one. The answer usually carries the contact's id but sometimes
+        does not; read the contact back with ``getContact`` when you need it. On an existing
+        contact, some fields that already have a value (first name, email) are kept rather
+        than overwritten, and the answer does not say so: to change them, call
+        ``updateContact``.
         """
         return await self._caller.call(CREATE_OR_UPDATE_CONTACT, options, identifier, body=body)
 
@@ -824,6 +933,9 @@ class AsyncContacts:
         """Add tags to a contact.
 
         ``POST /contact/{identifier}/tag`` (addTags).
+
+        Adds 1 to 10 tags, given as a bare JSON array of names. Tags already present are
+        kept.
         """
         return await self._caller.call(ADD_TAGS, options, identifier, body=body)
 
@@ -833,6 +945,8 @@ class AsyncContacts:
         """Remove tags from a contact.
 
         ``DELETE /contact/{identifier}/tag`` (removeTags).
+
+        Removes 1 to 10 tags, given as a bare JSON array of names in the request body.
         """
         return await self._caller.call(REMOVE_TAGS, options, identifier, body=body)
 
@@ -847,6 +961,9 @@ class AsyncContacts:
         """List the channels a contact is reachable on.
 
         ``GET /contact/{identifier}/channels`` (listContactChannels).
+
+        Returns one page of the channels the contact has talked on, with the time of the
+        last message on each.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -864,6 +981,10 @@ class AsyncContacts:
         """Get one channel of a contact.
 
         ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
+
+        Returns one of the channels the contact has talked on. The product overview lists
+        this operation and its limit, but no public client shows its path; it is described
+        beside the list operation and may differ on the live API.
         """
         return await self._caller.call(GET_CONTACT_CHANNEL, options, identifier, channel_id)
 
@@ -878,6 +999,10 @@ class AsyncContacts:
         """Search and list contacts.
 
         ``POST /contact/list`` (listContacts).
+
+        Returns one page of the contacts matching ``search`` and ``filter``. Paging is in
+        the query string, the search in the JSON body. A filter is ``{"$and": [...]}`` or
+        ``{"$or": [...]}`` of conditions; an empty list matches every contact.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -899,6 +1024,9 @@ class AsyncContacts:
         """Set or clear a contact's lifecycle stage.
 
         ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
+
+        Moves the contact to the named lifecycle stage, or removes its stage with ``name:
+        null``.
         """
         return await self._caller.call(UPDATE_CONTACT_LIFECYCLE, options, identifier, body=body)
 
@@ -943,6 +1071,10 @@ class Conversations:
         """Assign or unassign a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
+
+        Assigns the conversation to a user, given by id or email address, or unassigns it
+        with ``assignee: null``. The call succeeds even when nothing changes; on a closed
+        conversation the assignee stays empty and no error is returned.
         """
         return self._caller.call(ASSIGN_CONVERSATION, options, identifier, body=body)
 
@@ -956,6 +1088,9 @@ class Conversations:
         """Open or close a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
+
+        Opens or closes the conversation. When closing, ``category`` (one of the workspace's
+        closing notes, see ``listClosingNotes``) and ``summary`` record why.
         """
         return self._caller.call(UPDATE_CONVERSATION_STATUS, options, identifier, body=body)
 
@@ -990,6 +1125,10 @@ class AsyncConversations:
         """Assign or unassign a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
+
+        Assigns the conversation to a user, given by id or email address, or unassigns it
+        with ``assignee: null``. The call succeeds even when nothing changes; on a closed
+        conversation the assignee stays empty and no error is returned.
         """
         return await self._caller.call(ASSIGN_CONVERSATION, options, identifier, body=body)
 
@@ -1003,6 +1142,9 @@ class AsyncConversations:
         """Open or close a contact's conversation.
 
         ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
+
+        Opens or closes the conversation. When closing, ``category`` (one of the workspace's
+        closing notes, see ``listClosingNotes``) and ``summary`` record why.
         """
         return await self._caller.call(UPDATE_CONVERSATION_STATUS, options, identifier, body=body)
 
@@ -1037,6 +1179,8 @@ class Space:
         """List the workspace's channels.
 
         ``GET /space/channel`` (listChannels).
+
+        Returns one page of the messaging channels connected to the workspace.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1057,6 +1201,12 @@ class Space:
         """List the message templates of a channel.
 
         ``GET /space/channel/{channelId}/template`` (listTemplates).
+
+        Returns one page of the message templates of the channel, with their approval
+        status. The vendor's SDK reads WhatsApp templates here; newer releases of its n8n
+        integration read Messenger templates here and WhatsApp templates from
+        ``listWhatsappTemplates``. A template's ``components`` may arrive as a JSON-encoded
+        string.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1079,6 +1229,12 @@ class Space:
         """List the WhatsApp templates of a channel, as the template manager holds them.
 
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
+
+        Returns one page of the channel's WhatsApp message templates from the workspace's
+        template manager, with their approval status. This is where the vendor's own n8n
+        integration lists a channel's WhatsApp templates; it then reads one with
+        ``getMessageTemplate``. A template's ``components`` may arrive as a JSON-encoded
+        string. Not in the product overview: its limit is the flat default.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1096,6 +1252,13 @@ class Space:
         """Get one message template with its details.
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
+
+        Returns a template of the workspace's template manager, wrapped as ``{status,
+        message, data}``, with what a client needs to send it: its name, language,
+        components and, for catalog and multi-product templates, the catalog's products. The
+        vendor's own n8n integration reads templates here before sending them (WhatsApp
+        templates listed by ``listWhatsappTemplates``, Messenger templates listed by
+        ``listTemplates``). Not in the product overview: its limit is the flat default.
         """
         return self._caller.call(GET_MESSAGE_TEMPLATE, options, template_id)
 
@@ -1109,6 +1272,8 @@ class Space:
         """List the workspace's closing notes.
 
         ``GET /space/closing_notes`` (listClosingNotes).
+
+        Returns one page of the categories a conversation can be closed with.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1128,6 +1293,9 @@ class Space:
         """List the workspace's users.
 
         ``GET /space/user`` (listUsers).
+
+        Returns one page of the workspace's users. Users whose invitation is still pending
+        are not listed. ``listUsers`` with ``limit=1`` is a cheap check that a token works.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1141,6 +1309,8 @@ class Space:
         """Get a user of the workspace.
 
         ``GET /space/user/{id}`` (getUser).
+
+        Returns the user with its role, team and restrictions.
         """
         return self._caller.call(GET_USER, options, id)
 
@@ -1154,6 +1324,8 @@ class Space:
         """List the workspace's custom contact fields.
 
         ``GET /space/custom_field`` (listCustomFields).
+
+        Returns one page of the custom fields contacts can carry.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1169,6 +1341,9 @@ class Space:
         """Create a custom contact field.
 
         ``POST /space/custom_field`` (createCustomField).
+
+        Adds a custom field to the workspace's contacts. ``allowedValues`` is required when
+        ``dataType`` is ``list``. The ``slug`` cannot be changed later.
         """
         return self._caller.call(CREATE_CUSTOM_FIELD, options, body=body)
 
@@ -1176,6 +1351,8 @@ class Space:
         """Get a custom contact field.
 
         ``GET /space/custom_field/{id}`` (getCustomField).
+
+        Returns the custom field with its data type and, for lists, its allowed values.
         """
         return self._caller.call(GET_CUSTOM_FIELD, options, id)
 
@@ -1183,6 +1360,8 @@ class Space:
         """Update a workspace tag.
 
         ``PUT /space/tag`` (updateTag).
+
+        Renames the tag named ``currentName`` or changes its description, colour or emoji.
         """
         return self._caller.call(UPDATE_TAG, options, body=body)
 
@@ -1190,6 +1369,9 @@ class Space:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
+
+        Creates a tag that contacts can then carry. ``colorCode`` is a hex colour
+        (``#FF5733``) or a palette name such as ``tag-blue``.
         """
         return self._caller.call(CREATE_TAG, options, body=body)
 
@@ -1199,6 +1381,8 @@ class Space:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
+
+        Deletes the tag named in the request body and removes it from every contact.
         """
         return self._caller.call(DELETE_TAG, options, body=body)
 
@@ -1244,6 +1428,8 @@ class AsyncSpace:
         """List the workspace's channels.
 
         ``GET /space/channel`` (listChannels).
+
+        Returns one page of the messaging channels connected to the workspace.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1264,6 +1450,12 @@ class AsyncSpace:
         """List the message templates of a channel.
 
         ``GET /space/channel/{channelId}/template`` (listTemplates).
+
+        Returns one page of the message templates of the channel, with their approval
+        status. The vendor's SDK reads WhatsApp templates here; newer releases of its n8n
+        integration read Messenger templates here and WhatsApp templates from
+        ``listWhatsappTemplates``. A template's ``components`` may arrive as a JSON-encoded
+        string.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1286,6 +1478,12 @@ class AsyncSpace:
         """List the WhatsApp templates of a channel, as the template manager holds them.
 
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
+
+        Returns one page of the channel's WhatsApp message templates from the workspace's
+        template manager, with their approval status. This is where the vendor's own n8n
+        integration lists a channel's WhatsApp templates; it then reads one with
+        ``getMessageTemplate``. A template's ``components`` may arrive as a JSON-encoded
+        string. Not in the product overview: its limit is the flat default.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1303,6 +1501,13 @@ class AsyncSpace:
         """Get one message template with its details.
 
         ``GET /space/mtm/{templateId}`` (getMessageTemplate).
+
+        Returns a template of the workspace's template manager, wrapped as ``{status,
+        message, data}``, with what a client needs to send it: its name, language,
+        components and, for catalog and multi-product templates, the catalog's products. The
+        vendor's own n8n integration reads templates here before sending them (WhatsApp
+        templates listed by ``listWhatsappTemplates``, Messenger templates listed by
+        ``listTemplates``). Not in the product overview: its limit is the flat default.
         """
         return await self._caller.call(GET_MESSAGE_TEMPLATE, options, template_id)
 
@@ -1316,6 +1521,8 @@ class AsyncSpace:
         """List the workspace's closing notes.
 
         ``GET /space/closing_notes`` (listClosingNotes).
+
+        Returns one page of the categories a conversation can be closed with.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1335,6 +1542,9 @@ class AsyncSpace:
         """List the workspace's users.
 
         ``GET /space/user`` (listUsers).
+
+        Returns one page of the workspace's users. Users whose invitation is still pending
+        are not listed. ``listUsers`` with ``limit=1`` is a cheap check that a token works.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1348,6 +1558,8 @@ class AsyncSpace:
         """Get a user of the workspace.
 
         ``GET /space/user/{id}`` (getUser).
+
+        Returns the user with its role, team and restrictions.
         """
         return await self._caller.call(GET_USER, options, id)
 
@@ -1361,6 +1573,8 @@ class AsyncSpace:
         """List the workspace's custom contact fields.
 
         ``GET /space/custom_field`` (listCustomFields).
+
+        Returns one page of the custom fields contacts can carry.
         Returns a pager: iterating it yields every item of every page, fetched as needed;
         ``cursor`` starts at a page other than the first.
         """
@@ -1376,6 +1590,9 @@ class AsyncSpace:
         """Create a custom contact field.
 
         ``POST /space/custom_field`` (createCustomField).
+
+        Adds a custom field to the workspace's contacts. ``allowedValues`` is required when
+        ``dataType`` is ``list``. The ``slug`` cannot be changed later.
         """
         return await self._caller.call(CREATE_CUSTOM_FIELD, options, body=body)
 
@@ -1385,6 +1602,8 @@ class AsyncSpace:
         """Get a custom contact field.
 
         ``GET /space/custom_field/{id}`` (getCustomField).
+
+        Returns the custom field with its data type and, for lists, its allowed values.
         """
         return await self._caller.call(GET_CUSTOM_FIELD, options, id)
 
@@ -1394,6 +1613,8 @@ class AsyncSpace:
         """Update a workspace tag.
 
         ``PUT /space/tag`` (updateTag).
+
+        Renames the tag named ``currentName`` or changes its description, colour or emoji.
         """
         return await self._caller.call(UPDATE_TAG, options, body=body)
 
@@ -1403,6 +1624,9 @@ class AsyncSpace:
         """Create a workspace tag.
 
         ``POST /space/tag`` (createTag).
+
+        Creates a tag that contacts can then carry. ``colorCode`` is a hex colour
+        (``#FF5733``) or a palette name such as ``tag-blue``.
         """
         return await self._caller.call(CREATE_TAG, options, body=body)
 
@@ -1412,6 +1636,8 @@ class AsyncSpace:
         """Delete a workspace tag.
 
         ``DELETE /space/tag`` (deleteTag).
+
+        Deletes the tag named in the request body and removes it from every contact.
         """
         return await self._caller.call(DELETE_TAG, options, body=body)
 

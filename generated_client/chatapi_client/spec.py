@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.3.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "8f4c34eaad99c36afb467f8b755eb961b8df63738c293eb7488f6ab9cd03c590"
+SPEC_SHA256 = "d24dd024e8133a85f585a431f5868d35254342e91cdc3c3144398fd64359a156"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

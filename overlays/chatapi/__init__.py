@@ -45,6 +45,8 @@ from ._errors import (
     ServerError,
 )
 from ._events import RetryEvent, ThrottleEvent
+from ._filters import all_contacts, all_of, any_of, field_equals, tag_is_any_of
+from ._identifiers import contact_email, contact_id, contact_phone
 from ._options import RequestOptions, request_options
 from ._paging import AsyncPager, Pager, next_cursor
 from ._ratelimit import (
@@ -56,6 +58,7 @@ from ._ratelimit import (
     RateLimitStoreEvent,
     SqliteRateLimitStore,
 )
+from ._request_check import InvalidRequestError
 
 if TYPE_CHECKING:
     from ._ratelimit.redis_store import RedisRateLimitStore
@@ -77,6 +80,7 @@ __all__ = [
     "ClientClosedError",
     "ClientStateError",
     "InMemoryRateLimitStore",
+    "InvalidRequestError",
     "LocalRateLimitError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -100,9 +104,17 @@ __all__ = [
     "SqliteRateLimitStore",
     "ThrottleEvent",
     "__version__",
+    "all_contacts",
+    "all_of",
+    "any_of",
     "connect",
+    "contact_email",
+    "contact_id",
+    "contact_phone",
+    "field_equals",
     "next_cursor",
     "request_options",
+    "tag_is_any_of",
 ]
 
 

@@ -20,7 +20,7 @@ from chatapi_client.resources import AsyncResources, Endpoint, Page, RawResponse
 from chatapi_client.types import Response, Unset
 
 from ._clock import Clock
-from ._connect import RateLimitStoreSetting, connect
+from ._connect import RateLimitStoreSetting, connect, resolve_token
 from ._errors import APIResponseValidationError, ClientClosedError, RequestInfo
 from ._events import RetryEvent, ThrottleEvent
 from ._layer import DualTransport
@@ -219,7 +219,8 @@ class ChatAPI(_Copies[_SyncCaller], Resources):
     """
 
     def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
-        self._bind(_SyncCaller(_Connection(connect(token, **options)), RequestOptions()))
+        client = connect(resolve_token(token, "chatapi.ChatAPI"), **options)
+        self._bind(_SyncCaller(_Connection(client), RequestOptions()))
 
     def _bind(self, caller: _SyncCaller) -> None:
         self._caller = caller
@@ -246,7 +247,8 @@ class AsyncChatAPI(_Copies[_AsyncCaller], AsyncResources):
     """
 
     def __init__(self, token: str | None = None, **options: Unpack[ConnectOptions]) -> None:
-        self._bind(_AsyncCaller(_Connection(connect(token, **options)), RequestOptions()))
+        client = connect(resolve_token(token, "chatapi.AsyncChatAPI"), **options)
+        self._bind(_AsyncCaller(_Connection(client), RequestOptions()))
 
     def _bind(self, caller: _AsyncCaller) -> None:
         self._caller = caller

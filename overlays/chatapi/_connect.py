@@ -41,6 +41,7 @@ __all__ = [
     "RateLimitStoreSetting",
     "connect",
     "organization_for",
+    "resolve_token",
 ]
 
 RateLimitStoreSetting: TypeAlias = "str | RateLimitStore | Redis | AsyncRedis | None"
@@ -119,7 +120,7 @@ def connect(
             ``RateLimiter`` on another clock than ``clock``, a ``RateLimiter`` together with
             ``rate_limit_store``, or a store URL of no accepted form.
     """
-    token = _token(os.environ.get(TOKEN_VARIABLE, "") if token is None else token)
+    token = resolve_token(token, "chatapi.connect")
     url = _base_url(base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
     # Raw, as requests go out: the overlays match raw request paths below it.
     base_path = url.raw_path.split(b"?", 1)[0].decode("ascii")
@@ -195,10 +196,14 @@ def organization_for(token: str) -> str:
     return "token-" + hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
-def _token(token: str) -> str:
-    token = token.strip()
+def resolve_token(token: str | None, caller: str) -> str:
+    """``token``, else ``CHATAPI_TOKEN``; a ``ValueError`` naming ``caller`` when neither is set."""
+    token = (os.environ.get(TOKEN_VARIABLE, "") if token is None else token).strip()
     if not token:
-        raise ValueError(f"no API token: pass connect(token=...) or set {TOKEN_VARIABLE}")
+        raise ValueError(
+            f"no API token: pass it as {caller}(token=...) or set the {TOKEN_VARIABLE}"
+            " environment variable"
+        )
     if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
         # Never echo it: the message would put the token into logs and tracebacks.
         raise ValueError("the API token contains spaces, control or non-ASCII characters")

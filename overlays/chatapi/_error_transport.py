@@ -33,6 +33,7 @@ from ._errors import (
 from ._layer import DualTransport, Layer, operation_of
 from ._options import deadline_of
 from ._preflight import LoopBinding, check_route, closed_error
+from ._request_check import check_request
 from ._response_check import NOT_JSON, ParsedResponse, ResponseCheck, parse_json
 from ._retry import processed_unusable
 
@@ -57,7 +58,9 @@ class ErrorTransport(Layer):
     closed, and an async request from another event loop than its first one
     (``LoopBinding``); given ``response_check``, it refuses (``RequestPathError``) a request
     whose path reaches another operation than its generated function names
-    (``check_route``). Nothing is sent in either case.
+    (``check_route``), and (``InvalidRequestError``) a path parameter or body field that
+    misses its pattern or format, or a contact filter that is empty or matches nothing
+    (``check_request``). Nothing is sent in any of these cases.
     """
 
     def __init__(
@@ -135,6 +138,10 @@ class ErrorTransport(Layer):
     def _preflight(self, request: httpx.Request) -> None:
         if self._check is not None:
             check_route(request, self._check.index, self._base_path)
+            operation = operation_of(request, self._check.index, self._base_path)
+            check_request(
+                request, operation, self._check.index, self._check.schemas, self._base_path
+            )
 
     def _deadline(self, request: httpx.Request) -> float:
         return deadline_of(request, self._clock, math.inf)

@@ -334,8 +334,18 @@ class OutcomeUnknownError(ChatAPIError):
         self.request = error.request
         super().__init__(
             f"the outcome is unknown, the request may have been processed: {error}."
-            " It was not repeated because it is not idempotent."
+            " It was not repeated because it is not idempotent. " + _next_step(error.request)
         )
+
+
+def _next_step(request: RequestInfo | None) -> str:
+    """The sentence saying which call tells whether ``request`` was processed."""
+    from ._outcome import check_call  # the operation index, loaded when first needed
+
+    call = None if request is None else check_call(request.method, request.path)
+    if call is None:
+        return "Check whether it took effect before sending it again."
+    return f"Call {call} to see whether it took effect before sending it again."
 
 
 class APIResponseValidationError(ChatAPIError):

@@ -37,7 +37,7 @@ def next_cursor(page: Page[Any]) -> int | None:
             the rest of the list, stopping would hide it.
     """
     links = page.pagination
-    link = None if isinstance(links, Unset) else links.next_
+    link = None if isinstance(links, Unset) or links is None else links.next_
     if not isinstance(link, str) or not link:
         return None
     values = parse_qs(urlsplit(link).query).get(PAGE_CURSOR) or [""]

@@ -68,7 +68,7 @@ class ResponseCheck:
     def __init__(self, index: OperationIndex, schemas: Schemas) -> None:
         """Check answers to ``index``'s operations with validators from ``schemas``."""
         self.index = index
-        self._schemas = schemas
+        self.schemas = schemas
 
     def problem(self, operation: Operation | None, status: int, document: Any) -> str | None:
         """Why ``document`` (a parsed body, None if empty) cannot be this answer; else None.
@@ -87,7 +87,7 @@ class ResponseCheck:
             return None
         if document is None:
             return f"{name} answered {status} with an empty body"
-        problem = self._schemas.problem(pointer, document, "the body")
+        problem = self.schemas.problem(pointer, document, "the body")
         if problem is None:
             return None
         return f"{name} answered {status} with a body that does not fit the spec: {problem}"

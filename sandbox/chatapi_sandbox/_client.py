@@ -24,8 +24,17 @@ class SandboxClient:
     """
 
     def __init__(self, origin: str, timeout: float = 10.0, *, token: str | None = None) -> None:
-        """Talk to the sandbox at ``origin`` (``http://127.0.0.1:PORT``, no base path)."""
-        self.origin = origin.rstrip("/")
+        """Talk to the sandbox at ``origin`` (``http://127.0.0.1:PORT``).
+
+        The API's base URL (``http://127.0.0.1:PORT/v2``, what the client takes) works too:
+        the admin routes are at the origin, so any path is dropped.
+        """
+        url = httpx.URL(origin)
+        if not url.scheme or not url.host:
+            raise ValueError(
+                f"{origin!r} is not a sandbox URL: give its origin, e.g. http://127.0.0.1:8400"
+            )
+        self.origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
         headers = {ADMIN_HEADER: "1"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"

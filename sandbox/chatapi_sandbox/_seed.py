@@ -6,9 +6,11 @@ created later start well above the seeded ones.
 
 Everything listed can be sent back: template components are in lower case, as
 ``sendMessage`` takes them (and as the vendor's n8n integration reads them), and where the
-description allows two forms both are served (a list field's ``allowedValues`` as a bare
-array and as ``{"listValues": [...]}``; a template's ``components`` as a list and as a JSON
-string).
+description allows two forms both are served (a template's ``components`` as a list and as
+a JSON string). The records have what the vendor's clients type as always there: a
+template's ``botId``, a user's last name, a field's ``description`` (``""`` when none); a
+list field's values come as ``{"listValues": [...]}``, the form the n8n node offers
+values from, and other fields have no ``allowedValues``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ FIRST_IDS = {"contact": 1001, "message": 1_000_001, "custom_field": 401, "tag": 
 _CREATED = 1_700_000_000  # when the seeded workspace was set up, in Unix seconds
 _PHOTO = "https://files.example.com/parcel-sample.jpg"
 _TRACKING = "https://track.example.com/"
+_WHATSAPP_ACCOUNT = 1_234_567_890  # the platform account the seeded templates belong to
 
 
 def _by_id(*records: JSONObject) -> dict[int, JSONObject]:
@@ -113,6 +116,7 @@ def seed(workspace: Workspace) -> None:
     )
     for template in workspace.templates.values():
         template.setdefault("namespace", "b1c2d3e4_5f6a_7b8c")
+        template.setdefault("botId", _WHATSAPP_ACCOUNT)
     team = {"id": 7, "name": "Support"}
     workspace.users = _by_id(
         {
@@ -136,7 +140,7 @@ def seed(workspace: Workspace) -> None:
         {
             "id": 44,
             "firstName": "Sam",
-            "lastName": None,
+            "lastName": "Tan",
             "email": "sam@example.com",
             "role": "owner",
             "team": None,
@@ -153,9 +157,8 @@ def seed(workspace: Workspace) -> None:
             "id": 301,
             "name": "Order count",
             "slug": "order_count",
-            "description": None,
+            "description": "",
             "dataType": "number",
-            "allowedValues": None,
         },
         {
             "id": 302,
@@ -163,7 +166,7 @@ def seed(workspace: Workspace) -> None:
             "slug": "plan",
             "description": "The customer's subscription plan.",
             "dataType": "list",
-            "allowedValues": ["free", "pro"],
+            "allowedValues": {"listValues": ["free", "pro"]},
         },
         {
             "id": 303,
@@ -171,24 +174,21 @@ def seed(workspace: Workspace) -> None:
             "slug": "source",
             "description": "Where the contact first came from.",
             "dataType": "list",
-            # The wrapped form of the allowed values, as some answers (and n8n) have it.
             "allowedValues": {"listValues": ["website", "referral", "event"]},
         },
         {
             "id": 304,
             "name": "Newsletter",
             "slug": "newsletter",
-            "description": None,
+            "description": "",
             "dataType": "checkbox",
-            "allowedValues": None,
         },
         {
             "id": 305,
             "name": "Birthday",
             "slug": "birthday",
-            "description": None,
+            "description": "",
             "dataType": "date",
-            "allowedValues": None,
         },
     )
     workspace.tags = {

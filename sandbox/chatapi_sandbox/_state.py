@@ -232,7 +232,6 @@ class Workspace:
                     "contactChannelId": contact.id * 100_000 + channel["id"],
                     "name": channel["name"],
                     "source": channel["source"],
-                    "meta": None,
                     "created_at": message.created_at,
                 },
             )

@@ -77,25 +77,21 @@ def test_scenario_is_accepted_and_its_answers_handled(
         assert all(item["error"] is None for item in result["output"]), result["output"]
 
 
-def test_list_fields_offer_their_values_in_both_forms(results: dict[str, dict[str, Any]]) -> None:
-    """Both forms of a list field's values reach the node without breaking it.
+def test_every_list_field_offers_its_values(results: dict[str, dict[str, Any]]) -> None:
+    """The node offers the values of every list field the sandbox serves, seeded or created.
 
-    The node reads the values from ``{listValues: [...]}`` only; the sandbox serves that form
-    and the bare array.
+    The node reads them from ``allowedValues.listValues`` only (its custom-field resource
+    mapping); a bare array would reach it as a field with no values to pick.
     """
     fields = {f["id"]: f for f in results["resourceMapping/getCustomFields"]["output"]["fields"]}
-    served = results["CONTACT_FIELDS/GET_ALL_CUSTOM_FIELDS"]["output"]
-    forms = {type(item["json"].get("allowedValues")).__name__ for item in served}
-    assert {"list", "dict"} <= forms
-    wrapped = [
-        item["json"]
-        for item in served
-        if isinstance(item["json"].get("allowedValues"), dict) and item["json"]["slug"] in fields
-    ]
-    assert wrapped
-    for field in wrapped:
+    served = [item["json"] for item in results["CONTACT_FIELDS/GET_ALL_CUSTOM_FIELDS"]["output"]]
+    lists = [field for field in served if field["dataType"] == "list"]
+    assert {"plan", "source"} <= {field["slug"] for field in lists}  # the seeded ones
+    for field in lists:
+        values = field["allowedValues"]["listValues"]
         options = [o["value"] for o in fields[field["slug"]]["options"]]
-        assert options == field["allowedValues"]["listValues"]
+        assert options == values, field["slug"]
+        assert options, field["slug"]
 
 
 def test_template_sends_fill_the_placeholders(results: dict[str, dict[str, Any]]) -> None:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 import chatapi
-from chatapi_client.api.contact import get_contact
+from chatapi_client.api.space import get_user
 from tests.operation_cases import CASES, Case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,9 +96,12 @@ def test_async_call_is_what_the_spec_allows(case: Case, prism_url: str) -> None:
 
 
 def test_prism_does_reject_what_the_spec_forbids(prism_url: str) -> None:
-    """The check above can fail: a malformed identifier is reported and raised."""
+    """The check above can fail: a user id below its minimum is reported and raised.
+
+    (A malformed identifier no longer reaches Prism: the client refuses it before sending.)
+    """
     client = chatapi.connect(TOKEN, base_url=prism_url)
     with client, pytest.raises(chatapi.BadRequestError) as caught:
-        get_contact.sync("nobody", client=client)
+        get_user.sync(0, client=client)
     assert caught.value.status_code == 400
     assert "sl-violations" in caught.value.headers

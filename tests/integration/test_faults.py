@@ -22,6 +22,7 @@ import pytest
 import chatapi
 import chatapi_sandbox
 from chatapi_client.api.contact import get_contact
+from chatapi_client.api.space import get_user
 
 from ._helpers import (
     CONTACT_ID,
@@ -289,17 +290,28 @@ def test_an_unknown_contact_is_not_found(
     _fetched(sandbox, requests=1)
 
 
-def test_a_malformed_identifier_is_a_bad_request(
+def test_a_malformed_identifier_is_refused_before_sending(
+    connect: Connect, sandbox: Sandbox, events: Events
+) -> None:
+    with connect() as client, pytest.raises(chatapi.InvalidRequestError) as caught:
+        get_contact.sync("nobody", client=client)
+    assert caught.value.field == "identifier"
+    assert '"nobody"' in str(caught.value)
+    assert "use e.g. id:123" in str(caught.value)
+    assert events.retries == []
+    assert sandbox.counters().requests_by_operation == {}  # no rate-limited call spent
+
+
+def test_a_request_the_server_refuses_is_a_bad_request(
     connect: Connect, sandbox: Sandbox, events: Events
 ) -> None:
     with connect() as client, pytest.raises(chatapi.BadRequestError) as caught:
-        get_contact.sync("nobody", client=client)
+        get_user.sync(0, client=client)  # below the id's minimum: not checked locally
     assert caught.value.status_code == 400
     assert caught.value.code == 400
-    assert "identifier" in caught.value.message
-    assert "'nobody'" in caught.value.message
+    assert "'id'" in caught.value.message
     assert events.retries == []
-    _fetched(sandbox, requests=1)
+    assert sandbox.counters().requests_by_operation == {"getUser": 1}
 
 
 # --- a server slower than the client's timeout -------------------------------------------

@@ -18,10 +18,14 @@ from pathlib import Path
 import pytest
 
 import chatapi_sandbox
-from chatapi_client.api.contact import delete_contact
+from chatapi_client.api.contact import delete_contact, list_contacts
 from chatapi_client.api.messaging import get_message, list_messages, send_message
 from chatapi_client.models import (
     ContactActionResult,
+    ContactFilter,
+    ContactListRequest,
+    ContactPage,
+    FilterCondition,
     MessagePage,
     MessageRecord,
     SendMessageRequest,
@@ -63,12 +67,44 @@ def environment(monkeypatch: pytest.MonkeyPatch, sandbox: chatapi_sandbox.Sandbo
     monkeypatch.setenv("CHATAPI_BASE_URL", sandbox.base_url)
 
 
-def test_the_section_has_the_sync_async_and_paging_examples() -> None:
-    assert len(SNIPPETS) == 3
+def test_the_section_has_the_sync_async_paging_and_filter_examples() -> None:
+    assert len(SNIPPETS) == 4
     assert "client.messaging.send(" in SNIPPETS[0]
     assert "await client.messaging.send(" in SNIPPETS[1]
     assert "client.messaging.list(" in SNIPPETS[2]
-    assert all(PHONE in snippet for snippet in SNIPPETS)
+    assert "chatapi.tag_is_any_of(" in SNIPPETS[3]
+    assert all(PHONE in snippet for snippet in SNIPPETS[:3])
+
+
+@pytest.mark.usefixtures("environment")
+def test_the_filter_example_lists_the_contacts_by_tag(
+    connect: Connect, sandbox: chatapi_sandbox.Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with connect() as client:
+        contact = fetch(client, PHONE)
+        tagged = list_contacts.sync(client=client, body=_by_tag("vip"), limit=100)
+        everyone = list_contacts.sync(client=client, body=_by_tag(None), limit=100)
+    assert isinstance(tagged, ContactPage)
+    assert isinstance(everyone, ContactPage)
+    assert [c.id for c in tagged.items] == [CONTACT_ID]  # the seeded contact carries "vip"
+    run(SNIPPETS[3], 3)
+    assert capsys.readouterr().out.splitlines() == [
+        *(f"vip: {c.first_name} id:{c.id}" for c in tagged.items),
+        f"contacts: {len(everyone.items)}",
+        str(contact.first_name),
+    ]
+    assert sandbox.counters().requests_by_operation["listContacts"] == 4
+
+
+def _by_tag(tag: str | None) -> ContactListRequest:
+    conditions = (
+        []
+        if tag is None
+        else [
+            FilterCondition(category="contactTag", field="tags", operator="hasAnyOf", value=[tag])
+        ]
+    )
+    return ContactListRequest(filter_=ContactFilter(and_=conditions))
 
 
 @pytest.mark.parametrize("index", range(2), ids=lambda i: f"block-{i + 1}")

@@ -44,8 +44,18 @@ PUBLIC = [
     "ClientClosedError",
     "ResponseTooLargeError",
     "RequestPathError",
+    "InvalidRequestError",
     "ClientStateError",
     "RequestInfo",
+    # contact identifiers and filters
+    "contact_id",
+    "contact_email",
+    "contact_phone",
+    "all_contacts",
+    "all_of",
+    "any_of",
+    "tag_is_any_of",
+    "field_equals",
     # callbacks
     "RetryEvent",
     "ThrottleEvent",

@@ -72,7 +72,7 @@ def test_nested_problems_point_into_lists() -> None:
             match=r"field \$\.items\[1\] is missing the required property 'id'",
         ),
     ):
-        list_contacts.sync(client=client, body=ContactListRequest(filter_=ContactFilter()))
+        list_contacts.sync(client=client, body=ContactListRequest(filter_=ContactFilter(and_=[])))
 
 
 def test_an_undocumented_success_status_is_a_typed_error() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 import chatapi_sandbox
 
@@ -71,3 +72,15 @@ def test_admin_routes_speak_json(sandbox: chatapi_sandbox.Sandbox) -> None:
         assert chatapi_sandbox.Counters.from_json(counters) == sandbox.counters()
         assert admin.post("/reset").json() == {"status": "reset"}
         assert admin.delete("/faults").json() == []
+
+
+def test_the_admin_client_takes_the_origin_or_the_api_base_url(
+    sandbox: chatapi_sandbox.Sandbox, api: httpx.Client
+) -> None:
+    assert api.get("/contact/id:123").status_code == 200
+    for url in (sandbox.origin, sandbox.base_url, sandbox.base_url + "/"):
+        with chatapi_sandbox.SandboxClient(url) as admin:
+            assert admin.origin == sandbox.origin
+            assert admin.counters() == sandbox.counters()
+    with pytest.raises(ValueError, match=r"e\.g\. http://127\.0\.0\.1:8400"):
+        chatapi_sandbox.SandboxClient("127.0.0.1:8400")

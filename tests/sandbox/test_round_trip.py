@@ -115,7 +115,7 @@ def test_listed_channels_take_messages(api: httpx.Client) -> None:
 def test_listed_fields_can_be_read_and_set(api: httpx.Client) -> None:
     fields = _items(api, "listCustomFields", "/space/custom_field")
     forms = {type(f.get("allowedValues")).__name__ for f in fields if f.get("dataType") == "list"}
-    assert forms == {"list", "dict"}  # both forms the description allows
+    assert forms == {"dict"}  # {"listValues": [...]}, the form the vendor's n8n node reads
     for field in fields:
         response = api.get(f"/space/custom_field/{field['id']}")
         assert response.status_code == 200

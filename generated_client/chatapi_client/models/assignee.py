@@ -19,34 +19,41 @@ class Assignee:
 
     id: int
     """ The user's id. """
-    first_name: None | str | Unset = UNSET
+    first_name: None | str = None
     """ First name. """
-    last_name: None | str | Unset = UNSET
+    last_name: None | str = None
     """ Last name. """
-    email: None | str | Unset = UNSET
+    email: None | str = None
     """ Email address. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
+        _first_name: None | str | Unset = (
+            UNSET if self.first_name is None else self.first_name
+        )
         first_name: None | str | Unset
-        if isinstance(self.first_name, Unset):
+        if isinstance(_first_name, Unset):
             first_name = UNSET
         else:
-            first_name = self.first_name
+            first_name = _first_name
 
+        _last_name: None | str | Unset = (
+            UNSET if self.last_name is None else self.last_name
+        )
         last_name: None | str | Unset
-        if isinstance(self.last_name, Unset):
+        if isinstance(_last_name, Unset):
             last_name = UNSET
         else:
-            last_name = self.last_name
+            last_name = _last_name
 
+        _email: None | str | Unset = UNSET if self.email is None else self.email
         email: None | str | Unset
-        if isinstance(self.email, Unset):
+        if isinstance(_email, Unset):
             email = UNSET
         else:
-            email = self.email
+            email = _email
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -98,9 +105,9 @@ class Assignee:
 
         assignee = cls(
             id=id,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
+            first_name=None if isinstance(first_name, Unset) else first_name,
+            last_name=None if isinstance(last_name, Unset) else last_name,
+            email=None if isinstance(email, Unset) else email,
         )
 
         assignee.additional_properties = d

@@ -17,56 +17,72 @@ T = TypeVar("T", bound="CatalogProduct")
 class CatalogProduct:
     """A product of the catalog a catalog or multi-product template shows."""
 
-    id: int | str | Unset = UNSET
+    id: int | str | None = None
     """ The product's id in the catalog. """
-    retailer_id: str | Unset = UNSET
+    retailer_id: str | None = None
     """ The retailer's id of the product, as template buttons name it. """
-    name: str | Unset = UNSET
+    name: str | None = None
     """ The product's name. """
-    description: None | str | Unset = UNSET
+    description: None | str = None
     """ What the product is. """
-    price: float | str | Unset = UNSET
+    price: float | str | None = None
     """ The product's price. """
-    currency: str | Unset = UNSET
+    currency: str | None = None
     """ The price's currency. """
-    availability: str | Unset = UNSET
+    availability: str | None = None
     """ Whether it is in stock, e.g. `in stock`. """
-    image_url: None | str | Unset = UNSET
+    image_url: None | str = None
     """ A picture of the product. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        _id: int | str | Unset = UNSET if self.id is None else self.id
         id: int | str | Unset
-        if isinstance(self.id, Unset):
+        if isinstance(_id, Unset):
             id = UNSET
         else:
-            id = self.id
+            id = _id
 
-        retailer_id = self.retailer_id
+        _retailer_id: str | Unset = (
+            UNSET if self.retailer_id is None else self.retailer_id
+        )
+        retailer_id = _retailer_id
 
-        name = self.name
+        _name: str | Unset = UNSET if self.name is None else self.name
+        name = _name
 
+        _description: None | str | Unset = (
+            UNSET if self.description is None else self.description
+        )
         description: None | str | Unset
-        if isinstance(self.description, Unset):
+        if isinstance(_description, Unset):
             description = UNSET
         else:
-            description = self.description
+            description = _description
 
+        _price: float | str | Unset = UNSET if self.price is None else self.price
         price: float | str | Unset
-        if isinstance(self.price, Unset):
+        if isinstance(_price, Unset):
             price = UNSET
         else:
-            price = self.price
+            price = _price
 
-        currency = self.currency
+        _currency: str | Unset = UNSET if self.currency is None else self.currency
+        currency = _currency
 
-        availability = self.availability
+        _availability: str | Unset = (
+            UNSET if self.availability is None else self.availability
+        )
+        availability = _availability
 
+        _image_url: None | str | Unset = (
+            UNSET if self.image_url is None else self.image_url
+        )
         image_url: None | str | Unset
-        if isinstance(self.image_url, Unset):
+        if isinstance(_image_url, Unset):
             image_url = UNSET
         else:
-            image_url = self.image_url
+            image_url = _image_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -135,14 +151,14 @@ class CatalogProduct:
         image_url = _parse_image_url(d.pop("image_url", UNSET))
 
         catalog_product = cls(
-            id=id,
-            retailer_id=retailer_id,
-            name=name,
-            description=description,
-            price=price,
-            currency=currency,
-            availability=availability,
-            image_url=image_url,
+            id=None if isinstance(id, Unset) else id,
+            retailer_id=None if isinstance(retailer_id, Unset) else retailer_id,
+            name=None if isinstance(name, Unset) else name,
+            description=None if isinstance(description, Unset) else description,
+            price=None if isinstance(price, Unset) else price,
+            currency=None if isinstance(currency, Unset) else currency,
+            availability=None if isinstance(availability, Unset) else availability,
+            image_url=None if isinstance(image_url, Unset) else image_url,
         )
 
         catalog_product.additional_properties = d

@@ -19,18 +19,21 @@ class ClosingNote:
 
     category: str
     """ The category's name, as `updateConversationStatus` expects it. """
-    description: None | str | Unset = UNSET
+    description: None | str = None
     """ What the category is for. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         category = self.category
 
+        _description: None | str | Unset = (
+            UNSET if self.description is None else self.description
+        )
         description: None | str | Unset
-        if isinstance(self.description, Unset):
+        if isinstance(_description, Unset):
             description = UNSET
         else:
-            description = self.description
+            description = _description
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,7 +63,7 @@ class ClosingNote:
 
         closing_note = cls(
             category=category,
-            description=description,
+            description=None if isinstance(description, Unset) else description,
         )
 
         closing_note.additional_properties = d

@@ -19,18 +19,19 @@ class CodeMessage:
 
     message: str
     """ The confirmation. """
-    code: int | str | Unset = UNSET
+    code: int | str | None = None
     """ A status code, usually the HTTP status; some answers send it as a numeric string. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message
 
+        _code: int | str | Unset = UNSET if self.code is None else self.code
         code: int | str | Unset
-        if isinstance(self.code, Unset):
+        if isinstance(_code, Unset):
             code = UNSET
         else:
-            code = self.code
+            code = _code
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,7 +59,7 @@ class CodeMessage:
 
         code_message = cls(
             message=message,
-            code=code,
+            code=None if isinstance(code, Unset) else code,
         )
 
         code_message.additional_properties = d

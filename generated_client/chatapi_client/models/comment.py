@@ -21,7 +21,7 @@ class Comment:
     """ The contact's id. """
     text: str
     """ The comment. """
-    created_at: int | Unset = UNSET
+    created_at: int | None = None
     """ When it was added, in Unix seconds. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -30,7 +30,8 @@ class Comment:
 
         text = self.text
 
-        created_at = self.created_at
+        _created_at: int | Unset = UNSET if self.created_at is None else self.created_at
+        created_at = _created_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -57,7 +58,7 @@ class Comment:
         comment = cls(
             contact_id=contact_id,
             text=text,
-            created_at=created_at,
+            created_at=None if isinstance(created_at, Unset) else created_at,
         )
 
         comment.additional_properties = d

@@ -26,29 +26,29 @@ class Contact:
     """ The contact's id; address it as `id:<id>`. """
     first_name: str
     """ First name. """
-    last_name: None | str | Unset = UNSET
+    last_name: None | str = None
     """ Last name. """
-    phone: None | str | Unset = UNSET
+    phone: None | str = None
     """ Phone number in E.164 form. """
-    email: None | str | Unset = UNSET
+    email: None | str = None
     """ Email address. """
-    language: None | str | Unset = UNSET
+    language: None | str = None
     """ Preferred language (ISO 639-1). """
-    profile_pic: None | str | Unset = UNSET
+    profile_pic: None | str = None
     """ URL of the contact's picture. """
-    country_code: None | str | Unset = UNSET
+    country_code: None | str = None
     """ Country (ISO 3166-1 alpha-2). """
-    status: None | str | Unset = UNSET
+    status: None | str = None
     """ The conversation's status. Known values are `open` and `close`; others may appear. """
-    tags: list[str] | Unset = UNSET
+    tags: list[str] | None = None
     """ The contact's tags. """
-    assignee: Assignee | None | Unset = UNSET
+    assignee: Assignee | None = None
     """ The user the conversation is assigned to, or null. """
-    lifecycle: None | str | Unset = UNSET
+    lifecycle: None | str = None
     """ The contact's lifecycle stage, or null. """
-    created_at: int | Unset = UNSET
+    created_at: int | None = None
     """ When the contact was created, in Unix seconds. """
-    custom_fields: list[CustomFieldValue] | None | Unset = UNSET
+    custom_fields: list[CustomFieldValue] | None = None
     """ The contact's custom field values, or null. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -59,79 +59,105 @@ class Contact:
 
         first_name = self.first_name
 
+        _last_name: None | str | Unset = (
+            UNSET if self.last_name is None else self.last_name
+        )
         last_name: None | str | Unset
-        if isinstance(self.last_name, Unset):
+        if isinstance(_last_name, Unset):
             last_name = UNSET
         else:
-            last_name = self.last_name
+            last_name = _last_name
 
+        _phone: None | str | Unset = UNSET if self.phone is None else self.phone
         phone: None | str | Unset
-        if isinstance(self.phone, Unset):
+        if isinstance(_phone, Unset):
             phone = UNSET
         else:
-            phone = self.phone
+            phone = _phone
 
+        _email: None | str | Unset = UNSET if self.email is None else self.email
         email: None | str | Unset
-        if isinstance(self.email, Unset):
+        if isinstance(_email, Unset):
             email = UNSET
         else:
-            email = self.email
+            email = _email
 
+        _language: None | str | Unset = (
+            UNSET if self.language is None else self.language
+        )
         language: None | str | Unset
-        if isinstance(self.language, Unset):
+        if isinstance(_language, Unset):
             language = UNSET
         else:
-            language = self.language
+            language = _language
 
+        _profile_pic: None | str | Unset = (
+            UNSET if self.profile_pic is None else self.profile_pic
+        )
         profile_pic: None | str | Unset
-        if isinstance(self.profile_pic, Unset):
+        if isinstance(_profile_pic, Unset):
             profile_pic = UNSET
         else:
-            profile_pic = self.profile_pic
+            profile_pic = _profile_pic
 
+        _country_code: None | str | Unset = (
+            UNSET if self.country_code is None else self.country_code
+        )
         country_code: None | str | Unset
-        if isinstance(self.country_code, Unset):
+        if isinstance(_country_code, Unset):
             country_code = UNSET
         else:
-            country_code = self.country_code
+            country_code = _country_code
 
+        _status: None | str | Unset = UNSET if self.status is None else self.status
         status: None | str | Unset
-        if isinstance(self.status, Unset):
+        if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = self.status
+            status = _status
 
+        _tags: list[str] | Unset = UNSET if self.tags is None else self.tags
         tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
-            tags = self.tags
+        if not isinstance(_tags, Unset):
+            tags = _tags
 
+        _assignee: Assignee | None | Unset = (
+            UNSET if self.assignee is None else self.assignee
+        )
         assignee: dict[str, Any] | None | Unset
-        if isinstance(self.assignee, Unset):
+        if isinstance(_assignee, Unset):
             assignee = UNSET
-        elif isinstance(self.assignee, Assignee):
-            assignee = self.assignee.to_dict()
+        elif isinstance(_assignee, Assignee):
+            assignee = _assignee.to_dict()
         else:
-            assignee = self.assignee
+            assignee = _assignee
 
+        _lifecycle: None | str | Unset = (
+            UNSET if self.lifecycle is None else self.lifecycle
+        )
         lifecycle: None | str | Unset
-        if isinstance(self.lifecycle, Unset):
+        if isinstance(_lifecycle, Unset):
             lifecycle = UNSET
         else:
-            lifecycle = self.lifecycle
+            lifecycle = _lifecycle
 
-        created_at = self.created_at
+        _created_at: int | Unset = UNSET if self.created_at is None else self.created_at
+        created_at = _created_at
 
+        _custom_fields: list[CustomFieldValue] | None | Unset = (
+            UNSET if self.custom_fields is None else self.custom_fields
+        )
         custom_fields: list[dict[str, Any]] | None | Unset
-        if isinstance(self.custom_fields, Unset):
+        if isinstance(_custom_fields, Unset):
             custom_fields = UNSET
-        elif isinstance(self.custom_fields, list):
+        elif isinstance(_custom_fields, list):
             custom_fields = []
-            for custom_fields_type_0_item_data in self.custom_fields:
+            for custom_fields_type_0_item_data in _custom_fields:
                 custom_fields_type_0_item = custom_fields_type_0_item_data.to_dict()
                 custom_fields.append(custom_fields_type_0_item)
 
         else:
-            custom_fields = self.custom_fields
+            custom_fields = _custom_fields
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -298,18 +324,18 @@ class Contact:
         contact = cls(
             id=id,
             first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            email=email,
-            language=language,
-            profile_pic=profile_pic,
-            country_code=country_code,
-            status=status,
-            tags=tags,
-            assignee=assignee,
-            lifecycle=lifecycle,
-            created_at=created_at,
-            custom_fields=custom_fields,
+            last_name=None if isinstance(last_name, Unset) else last_name,
+            phone=None if isinstance(phone, Unset) else phone,
+            email=None if isinstance(email, Unset) else email,
+            language=None if isinstance(language, Unset) else language,
+            profile_pic=None if isinstance(profile_pic, Unset) else profile_pic,
+            country_code=None if isinstance(country_code, Unset) else country_code,
+            status=None if isinstance(status, Unset) else status,
+            tags=None if isinstance(tags, Unset) else tags,
+            assignee=None if isinstance(assignee, Unset) else assignee,
+            lifecycle=None if isinstance(lifecycle, Unset) else lifecycle,
+            created_at=None if isinstance(created_at, Unset) else created_at,
+            custom_fields=None if isinstance(custom_fields, Unset) else custom_fields,
         )
 
         contact.additional_properties = d

@@ -31,15 +31,15 @@ class ContactChannel:
     message_bird, nexmo, 360dialog_whatsapp, twilio_whatsapp, message_bird_whatsapp,
     whatsapp, nexmo_whatsapp, whatsapp_cloud. New platforms may appear.
      """
-    contact_channel_id: int | Unset = UNSET
+    contact_channel_id: int | None = None
     """ The id of the contact's presence on the channel. """
-    meta: ContactChannelMetaType0 | None | Unset = UNSET
+    meta: ContactChannelMetaType0 | None = None
     """ Channel-specific details. """
-    last_message_time: int | Unset = UNSET
+    last_message_time: int | None = None
     """ Time of the last message on this channel, in Unix seconds. """
-    last_incoming_message_time: int | Unset = UNSET
+    last_incoming_message_time: int | None = None
     """ Time of the contact's last message on this channel, in Unix seconds. """
-    created_at: int | Unset = UNSET
+    created_at: int | None = None
     """ When the contact first used this channel, in Unix seconds. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,21 +52,36 @@ class ContactChannel:
 
         source = self.source
 
-        contact_channel_id = self.contact_channel_id
+        _contact_channel_id: int | Unset = (
+            UNSET if self.contact_channel_id is None else self.contact_channel_id
+        )
+        contact_channel_id = _contact_channel_id
 
+        _meta: ContactChannelMetaType0 | None | Unset = (
+            UNSET if self.meta is None else self.meta
+        )
         meta: dict[str, Any] | None | Unset
-        if isinstance(self.meta, Unset):
+        if isinstance(_meta, Unset):
             meta = UNSET
-        elif isinstance(self.meta, ContactChannelMetaType0):
-            meta = self.meta.to_dict()
+        elif isinstance(_meta, ContactChannelMetaType0):
+            meta = _meta.to_dict()
         else:
-            meta = self.meta
+            meta = _meta
 
-        last_message_time = self.last_message_time
+        _last_message_time: int | Unset = (
+            UNSET if self.last_message_time is None else self.last_message_time
+        )
+        last_message_time = _last_message_time
 
-        last_incoming_message_time = self.last_incoming_message_time
+        _last_incoming_message_time: int | Unset = (
+            UNSET
+            if self.last_incoming_message_time is None
+            else self.last_incoming_message_time
+        )
+        last_incoming_message_time = _last_incoming_message_time
 
-        created_at = self.created_at
+        _created_at: int | Unset = UNSET if self.created_at is None else self.created_at
+        created_at = _created_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -130,11 +145,17 @@ class ContactChannel:
             id=id,
             name=name,
             source=source,
-            contact_channel_id=contact_channel_id,
-            meta=meta,
-            last_message_time=last_message_time,
-            last_incoming_message_time=last_incoming_message_time,
-            created_at=created_at,
+            contact_channel_id=None
+            if isinstance(contact_channel_id, Unset)
+            else contact_channel_id,
+            meta=None if isinstance(meta, Unset) else meta,
+            last_message_time=None
+            if isinstance(last_message_time, Unset)
+            else last_message_time,
+            last_incoming_message_time=None
+            if isinstance(last_incoming_message_time, Unset)
+            else last_incoming_message_time,
+            created_at=None if isinstance(created_at, Unset) else created_at,
         )
 
         contact_channel.additional_properties = d

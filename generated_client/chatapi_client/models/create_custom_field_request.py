@@ -25,15 +25,16 @@ class CreateCustomFieldRequest:
     """ The field's name, up to 50 characters. """
     data_type: CustomFieldDataType
     """ The kind of value a custom field holds. """
-    slug: str | Unset = UNSET
+    slug: None | str | Unset = UNSET
     """ The field's key in API calls; letters, digits and underscores; cannot be changed
-    later. Empty (as the vendor's n8n integration sends it when none is given) or
-    omitted, the server derives one from the name.
+    later. Empty (as the vendor's n8n integration sends it when none is given), null
+    (as the vendor's SDK may send it) or omitted, the server derives one from the name.
      """
     description: str | Unset = UNSET
     """ What the field is for. """
-    allowed_values: list[str] | Unset = UNSET
-    """ The values a `list` field accepts; required for `list`. """
+    allowed_values: list[str] | None | Unset = UNSET
+    """ The values a `list` field accepts; required for `list`. Null (as the vendor's SDK may send it) means not
+    given. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,7 +42,7 @@ class CreateCustomFieldRequest:
 
         data_type: str = self.data_type
 
-        slug: str | Unset
+        slug: None | str | Unset
         if isinstance(self.slug, Unset):
             slug = UNSET
         else:
@@ -49,8 +50,13 @@ class CreateCustomFieldRequest:
 
         description = self.description
 
-        allowed_values: list[str] | Unset = UNSET
-        if not isinstance(self.allowed_values, Unset):
+        allowed_values: list[str] | None | Unset
+        if isinstance(self.allowed_values, Unset):
+            allowed_values = UNSET
+        elif isinstance(self.allowed_values, list):
+            allowed_values = self.allowed_values
+
+        else:
             allowed_values = self.allowed_values
 
         field_dict: dict[str, Any] = {}
@@ -77,16 +83,33 @@ class CreateCustomFieldRequest:
 
         data_type = check_custom_field_data_type(d.pop("dataType"))
 
-        def _parse_slug(data: object) -> str | Unset:
+        def _parse_slug(data: object) -> None | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
-            return cast(str | Unset, data)
+            return cast(None | str | Unset, data)
 
         slug = _parse_slug(d.pop("slug", UNSET))
 
         description = d.pop("description", UNSET)
 
-        allowed_values = cast(list[str], d.pop("allowedValues", UNSET))
+        def _parse_allowed_values(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                allowed_values_type_0 = cast(list[str], data)
+
+                return allowed_values_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        allowed_values = _parse_allowed_values(d.pop("allowedValues", UNSET))
 
         create_custom_field_request = cls(
             name=name,

@@ -17,12 +17,13 @@ T = TypeVar("T", bound="CreateOrUpdateContactResult")
 class CreateOrUpdateContactResult:
     """The contact created or updated. The id is sometimes missing; read the contact back when you need it."""
 
-    contact_id: int | Unset = UNSET
+    contact_id: int | None = None
     """ The contact's id, when the server returns it. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        contact_id = self.contact_id
+        _contact_id: int | Unset = UNSET if self.contact_id is None else self.contact_id
+        contact_id = _contact_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,7 +39,7 @@ class CreateOrUpdateContactResult:
         contact_id = d.pop("contactId", UNSET)
 
         create_or_update_contact_result = cls(
-            contact_id=contact_id,
+            contact_id=None if isinstance(contact_id, Unset) else contact_id,
         )
 
         create_or_update_contact_result.additional_properties = d

@@ -25,13 +25,13 @@ class CustomField:
     """ The field's id. """
     name: str
     """ The field's name. """
-    slug: None | str | Unset = UNSET
+    slug: None | str = None
     """ The field's key in API calls. """
-    description: None | str | Unset = UNSET
+    description: None | str = None
     """ What the field is for. """
-    data_type: str | Unset = UNSET
+    data_type: str | None = None
     """ Known values are text, list, checkbox, email, number, url, date and time. """
-    allowed_values: AllowedValuesObject | list[str] | None | Unset = UNSET
+    allowed_values: AllowedValuesObject | list[str] | None = None
     """ The values a `list` field accepts, as a list or as `{"listValues": [...]}`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -42,30 +42,38 @@ class CustomField:
 
         name = self.name
 
+        _slug: None | str | Unset = UNSET if self.slug is None else self.slug
         slug: None | str | Unset
-        if isinstance(self.slug, Unset):
+        if isinstance(_slug, Unset):
             slug = UNSET
         else:
-            slug = self.slug
+            slug = _slug
 
+        _description: None | str | Unset = (
+            UNSET if self.description is None else self.description
+        )
         description: None | str | Unset
-        if isinstance(self.description, Unset):
+        if isinstance(_description, Unset):
             description = UNSET
         else:
-            description = self.description
+            description = _description
 
-        data_type = self.data_type
+        _data_type: str | Unset = UNSET if self.data_type is None else self.data_type
+        data_type = _data_type
 
+        _allowed_values: AllowedValuesObject | list[str] | None | Unset = (
+            UNSET if self.allowed_values is None else self.allowed_values
+        )
         allowed_values: dict[str, Any] | list[str] | None | Unset
-        if isinstance(self.allowed_values, Unset):
+        if isinstance(_allowed_values, Unset):
             allowed_values = UNSET
-        elif isinstance(self.allowed_values, list):
-            allowed_values = self.allowed_values
+        elif isinstance(_allowed_values, list):
+            allowed_values = _allowed_values
 
-        elif isinstance(self.allowed_values, AllowedValuesObject):
-            allowed_values = self.allowed_values.to_dict()
+        elif isinstance(_allowed_values, AllowedValuesObject):
+            allowed_values = _allowed_values.to_dict()
         else:
-            allowed_values = self.allowed_values
+            allowed_values = _allowed_values
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -145,10 +153,12 @@ class CustomField:
         custom_field = cls(
             id=id,
             name=name,
-            slug=slug,
-            description=description,
-            data_type=data_type,
-            allowed_values=allowed_values,
+            slug=None if isinstance(slug, Unset) else slug,
+            description=None if isinstance(description, Unset) else description,
+            data_type=None if isinstance(data_type, Unset) else data_type,
+            allowed_values=None
+            if isinstance(allowed_values, Unset)
+            else allowed_values,
         )
 
         custom_field.additional_properties = d

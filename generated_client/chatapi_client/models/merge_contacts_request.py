@@ -30,11 +30,11 @@ class MergeContactsRequest:
     phone: str | Unset = UNSET
     """ Phone number in E.164 form, e.g. `+60123456789`. """
     email: str | Unset = UNSET
-    """ Email address. """
+    """ Email address, e.g. `aisha@example.com`. """
     language: str | Unset = UNSET
     """ Preferred language, as an ISO 639-1 code such as `en`. """
     profile_pic: str | Unset = UNSET
-    """ URL of the contact's picture. """
+    """ URL of the contact's picture, absolute, e.g. `https://example.com/aisha.jpg`. """
     country_code: str | Unset = UNSET
     """ Country, as an ISO 3166-1 alpha-2 code such as `MY`. """
     custom_fields: list[CustomFieldValue] | Unset = UNSET

@@ -49,11 +49,11 @@ class MessageRecord:
     """ A message as the server records it: one of the kinds that can be sent, or, for
     incoming messages of other kinds, an `UnknownMessage` that keeps every field.
      """
-    channel_message_id: int | None | str | Unset = UNSET
+    channel_message_id: int | None | str = None
     """ The platform's own id for the message. """
-    status: list[MessageStatus] | None | Unset = UNSET
+    status: list[MessageStatus] | None = None
     """ The delivery steps so far, oldest first; missing or null for incoming messages. """
-    sender: MessageSender | None | Unset = UNSET
+    sender: MessageSender | None = None
     """ Who sent it, for outgoing messages. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -90,31 +90,40 @@ class MessageRecord:
         else:
             message = self.message.to_dict()
 
+        _channel_message_id: int | None | str | Unset = (
+            UNSET if self.channel_message_id is None else self.channel_message_id
+        )
         channel_message_id: int | None | str | Unset
-        if isinstance(self.channel_message_id, Unset):
+        if isinstance(_channel_message_id, Unset):
             channel_message_id = UNSET
         else:
-            channel_message_id = self.channel_message_id
+            channel_message_id = _channel_message_id
 
+        _status: list[MessageStatus] | None | Unset = (
+            UNSET if self.status is None else self.status
+        )
         status: list[dict[str, Any]] | None | Unset
-        if isinstance(self.status, Unset):
+        if isinstance(_status, Unset):
             status = UNSET
-        elif isinstance(self.status, list):
+        elif isinstance(_status, list):
             status = []
-            for status_type_0_item_data in self.status:
+            for status_type_0_item_data in _status:
                 status_type_0_item = status_type_0_item_data.to_dict()
                 status.append(status_type_0_item)
 
         else:
-            status = self.status
+            status = _status
 
+        _sender: MessageSender | None | Unset = (
+            UNSET if self.sender is None else self.sender
+        )
         sender: dict[str, Any] | None | Unset
-        if isinstance(self.sender, Unset):
+        if isinstance(_sender, Unset):
             sender = UNSET
-        elif isinstance(self.sender, MessageSender):
-            sender = self.sender.to_dict()
+        elif isinstance(_sender, MessageSender):
+            sender = _sender.to_dict()
         else:
-            sender = self.sender
+            sender = _sender
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -288,9 +297,11 @@ class MessageRecord:
             channel_id=channel_id,
             traffic=traffic,
             message=message,
-            channel_message_id=channel_message_id,
-            status=status,
-            sender=sender,
+            channel_message_id=None
+            if isinstance(channel_message_id, Unset)
+            else channel_message_id,
+            status=None if isinstance(status, Unset) else status,
+            sender=None if isinstance(sender, Unset) else sender,
         )
 
         message_record.additional_properties = d

@@ -19,42 +19,50 @@ class MessageSender:
 
     source: str
     """ Known values are user, ai_agent, workflow, api, echo and broadcast. """
-    user_id: int | None | Unset = UNSET
+    user_id: int | None = None
     """ The user who sent it, for `user`. """
-    team_id: int | None | Unset = UNSET
+    team_id: int | None = None
     """ The user's team. """
-    workflow_id: int | None | Unset = UNSET
+    workflow_id: int | None = None
     """ The workflow that sent it, for `workflow`. """
-    broadcast_history_id: int | None | Unset = UNSET
+    broadcast_history_id: int | None = None
     """ The broadcast that sent it, for `broadcast`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         source = self.source
 
+        _user_id: int | None | Unset = UNSET if self.user_id is None else self.user_id
         user_id: int | None | Unset
-        if isinstance(self.user_id, Unset):
+        if isinstance(_user_id, Unset):
             user_id = UNSET
         else:
-            user_id = self.user_id
+            user_id = _user_id
 
+        _team_id: int | None | Unset = UNSET if self.team_id is None else self.team_id
         team_id: int | None | Unset
-        if isinstance(self.team_id, Unset):
+        if isinstance(_team_id, Unset):
             team_id = UNSET
         else:
-            team_id = self.team_id
+            team_id = _team_id
 
+        _workflow_id: int | None | Unset = (
+            UNSET if self.workflow_id is None else self.workflow_id
+        )
         workflow_id: int | None | Unset
-        if isinstance(self.workflow_id, Unset):
+        if isinstance(_workflow_id, Unset):
             workflow_id = UNSET
         else:
-            workflow_id = self.workflow_id
+            workflow_id = _workflow_id
 
+        _broadcast_history_id: int | None | Unset = (
+            UNSET if self.broadcast_history_id is None else self.broadcast_history_id
+        )
         broadcast_history_id: int | None | Unset
-        if isinstance(self.broadcast_history_id, Unset):
+        if isinstance(_broadcast_history_id, Unset):
             broadcast_history_id = UNSET
         else:
-            broadcast_history_id = self.broadcast_history_id
+            broadcast_history_id = _broadcast_history_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -119,10 +127,12 @@ class MessageSender:
 
         message_sender = cls(
             source=source,
-            user_id=user_id,
-            team_id=team_id,
-            workflow_id=workflow_id,
-            broadcast_history_id=broadcast_history_id,
+            user_id=None if isinstance(user_id, Unset) else user_id,
+            team_id=None if isinstance(team_id, Unset) else team_id,
+            workflow_id=None if isinstance(workflow_id, Unset) else workflow_id,
+            broadcast_history_id=None
+            if isinstance(broadcast_history_id, Unset)
+            else broadcast_history_id,
         )
 
         message_sender.additional_properties = d

@@ -19,18 +19,20 @@ class MessageStatus:
 
     value: str
     """ Known values are pending, sent, delivered, read and failed. """
-    timestamp: int | Unset = UNSET
+    timestamp: int | None = None
     """ When the step happened, in Unix seconds. """
-    message: str | Unset = UNSET
+    message: str | None = None
     """ Why delivery failed, for `failed`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value
 
-        timestamp = self.timestamp
+        _timestamp: int | Unset = UNSET if self.timestamp is None else self.timestamp
+        timestamp = _timestamp
 
-        message = self.message
+        _message: str | Unset = UNSET if self.message is None else self.message
+        message = _message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -57,8 +59,8 @@ class MessageStatus:
 
         message_status = cls(
             value=value,
-            timestamp=timestamp,
-            message=message,
+            timestamp=None if isinstance(timestamp, Unset) else timestamp,
+            message=None if isinstance(message, Unset) else message,
         )
 
         message_status.additional_properties = d

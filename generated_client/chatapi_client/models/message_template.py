@@ -29,19 +29,19 @@ class MessageTemplate:
     """ The template's name, as `sendMessage` expects it. """
     language_code: str
     """ The template's language. """
-    channel_id: int | Unset = UNSET
+    channel_id: int | None = None
     """ The channel the template belongs to. """
-    bot_id: int | None | str | Unset = UNSET
+    bot_id: int | None | str = None
     """ The platform account the template belongs to. """
-    category: None | str | Unset = UNSET
+    category: None | str = None
     """ The template's category, e.g. `UTILITY` or `MARKETING`. """
-    status: None | str | Unset = UNSET
+    status: None | str = None
     """ Approval status; known values include `approved`, `pending` and `rejected`. """
-    status_detail: None | str | Unset = UNSET
+    status_detail: None | str = None
     """ Why the template has its status, e.g. a rejection reason. """
-    namespace: None | str | Unset = UNSET
+    namespace: None | str = None
     """ The template's namespace. """
-    components: list[MessageTemplateComponentsType0Item] | str | Unset = UNSET
+    components: list[MessageTemplateComponentsType0Item] | str | None = None
     """ The template's parts (`header`, `body`, `footer`, `buttons`, in lower case, as
     `sendMessage` takes them); some answers send them as a JSON-encoded string.
      """
@@ -54,49 +54,66 @@ class MessageTemplate:
 
         language_code = self.language_code
 
-        channel_id = self.channel_id
+        _channel_id: int | Unset = UNSET if self.channel_id is None else self.channel_id
+        channel_id = _channel_id
 
+        _bot_id: int | None | str | Unset = (
+            UNSET if self.bot_id is None else self.bot_id
+        )
         bot_id: int | None | str | Unset
-        if isinstance(self.bot_id, Unset):
+        if isinstance(_bot_id, Unset):
             bot_id = UNSET
         else:
-            bot_id = self.bot_id
+            bot_id = _bot_id
 
+        _category: None | str | Unset = (
+            UNSET if self.category is None else self.category
+        )
         category: None | str | Unset
-        if isinstance(self.category, Unset):
+        if isinstance(_category, Unset):
             category = UNSET
         else:
-            category = self.category
+            category = _category
 
+        _status: None | str | Unset = UNSET if self.status is None else self.status
         status: None | str | Unset
-        if isinstance(self.status, Unset):
+        if isinstance(_status, Unset):
             status = UNSET
         else:
-            status = self.status
+            status = _status
 
+        _status_detail: None | str | Unset = (
+            UNSET if self.status_detail is None else self.status_detail
+        )
         status_detail: None | str | Unset
-        if isinstance(self.status_detail, Unset):
+        if isinstance(_status_detail, Unset):
             status_detail = UNSET
         else:
-            status_detail = self.status_detail
+            status_detail = _status_detail
 
+        _namespace: None | str | Unset = (
+            UNSET if self.namespace is None else self.namespace
+        )
         namespace: None | str | Unset
-        if isinstance(self.namespace, Unset):
+        if isinstance(_namespace, Unset):
             namespace = UNSET
         else:
-            namespace = self.namespace
+            namespace = _namespace
 
+        _components: list[MessageTemplateComponentsType0Item] | str | Unset = (
+            UNSET if self.components is None else self.components
+        )
         components: list[dict[str, Any]] | str | Unset
-        if isinstance(self.components, Unset):
+        if isinstance(_components, Unset):
             components = UNSET
-        elif isinstance(self.components, list):
+        elif isinstance(_components, list):
             components = []
-            for components_type_0_item_data in self.components:
+            for components_type_0_item_data in _components:
                 components_type_0_item = components_type_0_item_data.to_dict()
                 components.append(components_type_0_item)
 
         else:
-            components = self.components
+            components = _components
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -214,13 +231,13 @@ class MessageTemplate:
             id=id,
             name=name,
             language_code=language_code,
-            channel_id=channel_id,
-            bot_id=bot_id,
-            category=category,
-            status=status,
-            status_detail=status_detail,
-            namespace=namespace,
-            components=components,
+            channel_id=None if isinstance(channel_id, Unset) else channel_id,
+            bot_id=None if isinstance(bot_id, Unset) else bot_id,
+            category=None if isinstance(category, Unset) else category,
+            status=None if isinstance(status, Unset) else status,
+            status_detail=None if isinstance(status_detail, Unset) else status_detail,
+            namespace=None if isinstance(namespace, Unset) else namespace,
+            components=None if isinstance(components, Unset) else components,
         )
 
         message_template.additional_properties = d

@@ -23,18 +23,20 @@ class MessageTemplateResult:
 
     data: MessageTemplateDetails
     """ A message template with what sending it needs, including its catalog's products. """
-    status: str | Unset = UNSET
+    status: str | None = None
     """ Whether the lookup succeeded, e.g. `success`. """
-    message: str | Unset = UNSET
+    message: str | None = None
     """ The outcome in words. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.data.to_dict()
 
-        status = self.status
+        _status: str | Unset = UNSET if self.status is None else self.status
+        status = _status
 
-        message = self.message
+        _message: str | Unset = UNSET if self.message is None else self.message
+        message = _message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -63,8 +65,8 @@ class MessageTemplateResult:
 
         message_template_result = cls(
             data=data,
-            status=status,
-            message=message,
+            status=None if isinstance(status, Unset) else status,
+            message=None if isinstance(message, Unset) else message,
         )
 
         message_template_result.additional_properties = d

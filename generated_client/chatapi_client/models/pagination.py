@@ -17,24 +17,28 @@ T = TypeVar("T", bound="Pagination")
 class Pagination:
     """Links to the neighbouring pages. An empty, null or missing link means there is no such page."""
 
-    next_: None | str | Unset = UNSET
+    next_: None | str = None
     """ The URL of the next page; its `cursorId` query parameter starts that page. """
-    previous: None | str | Unset = UNSET
+    previous: None | str = None
     """ The URL of the previous page. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        _next_: None | str | Unset = UNSET if self.next_ is None else self.next_
         next_: None | str | Unset
-        if isinstance(self.next_, Unset):
+        if isinstance(_next_, Unset):
             next_ = UNSET
         else:
-            next_ = self.next_
+            next_ = _next_
 
+        _previous: None | str | Unset = (
+            UNSET if self.previous is None else self.previous
+        )
         previous: None | str | Unset
-        if isinstance(self.previous, Unset):
+        if isinstance(_previous, Unset):
             previous = UNSET
         else:
-            previous = self.previous
+            previous = _previous
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,8 +73,8 @@ class Pagination:
         previous = _parse_previous(d.pop("previous", UNSET))
 
         pagination = cls(
-            next_=next_,
-            previous=previous,
+            next_=None if isinstance(next_, Unset) else next_,
+            previous=None if isinstance(previous, Unset) else previous,
         )
 
         pagination.additional_properties = d

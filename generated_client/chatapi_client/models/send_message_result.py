@@ -19,14 +19,15 @@ class SendMessageResult:
 
     message_id: int
     """ The new message's id; read it back with `getMessage`. """
-    contact_id: int | Unset = UNSET
+    contact_id: int | None = None
     """ The contact's id, when the server returns it. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         message_id = self.message_id
 
-        contact_id = self.contact_id
+        _contact_id: int | Unset = UNSET if self.contact_id is None else self.contact_id
+        contact_id = _contact_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,7 +50,7 @@ class SendMessageResult:
 
         send_message_result = cls(
             message_id=message_id,
-            contact_id=contact_id,
+            contact_id=None if isinstance(contact_id, Unset) else contact_id,
         )
 
         send_message_result.additional_properties = d

@@ -27,7 +27,7 @@ class SpaceChannel:
     message_bird, nexmo, 360dialog_whatsapp, twilio_whatsapp, message_bird_whatsapp,
     whatsapp, nexmo_whatsapp, whatsapp_cloud. New platforms may appear.
      """
-    created_at: int | Unset = UNSET
+    created_at: int | None = None
     """ When the channel was connected, in Unix seconds. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -38,7 +38,8 @@ class SpaceChannel:
 
         source = self.source
 
-        created_at = self.created_at
+        _created_at: int | Unset = UNSET if self.created_at is None else self.created_at
+        created_at = _created_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,7 +70,7 @@ class SpaceChannel:
             id=id,
             name=name,
             source=source,
-            created_at=created_at,
+            created_at=None if isinstance(created_at, Unset) else created_at,
         )
 
         space_channel.additional_properties = d

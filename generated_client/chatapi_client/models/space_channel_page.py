@@ -23,7 +23,8 @@ class SpaceChannelPage:
     """One page of workspace channels."""
 
     items: list[SpaceChannel]
-    pagination: Pagination | Unset = UNSET
+    """ The channels of this page. """
+    pagination: Pagination | None = None
     """ Links to the neighbouring pages. An empty, null or missing link means there is no such page. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -33,9 +34,12 @@ class SpaceChannelPage:
             items_item = items_item_data.to_dict()
             items.append(items_item)
 
+        _pagination: Pagination | Unset = (
+            UNSET if self.pagination is None else self.pagination
+        )
         pagination: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.pagination, Unset):
-            pagination = self.pagination.to_dict()
+        if not isinstance(_pagination, Unset):
+            pagination = _pagination.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -71,7 +75,7 @@ class SpaceChannelPage:
 
         space_channel_page = cls(
             items=items,
-            pagination=pagination,
+            pagination=None if isinstance(pagination, Unset) else pagination,
         )
 
         space_channel_page.additional_properties = d

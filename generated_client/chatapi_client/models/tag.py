@@ -19,38 +19,46 @@ class Tag:
 
     name: str
     """ The tag's name. """
-    id: int | Unset = UNSET
+    id: int | None = None
     """ The tag's id. """
-    description: None | str | Unset = UNSET
+    description: None | str = None
     """ What the tag means. """
-    color_code: None | str | Unset = UNSET
+    color_code: None | str = None
     """ A hex colour such as `#FF5733`, or a palette name such as `tag-blue`. """
-    emoji: None | str | Unset = UNSET
+    emoji: None | str = None
     """ An emoji shown beside the tag. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        id = self.id
+        _id: int | Unset = UNSET if self.id is None else self.id
+        id = _id
 
+        _description: None | str | Unset = (
+            UNSET if self.description is None else self.description
+        )
         description: None | str | Unset
-        if isinstance(self.description, Unset):
+        if isinstance(_description, Unset):
             description = UNSET
         else:
-            description = self.description
+            description = _description
 
+        _color_code: None | str | Unset = (
+            UNSET if self.color_code is None else self.color_code
+        )
         color_code: None | str | Unset
-        if isinstance(self.color_code, Unset):
+        if isinstance(_color_code, Unset):
             color_code = UNSET
         else:
-            color_code = self.color_code
+            color_code = _color_code
 
+        _emoji: None | str | Unset = UNSET if self.emoji is None else self.emoji
         emoji: None | str | Unset
-        if isinstance(self.emoji, Unset):
+        if isinstance(_emoji, Unset):
             emoji = UNSET
         else:
-            emoji = self.emoji
+            emoji = _emoji
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -106,10 +114,10 @@ class Tag:
 
         tag = cls(
             name=name,
-            id=id,
-            description=description,
-            color_code=color_code,
-            emoji=emoji,
+            id=None if isinstance(id, Unset) else id,
+            description=None if isinstance(description, Unset) else description,
+            color_code=None if isinstance(color_code, Unset) else color_code,
+            emoji=None if isinstance(emoji, Unset) else emoji,
         )
 
         tag.additional_properties = d

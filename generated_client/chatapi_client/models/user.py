@@ -25,15 +25,15 @@ class User:
     """ The user's id. """
     email: str
     """ Email address. """
-    first_name: None | str | Unset = UNSET
+    first_name: None | str = None
     """ First name. """
-    last_name: None | str | Unset = UNSET
+    last_name: None | str = None
     """ Last name. """
-    role: str | Unset = UNSET
+    role: str | None = None
     """ Known values are agent, manager, admin and owner. """
-    team: None | Team | Unset = UNSET
+    team: None | Team = None
     """ The user's team, or null. """
-    restrictions: list[str] | Unset = UNSET
+    restrictions: list[str] | None = None
     """ What the user may not do or see, e.g. restrict_data_export,
     restrict_contact_deletion, restrict_space_setting, show_team_contacts,
     show_only_mine, restrict_space_integration, restrict_shortcuts.
@@ -47,31 +47,42 @@ class User:
 
         email = self.email
 
+        _first_name: None | str | Unset = (
+            UNSET if self.first_name is None else self.first_name
+        )
         first_name: None | str | Unset
-        if isinstance(self.first_name, Unset):
+        if isinstance(_first_name, Unset):
             first_name = UNSET
         else:
-            first_name = self.first_name
+            first_name = _first_name
 
+        _last_name: None | str | Unset = (
+            UNSET if self.last_name is None else self.last_name
+        )
         last_name: None | str | Unset
-        if isinstance(self.last_name, Unset):
+        if isinstance(_last_name, Unset):
             last_name = UNSET
         else:
-            last_name = self.last_name
+            last_name = _last_name
 
-        role = self.role
+        _role: str | Unset = UNSET if self.role is None else self.role
+        role = _role
 
+        _team: None | Team | Unset = UNSET if self.team is None else self.team
         team: dict[str, Any] | None | Unset
-        if isinstance(self.team, Unset):
+        if isinstance(_team, Unset):
             team = UNSET
-        elif isinstance(self.team, Team):
-            team = self.team.to_dict()
+        elif isinstance(_team, Team):
+            team = _team.to_dict()
         else:
-            team = self.team
+            team = _team
 
+        _restrictions: list[str] | Unset = (
+            UNSET if self.restrictions is None else self.restrictions
+        )
         restrictions: list[str] | Unset = UNSET
-        if not isinstance(self.restrictions, Unset):
-            restrictions = self.restrictions
+        if not isinstance(_restrictions, Unset):
+            restrictions = _restrictions
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -145,11 +156,11 @@ class User:
         user = cls(
             id=id,
             email=email,
-            first_name=first_name,
-            last_name=last_name,
-            role=role,
-            team=team,
-            restrictions=restrictions,
+            first_name=None if isinstance(first_name, Unset) else first_name,
+            last_name=None if isinstance(last_name, Unset) else last_name,
+            role=None if isinstance(role, Unset) else role,
+            team=None if isinstance(team, Unset) else team,
+            restrictions=None if isinstance(restrictions, Unset) else restrictions,
         )
 
         user.additional_properties = d

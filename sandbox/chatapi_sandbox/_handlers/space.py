@@ -88,14 +88,17 @@ def create_custom_field(call: Call) -> Reply:
     for existing in workspace.custom_fields.values():
         if existing["name"].lower() == body["name"].lower() or existing["slug"] == slug:
             raise ApiError(400, f"A custom field named {body['name']!r} or {slug!r} exists.")
+    # As the vendor's clients read a field: a description always ("" when none), and the
+    # values of a list field wrapped as the n8n node reads them; other fields have none.
     definition = {
         "id": field_id,
         "name": body["name"],
         "slug": slug,
-        "description": body.get("description"),
+        "description": body.get("description") or "",
         "dataType": body["dataType"],
-        "allowedValues": body.get("allowedValues") if body["dataType"] == "list" else None,
     }
+    if body["dataType"] == "list":
+        definition["allowedValues"] = {"listValues": list(body["allowedValues"])}
     workspace.custom_fields[field_id] = definition
     return Reply(dict(definition))
 

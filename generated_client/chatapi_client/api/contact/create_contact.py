@@ -123,7 +123,8 @@ def sync_detailed(
      Creates a contact addressed by email address or phone number (not by id);
     `firstName` is required. The answer confirms the creation but does not carry the
     new contact: creation is processed asynchronously, so wait a moment before acting on
-    the contact, then read it with `getContact`.
+    the contact, then read it with `getContact`. The answer's `code` is the string
+    `"200"`, not a number, as the vendor's SDK fixtures show it.
 
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or
@@ -161,7 +162,8 @@ def sync(
      Creates a contact addressed by email address or phone number (not by id);
     `firstName` is required. The answer confirms the creation but does not carry the
     new contact: creation is processed asynchronously, so wait a moment before acting on
-    the contact, then read it with `getContact`.
+    the contact, then read it with `getContact`. The answer's `code` is the string
+    `"200"`, not a number, as the vendor's SDK fixtures show it.
 
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or
@@ -194,7 +196,8 @@ async def asyncio_detailed(
      Creates a contact addressed by email address or phone number (not by id);
     `firstName` is required. The answer confirms the creation but does not carry the
     new contact: creation is processed asynchronously, so wait a moment before acting on
-    the contact, then read it with `getContact`.
+    the contact, then read it with `getContact`. The answer's `code` is the string
+    `"200"`, not a number, as the vendor's SDK fixtures show it.
 
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or
@@ -230,7 +233,8 @@ async def asyncio(
      Creates a contact addressed by email address or phone number (not by id);
     `firstName` is required. The answer confirms the creation but does not carry the
     new contact: creation is processed asynchronously, so wait a moment before acting on
-    the contact, then read it with `getContact`.
+    the contact, then read it with `getContact`. The answer's `code` is the string
+    `"200"`, not a number, as the vendor's SDK fixtures show it.
 
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or

@@ -125,8 +125,10 @@ def sync_detailed(
      Creates the contact when the identifier matches none, otherwise updates it. Only the
     fields given are written: `firstName` is needed to create a contact (400 without it)
     but not to update one. The answer usually carries the contact's id but sometimes
-    does not; read the contact back with `getContact` when you need it. Existing values
-    of some fields (first name, email) may be kept rather than overwritten.
+    does not; read the contact back with `getContact` when you need it. On an existing
+    contact, some fields that already have a value (first name, email) are kept rather
+    than overwritten, and the answer does not say so: to change them, call
+    `updateContact`.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
@@ -165,8 +167,10 @@ def sync(
      Creates the contact when the identifier matches none, otherwise updates it. Only the
     fields given are written: `firstName` is needed to create a contact (400 without it)
     but not to update one. The answer usually carries the contact's id but sometimes
-    does not; read the contact back with `getContact` when you need it. Existing values
-    of some fields (first name, email) may be kept rather than overwritten.
+    does not; read the contact back with `getContact` when you need it. On an existing
+    contact, some fields that already have a value (first name, email) are kept rather
+    than overwritten, and the answer does not say so: to change them, call
+    `updateContact`.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
@@ -200,8 +204,10 @@ async def asyncio_detailed(
      Creates the contact when the identifier matches none, otherwise updates it. Only the
     fields given are written: `firstName` is needed to create a contact (400 without it)
     but not to update one. The answer usually carries the contact's id but sometimes
-    does not; read the contact back with `getContact` when you need it. Existing values
-    of some fields (first name, email) may be kept rather than overwritten.
+    does not; read the contact back with `getContact` when you need it. On an existing
+    contact, some fields that already have a value (first name, email) are kept rather
+    than overwritten, and the answer does not say so: to change them, call
+    `updateContact`.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
@@ -238,8 +244,10 @@ async def asyncio(
      Creates the contact when the identifier matches none, otherwise updates it. Only the
     fields given are written: `firstName` is needed to create a contact (400 without it)
     but not to update one. The answer usually carries the contact's id but sometimes
-    does not; read the contact back with `getContact` when you need it. Existing values
-    of some fields (first name, email) may be kept rather than overwritten.
+    does not; read the contact back with `getContact` when you need it. On an existing
+    contact, some fields that already have a value (first name, email) are kept rather
+    than overwritten, and the answer does not say so: to change them, call
+    `updateContact`.
 
     Args:
         identifier (str): A contact, as `id:<number>`, `email:<address>` or `phone:+<digits>`
