@@ -14,6 +14,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,16 @@ SPECTRAL_RULESET = REPO_ROOT / ".spectral.yaml"
 REDOCLY_CONFIG = REPO_ROOT / "redocly.yaml"
 _TIMEOUT_S = 300
 _SPECTRAL_SEVERITIES = {0: "error", 1: "warning"}  # 2 (info) and 3 (hint) do not fail
+_SPECTRAL_PROCESSES = max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class SpectralFindings:
+    """What Spectral reported on the description, and on each broken copy (by case id)."""
+
+    pristine: list[Problem]
+    broken: dict[str, tuple[str, list[Problem]]]
+    """Case id -> (where the case's rule must fire, what Spectral reported on that copy)."""
 
 
 def validator_problems(spec_path: Path) -> list[Problem]:
@@ -47,10 +60,27 @@ def validator_problems(spec_path: Path) -> list[Problem]:
 
 def spectral_problems(spec_path: Path) -> list[Problem]:
     """Spectral's errors and warnings (rule = the Spectral rule's code, where = JSON pointer)."""
+    return spectral_problems_of([spec_path])[spec_path]
+
+
+def spectral_problems_of(spec_paths: Sequence[Path]) -> dict[Path, list[Problem]]:
+    """Spectral's errors and warnings for each description, linted in a few Node processes.
+
+    Starting Node and loading Spectral costs seconds, so one process lints many files; one
+    process per core (at most two) lints its share of them at the same time.
+    """
+    shares = [spec_paths[i::_SPECTRAL_PROCESSES] for i in range(_SPECTRAL_PROCESSES)]
+    with ThreadPoolExecutor(max_workers=_SPECTRAL_PROCESSES) as pool:
+        found = pool.map(_spectral_run, [share for share in shares if share])
+    return {path: problems for share in found for path, problems in share.items()}
+
+
+def _spectral_run(spec_paths: Sequence[Path]) -> dict[Path, list[Problem]]:
+    """One Spectral process over these files; a failed run is a Problem for every file."""
     completed = _run_node_tool(
         "spectral",
         "lint",
-        str(spec_path),
+        *(str(path.resolve()) for path in spec_paths),
         "--ruleset",
         str(SPECTRAL_RULESET),
         "--format",
@@ -58,19 +88,24 @@ def spectral_problems(spec_path: Path) -> list[Problem]:
         "--quiet",
     )
     if isinstance(completed, Problem):
-        return [completed]
+        return {path: [completed] for path in spec_paths}
     results = _parse_json(completed, "spectral")
     if isinstance(results, Problem):
-        return [results]
-    return [
-        Problem(
+        return {path: [results] for path in spec_paths}
+    found: dict[Path, list[Problem]] = {path.resolve(): [] for path in spec_paths}
+    for result in results:
+        if result["severity"] not in _SPECTRAL_SEVERITIES:
+            continue
+        problem = Problem(
             result["code"],
             "/" + "/".join(escape(str(p)) for p in result["path"]),
             f"{_SPECTRAL_SEVERITIES[result['severity']]}: {result['message']}",
         )
-        for result in results
-        if result["severity"] in _SPECTRAL_SEVERITIES
-    ]
+        source = Path(result.get("source") or "(unknown)").resolve()
+        # A finding in no file linted (say, in the ruleset) concerns every file.
+        for path in [source] if source in found else list(found):
+            found[path].append(problem)
+    return {path: found[path.resolve()] for path in spec_paths}
 
 
 def redocly_problems(spec_path: Path) -> list[Problem]:

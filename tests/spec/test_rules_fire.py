@@ -13,14 +13,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from tests.spec._broken import (
+    GET_CONTACT,
+    SEND_MESSAGE,
+    SPECTRAL_CASES,
+    SpectralCase,
+    inline_response,
+    operation,
+    response_component,
+)
 from tests.spec._examples import example_problems
 from tests.spec._spec import (
     Problem,
     Spec,
     deref,
     escape,
-    operations,
     report,
     yaml_ambiguity_problems,
 )
@@ -31,31 +40,14 @@ from tests.spec._structure import (
     overview_rate_limit_problems,
     response_header_problems,
 )
-from tests.spec._tools import redocly_problems, spectral_problems, validator_problems
+from tests.spec._tools import (
+    SPECTRAL_RULESET,
+    SpectralFindings,
+    redocly_problems,
+    validator_problems,
+)
 
 WriteSpec = Callable[[Spec], Path]
-
-GET_CONTACT = "/paths/" + escape("/contact/{identifier}") + "/get"
-SEND_MESSAGE = "/paths/" + escape("/contact/{identifier}/message") + "/post"
-
-
-def operation(spec: Spec, operation_id: str) -> dict[str, Any]:
-    """The operation object with this operationId (it must exist)."""
-    return next(op.body for op in operations(spec) if op.operation_id == operation_id)
-
-
-def inline_response(spec: Spec, operation_id: str, status: str) -> dict[str, Any]:
-    """Replace an operation's response by an inline copy of what it refers to; return the copy."""
-    responses = operation(spec, operation_id)["responses"]
-    response: dict[str, Any] = copy.deepcopy(deref(spec, responses[status], "")[0])
-    responses[status] = response
-    return response
-
-
-def response_component(spec: Spec, operation_id: str, status: str) -> str:
-    """The name of the components/responses entry an operation's response refers to."""
-    ref = operation(spec, operation_id)["responses"][status]["$ref"]
-    return str(ref).rsplit("/", 1)[1]
 
 
 def assert_fires(problems: list[Problem], rule: str, where: str) -> None:
@@ -65,39 +57,19 @@ def assert_fires(problems: list[Problem], rule: str, where: str) -> None:
 
 
 # --- Spectral: our rules in .spectral.yaml ---------------------------------------------------
+# The broken copies are in tests/spec/_broken.py; `spectral_findings` lints them all at once.
 
 
 @pytest.mark.tools
-@pytest.mark.parametrize(
-    "limit",
-    [
-        None,
-        {"bucket": "get_contact", "requests-per-second": 10},
-        {"bucket": "get-contact", "requests-per-second": 0},
-        {"bucket": "get-contact", "requests-per-second": "10"},
-    ],
-    ids=["missing", "bucket-not-kebab-case", "rps-zero", "rps-a-string"],
-)
-def test_rate_limit_rule_fires(spec: Spec, write_spec: WriteSpec, limit: Any) -> None:
-    if limit is None:
-        del operation(spec, "getContact")["x-rate-limit"]
-    else:
-        operation(spec, "getContact")["x-rate-limit"] = limit
-    assert_fires(spectral_problems(write_spec(spec)), "chatapi-operation-rate-limit", GET_CONTACT)
+@pytest.mark.parametrize("case", SPECTRAL_CASES, ids=lambda case: case.id)
+def test_spectral_rule_fires(spectral_findings: SpectralFindings, case: SpectralCase) -> None:
+    where, problems = spectral_findings.broken[case.id]
+    assert_fires(problems, case.rule, where)
 
 
-@pytest.mark.tools
-@pytest.mark.parametrize(
-    "name",
-    [None, {"resource": "contacts"}, {"resource": "Contacts", "method": "get"}],
-    ids=["missing", "no-method", "not-camel-case"],
-)
-def test_client_name_rule_fires(spec: Spec, write_spec: WriteSpec, name: Any) -> None:
-    if name is None:
-        del operation(spec, "getContact")["x-client"]
-    else:
-        operation(spec, "getContact")["x-client"] = name
-    assert_fires(spectral_problems(write_spec(spec)), "chatapi-operation-client-name", GET_CONTACT)
+def test_every_spectral_rule_has_a_broken_copy() -> None:
+    ruleset = yaml.safe_load(SPECTRAL_RULESET.read_text(encoding="utf-8"))
+    assert {case.rule for case in SPECTRAL_CASES} == set(ruleset["rules"])
 
 
 @pytest.mark.tools
@@ -124,86 +96,6 @@ def test_idempotent_rule_fires(
 def test_client_name_check_reports_a_name_used_twice(spec: Spec) -> None:
     operation(spec, "getUser")["x-client"] = {"resource": "contacts", "method": "get"}
     assert_fires(client_name_problems(spec), "client-names", "/paths")
-
-
-@pytest.mark.tools
-def test_header_rule_fires_on_an_operation_response(spec: Spec, write_spec: WriteSpec) -> None:
-    del inline_response(spec, "getContact", "200")["headers"]["X-RateLimit-Remaining"]
-    assert_fires(
-        spectral_problems(write_spec(spec)),
-        "chatapi-response-rate-limit-headers",
-        f"{GET_CONTACT}/responses/200",
-    )
-
-
-@pytest.mark.tools
-def test_header_rule_fires_on_an_inline_header(spec: Spec, write_spec: WriteSpec) -> None:
-    headers = inline_response(spec, "getContact", "200")["headers"]
-    headers["Retry-After"] = {"schema": {"type": "integer"}, "example": 1}
-    assert_fires(
-        spectral_problems(write_spec(spec)),
-        "chatapi-response-rate-limit-headers",
-        f"{GET_CONTACT}/responses/200/headers/Retry-After",
-    )
-
-
-@pytest.mark.tools
-def test_header_rule_fires_on_a_shared_response(spec: Spec, write_spec: WriteSpec) -> None:
-    name = response_component(spec, "getContact", "401")
-    del spec["components"]["responses"][name]["headers"]["Retry-After"]
-    assert_fires(
-        spectral_problems(write_spec(spec)),
-        "chatapi-response-rate-limit-headers",
-        f"/components/responses/{name}",
-    )
-
-
-@pytest.mark.tools
-@pytest.mark.parametrize("status", ["401", "429"])
-def test_auth_and_rate_limit_response_rule_fires(
-    spec: Spec, write_spec: WriteSpec, status: str
-) -> None:
-    del operation(spec, "getContact")["responses"][status]
-    assert_fires(
-        spectral_problems(write_spec(spec)),
-        "chatapi-operation-auth-and-rate-limit-responses",
-        GET_CONTACT,
-    )
-
-
-@pytest.mark.tools
-def test_camel_case_rule_fires(spec: Spec, write_spec: WriteSpec) -> None:
-    operation(spec, "getContact")["operationId"] = "get_contact"
-    assert_fires(
-        spectral_problems(write_spec(spec)),
-        "chatapi-operation-id-camel-case",
-        f"{GET_CONTACT}/operationId",
-    )
-
-
-@pytest.mark.tools
-def test_success_example_rule_fires(spec: Spec, write_spec: WriteSpec) -> None:
-    for media_type in inline_response(spec, "getContact", "200")["content"].values():
-        media_type.pop("example", None)
-        media_type.pop("examples", None)
-    assert_fires(
-        spectral_problems(write_spec(spec)),
-        "chatapi-success-response-example",
-        f"{GET_CONTACT}/responses/200/content",
-    )
-
-
-@pytest.mark.tools
-def test_request_body_example_rule_fires(spec: Spec, write_spec: WriteSpec) -> None:
-    body = operation(spec, "sendMessage")["requestBody"]
-    for media_type in deref(spec, body, "")[0]["content"].values():
-        media_type.pop("example", None)
-        media_type.pop("examples", None)
-    assert_fires(
-        spectral_problems(write_spec(spec)),
-        "chatapi-request-body-example",
-        f"{SEND_MESSAGE}/requestBody/content",
-    )
 
 
 # --- Redocly and openapi-spec-validator ------------------------------------------------------
