@@ -26,12 +26,14 @@ GENERATED := $(wildcard generated_client/chatapi_client)
 
 # Everything `make test` runs, in order. A new test layer that needs more than pytest
 # (a service, a generated tree) adds its target here.
-TEST_STEPS := lint check-generated check-breaking pytest
+TEST_STEPS := require-system-packages lint check-generated check-breaking pytest
+# The quick loop (`make check`): no Node, no server process, no system package.
+CHECK_STEPS := lint check-generated pytest-check
 
 .PHONY: all help bootstrap lint-spec lint pytest test clean generate check-generated sandbox end-to-end
-.PHONY: spec-dist check-breaking release-spec lock bootstrap-redis
+.PHONY: spec-dist check-breaking release-spec lock
 
-all: bootstrap lint-spec generate end-to-end ## Main job: lint the spec, regenerate, run end to end
+all: setup lint-spec generate end-to-end ## Main job: set up, lint the spec, regenerate, run end to end
 
 end-to-end: bootstrap ## Start the sandbox, run examples/end_to_end.py against it, stop it by PID
 	@dir=$$(mktemp -d); \
@@ -80,28 +82,6 @@ ifneq ($(GENERATED),)
 	$(BIN)/mypy $(GENERATED)
 endif
 
-pytest: bootstrap bootstrap-redis ## Every pytest layer under tests/ (fails when no test ran)
-	$(BIN)/pytest
-
-# The shared rate-limit store tests start a real redis-server (Debian package redis-server).
-# Installed with apt-get where we may (as root); elsewhere a clear failure, never a skip.
-bootstrap-redis: ## Install redis-server (Debian package) if missing, for the shared-store tests
-	@command -v redis-server >/dev/null && exit 0; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing the Debian package redis-server"; \
-		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get install -y -qq redis-server >/dev/null 2>&1 \
-			|| { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; \
-	else \
-		echo "redis-server is missing: install the Debian package redis-server" \
-			"(apt-get install redis-server), then run make test again" >&2; \
-		exit 1; \
-	fi; \
-	command -v redis-server >/dev/null \
-		|| { echo "installing the Debian package redis-server failed" >&2; exit 1; }
-
-test: $(TEST_STEPS) ## Everything: lint, drift and breaking-change checks, every test layer
-
 generate: bootstrap ## Regenerate generated_client/ from the spec (a no-op when nothing changed)
 	$(BIN)/python -m generator
 
@@ -123,3 +103,52 @@ sandbox: bootstrap ## Run the sandbox on 127.0.0.1, port SANDBOX_PORT (8400), un
 clean: ## Remove the environments and caches (the next verb reinstalls them)
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# --- Set-up, `make check` and `make test` -------------------------------------------------
+# System packages come with the set-up (`make`, `make setup`), never from the middle of a
+# test run: `make test` checks them first and stops at once, naming the install command.
+
+.PHONY: setup system-packages require-system-packages check pytest pytest-check
+
+# Debian packages the tests need: redis-server for the shared rate-limit store tests.
+SYSTEM_PACKAGES := redis-server
+# Each package's command, in the order of SYSTEM_PACKAGES.
+SYSTEM_COMMANDS := redis-server
+# pytest-xdist workers for `make check` and `make test` (PYTEST_WORKERS=0: one process).
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+
+setup: bootstrap system-packages ## Install everything: the Python and Node tools, redis-server
+
+# Installed with apt-get where we may (as root); elsewhere a clear failure naming the command.
+system-packages: ## Install the Debian packages the tests need (redis-server) if missing
+	@missing=$$(for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || echo $$c; done); \
+	test -z "$$missing" && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing the Debian packages $(SYSTEM_PACKAGES)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1 \
+			|| { apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }; \
+	else \
+		echo "missing: $$missing; install it with: sudo apt-get install $(SYSTEM_PACKAGES)" >&2; \
+		exit 1; \
+	fi; \
+	$(MAKE) --no-print-directory require-system-packages
+
+require-system-packages:
+	@for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null && continue; \
+		echo "$$c is missing: run \`make setup\` (as root) or" \
+			"\`sudo apt-get install $(SYSTEM_PACKAGES)\`, then make test again" >&2; \
+		exit 1; \
+	done
+
+pytest: bootstrap require-system-packages ## Every pytest layer under tests/, on PYTEST_WORKERS cores
+	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+pytest-check: $(VENV)/.installed ## The pytest tests that need no Node, no server, no long CPU (`make check`)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not node and not server and not slow"
+
+check: $(CHECK_STEPS) ## The quick loop: lint, types, drift check, the unit layers (under a minute)
+	@echo "make check: passed (make test runs everything)"
+
+test: $(TEST_STEPS) ## Everything: lint, drift and breaking-change checks, every test layer

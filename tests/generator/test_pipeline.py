@@ -61,6 +61,7 @@ def test_record_names_spec_hash_and_tool_versions(fresh: Path) -> None:
     assert set(record["tools"]) == {"openapi-python-client", "ruff"}
 
 
+@pytest.mark.slow  # a whole regeneration
 def test_check_command_fails_on_a_hand_edit(tmp_path: Path) -> None:
     copy = copy_repo(tmp_path)
     target = copy.output / "models" / "contact.py"
@@ -80,6 +81,7 @@ def test_check_command_fails_on_a_hand_edit(tmp_path: Path) -> None:
     assert "not produced by the generator (hand-added?): extra.py" in result.stderr
 
 
+@pytest.mark.slow  # a whole regeneration
 def test_generate_is_a_no_op_until_an_input_changes(tmp_path: Path) -> None:
     copy = copy_repo(tmp_path)
     marker = copy.output / "types.py"
@@ -129,6 +131,7 @@ def test_a_missing_rate_limit_stops_the_pipeline(tmp_path: Path) -> None:
         build(copy, tmp_path / "out")
 
 
+@pytest.mark.slow  # a whole regeneration
 def test_a_new_operation_becomes_a_method_and_a_reference_entry(tmp_path: Path) -> None:
     copy = copy_repo(tmp_path)
     spec = load_yaml(copy.spec)
@@ -154,6 +157,7 @@ def test_a_new_operation_becomes_a_method_and_a_reference_entry(tmp_path: Path) 
     assert "`client.space.get_user_presence(id)` | `GET /space/user/{id}/presence`" in reference
 
 
+@pytest.mark.slow  # a whole regeneration
 def test_a_parameter_no_method_can_take_stops_the_pipeline(tmp_path: Path) -> None:
     copy = copy_repo(tmp_path)
     spec = load_yaml(copy.spec)

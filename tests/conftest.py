@@ -1,0 +1,165 @@
+"""Markers and the per-layer summary shared by every test layer.
+
+A layer is a folder under tests/. Every test is marked with its layer's name (``-m overlays``,
+``-m "not conformance"``), so a new file, or a new folder, is covered without an edit here.
+Three more markers say what a test needs beyond Python, and pick what `make check` leaves out:
+
+- ``node``: a pinned Node tool from node_modules (Spectral, Redocly, Prism, tsc, n8n);
+- ``server``: a server process or system service (redis-server, Prism, a sandbox process
+  driven by an outside tool), or tens of seconds of real time;
+- ``slow``: seconds of CPU per test (a whole regeneration, a wheel build, a cold mypy run,
+  comparing whole descriptions), where `make check` has a quicker step covering the same
+  ground or the test guards the release tooling rather than the client.
+
+`make check` runs ``-m "not node and not server and not slow"``; `make test` runs everything.
+A layer whose every test needs one is listed in ``LAYER_NEEDS``; a fixture that needs one is
+listed in ``FIXTURE_NEEDS`` (every test using it gets the marker); a test marked ``tools``
+(it runs a Node CLI) is a ``node`` test; a test may also carry ``slow`` itself.
+
+Under pytest-xdist (`make check` and `make test` run ``-n 2 --dist loadgroup``), the tests
+that share a costly fixture (one listed in ``SHARED_FIXTURES``: a Spectral batch, a built
+wheel, a Prism process) run on one worker, so the fixture is built once, not once per worker.
+
+At the end of a run, each layer's tests, outcomes and time are printed, so a slow layer
+shows. Under pytest-xdist the controller receives every report, so the table covers all
+workers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+NEEDS_MARKERS = {
+    "node": "runs a pinned Node tool from node_modules (`make check` leaves it out)",
+    "server": "needs a server process, a system service or long real-time waits "
+    "(`make check` leaves it out)",
+    "slow": "seconds of CPU per test (`make check` leaves it out)",
+}
+LAYER_NEEDS: dict[str, tuple[str, ...]] = {
+    # The vendor's n8n node (Node) drives a sandbox process.
+    "conformance": ("node", "server"),
+    # schemathesis sends thousands of requests to a live sandbox (about half a minute).
+    "contract": ("server",),
+    # redis-server, Prism, fleets of processes, real-time waits.
+    "integration": ("server",),
+    # The release tooling: each test loads and compares whole descriptions.
+    "spec_sharing": ("slow",),
+}
+FIXTURE_NEEDS: dict[str, tuple[str, ...]] = {
+    # `make spec-dist`'s output, built with Redocly.
+    "dist_dir": ("node",),
+    # A regeneration of the client (`make check` runs the drift check instead).
+    "fresh": ("slow",),
+    # A wheel of the working tree, built by pip.
+    "wheel": ("slow",),
+}
+MARKER_NEEDS: dict[str, tuple[str, ...]] = {
+    "tools": ("node",),
+}
+# Costly fixtures shared by many tests, by the xdist group of the tests that use them.
+SHARED_FIXTURES: dict[str, str] = {
+    "spectral_findings": "spectral",  # every broken copy of the description, one Spectral
+    "dist_dir": "dist",  # Redocly's bundle and docs (typescript_dir builds on it)
+    "fresh": "generation",  # a regeneration of the client
+    "wheel": "wheel",  # a wheel of the working tree
+    "prism_url": "prism",  # a Prism process
+    "redis_server": "redis",  # a redis-server process
+}
+# Layers whose tests share one costly session (the vendor's node over every scenario).
+SHARED_LAYERS = {"conformance"}
+
+
+def layers() -> list[str]:
+    """Every folder under tests/ that holds tests: the layers."""
+    return sorted(
+        folder.name
+        for folder in TESTS.iterdir()
+        if folder.is_dir() and any(folder.rglob("test_*.py"))
+    )
+
+
+def layer_of(path: Path) -> str | None:
+    """The layer a test file belongs to (None for a file directly under tests/)."""
+    relative = path.resolve().relative_to(TESTS)
+    return relative.parts[0] if len(relative.parts) > 1 else None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name in layers():
+        config.addinivalue_line("markers", f"{name}: a test of the tests/{name} layer")
+    for name, meaning in NEEDS_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+    if not hasattr(config, "workerinput"):  # the xdist controller, or a run without xdist
+        config.pluginmanager.register(LayerSummary(), "layer-summary")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        layer = layer_of(item.path)
+        if layer is None:
+            continue
+        needs = set(LAYER_NEEDS.get(layer, ()))
+        for fixture in getattr(item, "fixturenames", ()):
+            needs.update(FIXTURE_NEEDS.get(fixture, ()))
+        for marker, implied in MARKER_NEEDS.items():
+            if item.get_closest_marker(marker) is not None:
+                needs.update(implied)
+        for name in [layer, *sorted(needs)]:
+            item.add_marker(name)
+        group = layer if layer in SHARED_LAYERS else None
+        fixtures = set(getattr(item, "fixturenames", ()))
+        group = group or next((g for f, g in SHARED_FIXTURES.items() if f in fixtures), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@dataclass
+class _Layer:
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    busy: float = 0.0  # summed setup + call + teardown durations
+    start: float = float("inf")
+    stop: float = 0.0
+
+
+class LayerSummary:
+    """Counts each layer's outcomes and time; prints one line per layer at the end."""
+
+    def __init__(self) -> None:
+        self._layers: dict[str, _Layer] = defaultdict(_Layer)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        path = TESTS.parent / report.nodeid.split("::", 1)[0]
+        layer = self._layers[layer_of(path) or "(top)"]
+        layer.busy += report.duration
+        layer.start = min(layer.start, report.start)
+        layer.stop = max(layer.stop, report.stop)
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+            layer.outcomes[outcome] += 1
+        elif report.when == "teardown" and report.failed:
+            layer.outcomes["error"] += 1
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self._layers:
+            return
+        write = terminalreporter.write_line
+        terminalreporter.section("per layer")
+        write(f"{'layer':<16}{'tests':>7}  {'busy s':>8}  {'span s':>8}  outcomes")
+        total = 0
+        for name, layer in sorted(self._layers.items()):
+            count = sum(layer.outcomes.values())
+            total += count
+            outcomes = ", ".join(f"{n} {o}" for o, n in sorted(layer.outcomes.items()))
+            span = layer.stop - layer.start
+            write(f"{name:<16}{count:>7}  {layer.busy:>8.1f}  {span:>8.1f}  {outcomes}")
+        write(
+            f"{total} tests. busy: summed test durations (setup, call, teardown); span: first "
+            "start to last stop (layers overlap when run in parallel)."
+        )
