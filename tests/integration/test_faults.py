@@ -23,6 +23,7 @@ import chatapi
 import chatapi_sandbox
 from chatapi_client.api.contact import get_contact
 from chatapi_client.api.space import get_user
+from tests._timing import SchedulingProbe
 
 from ._helpers import (
     CONTACT_ID,
@@ -321,16 +322,20 @@ def test_a_slow_get_times_out_after_retrying_within_the_deadline(
     connect: Connect, sandbox: Sandbox, events: Events
 ) -> None:
     sandbox.inject("getContact", "delay", delay=0.5, times=2)
-    started = time.monotonic()
-    with (
-        connect(timeout=0.3, deadline=1.0) as client,
-        pytest.raises(chatapi.APITimeoutError, match="ReadTimeout"),
-    ):
-        fetch(client)
-    elapsed = time.monotonic() - started
+    with SchedulingProbe() as probe:
+        started = time.monotonic()
+        with (
+            connect(timeout=0.3, deadline=1.0) as client,
+            pytest.raises(chatapi.APITimeoutError, match="ReadTimeout"),
+        ):
+            fetch(client)
+        ended = time.monotonic()
+    elapsed = ended - started
     # Attempt 1 times out at 0.3 s; attempt 2 starts about 0.75 s in and gets only what is
-    # left of the deadline; a second backoff would pass it, so the call ends there.
-    assert 0.9 <= elapsed < 1.3, elapsed
+    # left of the deadline; a second backoff would pass it, so the call ends there: by the
+    # deadline plus 0.3 s, plus however long this process was kept from running.
+    assert elapsed >= 0.9, elapsed
+    assert elapsed < 1.3 + probe.lag(started, ended), probe.describe(started, ended)
     _retried_once(events, "ReadTimeout")
     _fetched(sandbox, requests=2)
     assert sandbox.faults() == []
@@ -343,14 +348,17 @@ def test_a_slow_get_with_no_retries_times_out_once(
     connect: Connect, sandbox: Sandbox, events: Events
 ) -> None:
     sandbox.inject("getContact", "delay", delay=0.5)
-    started = time.monotonic()
-    with (
-        connect(timeout=0.3) as client,
-        chatapi.request_options(max_retries=0),
-        pytest.raises(chatapi.APITimeoutError),
-    ):
-        fetch(client)
-    assert time.monotonic() - started < 0.5
+    with SchedulingProbe() as probe:
+        started = time.monotonic()
+        with (
+            connect(timeout=0.3) as client,
+            chatapi.request_options(max_retries=0),
+            pytest.raises(chatapi.APITimeoutError),
+        ):
+            fetch(client)
+        ended = time.monotonic()
+    # Before the server's 0.5 s delay is over, unless this process was kept from running.
+    assert ended - started < 0.5 + probe.lag(started, ended), probe.describe(started, ended)
     assert events.retries == []
     _fetched(sandbox, requests=1)
     wait_for_counters(sandbox, lambda c: c.responses_by_status.get(200) == 1)
