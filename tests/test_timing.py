@@ -40,4 +40,3 @@ def test_a_stall_counts_where_it_overlaps_the_span() -> None:
     assert probe.lag(100.0, 100.27) == pytest.approx(0.25)  # the stall was half over by then
     assert probe.lag(100.52, 101.0) == pytest.approx(0.0, abs=1e-9)
     assert "kept from running 0.500 s" in probe.describe(100.0, 101.0)
-
