@@ -16,9 +16,12 @@ import heapq
 import itertools
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import httpx
 
+import chatapi
+from chatapi_client import AuthenticatedClient
 from chatapi_description import Operation, OperationIndex, RateLimit
 
 WALL_OFFSET = 1_700_000_000.0
@@ -199,6 +202,19 @@ class Script:
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self)
+
+
+def connect_scripted(
+    token: str, *outcomes: Outcome, then: object, clock: FakeClock | None = None, **kwargs: Any
+) -> tuple[AuthenticatedClient, Script]:
+    """``chatapi.connect`` over a `Script` of ``outcomes`` (then 200 ``then``), on a fake clock.
+
+    Keyword arguments go to ``chatapi.connect``; the caller closes the client.
+    """
+    clock = FakeClock() if clock is None else clock
+    script = Script(*outcomes, clock=clock, then=then)
+    client = chatapi.connect(token, transport=script.transport(), clock=clock, **kwargs)
+    return client, script
 
 
 class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):

@@ -32,7 +32,7 @@ from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message
 from chatapi_client.models import Contact, SendMessageRequest, SendMessageResult, TextMessage
 
-from .fakes import FakeClock, Outcome, Script
+from .fakes import FakeClock, Outcome, Script, connect_scripted
 
 TOKEN = "tok_live_5f2b9c0e7d1a4c8e9b3f6a2d"
 CONTACT = {"id": 42, "firstName": "Ada"}
@@ -42,13 +42,8 @@ HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body><
 BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
 
 
-def _connect(
-    *outcomes: Outcome, clock: FakeClock | None = None, **kwargs: Any
-) -> tuple[AuthenticatedClient, Script]:
-    clock = FakeClock() if clock is None else clock
-    script = Script(*outcomes, clock=clock, then=OK)
-    client = chatapi.connect(TOKEN, transport=script.transport(), clock=clock, **kwargs)
-    return client, script
+def _connect(*outcomes: Outcome, **kwargs: Any) -> tuple[AuthenticatedClient, Script]:
+    return connect_scripted(TOKEN, *outcomes, then=OK, **kwargs)
 
 
 def test_a_generated_call_goes_through_the_overlays() -> None:

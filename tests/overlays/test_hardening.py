@@ -47,7 +47,7 @@ from chatapi_client.api.contact import create_contact, get_contact, remove_tags
 from chatapi_client.api.messaging import send_message
 from chatapi_client.models import NewContact, SendMessageRequest, TextMessage
 
-from .fakes import FakeClock, Outcome, Script
+from .fakes import FakeClock, Outcome, Script, connect_scripted
 
 TOKEN = "tok_live_9c1f2e3d4b5a6978abcdef01"
 CONTACT = {"id": 42, "firstName": "Ada"}
@@ -56,14 +56,9 @@ BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
 MiB = 1024 * 1024
 
 
-def _connect(
-    *outcomes: Outcome, clock: FakeClock | None = None, **kwargs: Any
-) -> tuple[AuthenticatedClient, Script]:
-    clock = FakeClock() if clock is None else clock
-    script = Script(*outcomes, clock=clock, then=OK)
+def _connect(*outcomes: Outcome, **kwargs: Any) -> tuple[AuthenticatedClient, Script]:
     kwargs.setdefault("rate_limit", False)
-    client = chatapi.connect(TOKEN, transport=script.transport(), clock=clock, **kwargs)
-    return client, script
+    return connect_scripted(TOKEN, *outcomes, then=OK, **kwargs)
 
 
 def _leaks(text: str, token: str = TOKEN, piece: int = 6) -> bool:
