@@ -116,7 +116,7 @@ SYSTEM_PACKAGES := redis-server
 SYSTEM_COMMANDS := redis-server
 # pytest-xdist workers for `make check` and `make test` (PYTEST_WORKERS=0: one process).
 PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 setup: bootstrap system-packages ## Install everything: the Python and Node tools, redis-server
 

@@ -16,9 +16,11 @@ A layer whose every test needs one is listed in ``LAYER_NEEDS``; a fixture that 
 listed in ``FIXTURE_NEEDS`` (every test using it gets the marker); a test marked ``tools``
 (it runs a Node CLI) is a ``node`` test; a test may also carry ``slow`` itself.
 
-Under pytest-xdist (`make check` and `make test` run ``-n 2 --dist loadgroup``), the tests
-that share a costly fixture (one listed in ``SHARED_FIXTURES``: a Spectral batch, a built
-wheel, a Prism process) run on one worker, so the fixture is built once, not once per worker.
+Under pytest-xdist, `make check` and `make test` run ``-n 2 --dist loadfile``: each file's
+tests run on one worker, so a costly fixture shared by a file's tests (a Spectral batch, a
+built wheel, a Prism process, the n8n run) is built once, not once per worker. (The finer
+``loadgroup`` does not group under pytest 9.2: xdist 3.8 renames a node id that pytest no
+longer reads.) A costly fixture belongs in one file, or in a layer's conftest used by one.
 
 At the end of a run, each layer's tests, outcomes and time are printed, so a slow layer
 shows. Under pytest-xdist the controller receives every report, so the table covers all
@@ -62,17 +64,6 @@ FIXTURE_NEEDS: dict[str, tuple[str, ...]] = {
 MARKER_NEEDS: dict[str, tuple[str, ...]] = {
     "tools": ("node",),
 }
-# Costly fixtures shared by many tests, by the xdist group of the tests that use them.
-SHARED_FIXTURES: dict[str, str] = {
-    "spectral_findings": "spectral",  # every broken copy of the description, one Spectral
-    "dist_dir": "dist",  # Redocly's bundle and docs (typescript_dir builds on it)
-    "fresh": "generation",  # a regeneration of the client
-    "wheel": "wheel",  # a wheel of the working tree
-    "prism_url": "prism",  # a Prism process
-    "redis_server": "redis",  # a redis-server process
-}
-# Layers whose tests share one costly session (the vendor's node over every scenario).
-SHARED_LAYERS = {"conformance"}
 
 
 def layers() -> list[str]:
@@ -99,6 +90,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(LayerSummary(), "layer-summary")
 
 
+# First: `-m` deselects by the markers set here.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         layer = layer_of(item.path)
@@ -112,11 +105,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 needs.update(implied)
         for name in [layer, *sorted(needs)]:
             item.add_marker(name)
-        group = layer if layer in SHARED_LAYERS else None
-        fixtures = set(getattr(item, "fixturenames", ()))
-        group = group or next((g for f, g in SHARED_FIXTURES.items() if f in fixtures), None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Broken copies of the description that one Spectral rule of .spectral.yaml must report.
 
 Each `SpectralCase` breaks one thing in a copy of openapi/chatapi.yaml and names the rule
-that must report it and where. The spec layer's `spectral_findings` fixture writes every
-broken copy and lints them all in one Node process (Spectral's start-up costs seconds).
+that must report it and where. `spectral_findings` in test_rules_fire.py writes every
+broken copy and lints them in one batch (Spectral's start-up costs seconds).
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ import os
 import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +31,6 @@ REDOCLY_CONFIG = REPO_ROOT / "redocly.yaml"
 _TIMEOUT_S = 300
 _SPECTRAL_SEVERITIES = {0: "error", 1: "warning"}  # 2 (info) and 3 (hint) do not fail
 _SPECTRAL_PROCESSES = max(1, min(2, os.cpu_count() or 1))
-
-
-@dataclass(frozen=True)
-class SpectralFindings:
-    """What Spectral reported on the description, and on each broken copy (by case id)."""
-
-    pristine: list[Problem]
-    broken: dict[str, tuple[str, list[Problem]]]
-    """Case id -> (where the case's rule must fire, what Spectral reported on that copy)."""
 
 
 def validator_problems(spec_path: Path) -> list[Problem]:

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 
 from chatapi_description import load_yaml
-from tests.spec._broken import SPECTRAL_CASES
 from tests.spec._spec import OVERVIEW_PATH, SPEC_PATH, Spec
-from tests.spec._tools import SpectralFindings, spectral_problems_of
 
 
 @pytest.fixture(scope="session")
@@ -46,26 +44,3 @@ def write_spec(tmp_path: Path) -> Callable[[Spec], Path]:
         return path
 
     return write
-
-
-@pytest.fixture(scope="session")
-def spectral_findings(
-    pristine_spec: Spec, tmp_path_factory: pytest.TempPathFactory
-) -> SpectralFindings:
-    """The description and every broken copy of tests/spec/_broken.py, linted by one Spectral.
-
-    One Node process for them all: each start of Spectral costs seconds.
-    """
-    folder = tmp_path_factory.mktemp("spectral")
-    paths: dict[str, tuple[str, Path]] = {}
-    for case in SPECTRAL_CASES:
-        document = copy.deepcopy(pristine_spec)
-        where = case.breaks(document)
-        path = folder / f"{case.id}.json"
-        path.write_text(json.dumps(document, indent=1), encoding="utf-8")
-        paths[case.id] = (where, path)
-    found = spectral_problems_of([SPEC_PATH, *(path for _, path in paths.values())])
-    return SpectralFindings(
-        pristine=found[SPEC_PATH],
-        broken={case_id: (where, found[path]) for case_id, (where, path) in paths.items()},
-    )

@@ -8,6 +8,7 @@ that never fires would look exactly like a spec that is clean.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,8 @@ from tests.spec._structure import (
 )
 from tests.spec._tools import (
     SPECTRAL_RULESET,
-    SpectralFindings,
     redocly_problems,
+    spectral_problems_of,
     validator_problems,
 )
 
@@ -57,13 +58,35 @@ def assert_fires(problems: list[Problem], rule: str, where: str) -> None:
 
 
 # --- Spectral: our rules in .spectral.yaml ---------------------------------------------------
-# The broken copies are in tests/spec/_broken.py; `spectral_findings` lints them all at once.
+
+SpectralFindings = dict[str, tuple[str, list[Problem]]]
+"""Case id -> (where the case's rule must fire, what Spectral reported on that copy)."""
+
+
+@pytest.fixture(scope="module")
+def spectral_findings(
+    pristine_spec: Spec, tmp_path_factory: pytest.TempPathFactory
+) -> SpectralFindings:
+    """Every broken copy of tests/spec/_broken.py, linted in one batch (`spectral_problems_of`).
+
+    Each start of Spectral costs seconds, so the copies are written first and linted together.
+    """
+    folder = tmp_path_factory.mktemp("spectral")
+    paths: dict[str, tuple[str, Path]] = {}
+    for case in SPECTRAL_CASES:
+        document = copy.deepcopy(pristine_spec)
+        where = case.breaks(document)
+        path = folder / f"{case.id}.json"
+        path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+        paths[case.id] = (where, path)
+    found = spectral_problems_of([path for _, path in paths.values()])
+    return {case_id: (where, found[path]) for case_id, (where, path) in paths.items()}
 
 
 @pytest.mark.tools
 @pytest.mark.parametrize("case", SPECTRAL_CASES, ids=lambda case: case.id)
 def test_spectral_rule_fires(spectral_findings: SpectralFindings, case: SpectralCase) -> None:
-    where, problems = spectral_findings.broken[case.id]
+    where, problems = spectral_findings[case.id]
     assert_fires(problems, case.rule, where)
 
 
