@@ -44,6 +44,8 @@ NEEDS_MARKERS = {
     "slow": "seconds of CPU per test (`make check` leaves it out)",
 }
 LAYER_NEEDS: dict[str, tuple[str, ...]] = {
+    # The command line, run as a process against a sandbox process with real rate limits.
+    "cli": ("server",),
     # The vendor's n8n node (Node) drives a sandbox process.
     "conformance": ("node", "server"),
     # schemathesis sends thousands of requests to a live sandbox (about half a minute).
