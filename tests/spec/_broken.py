@@ -78,6 +78,17 @@ def _set_client_name(name: Any) -> Callable[[Spec], str]:
     return breaks
 
 
+def _set_idempotent(operation_id: str, value: Any) -> Callable[[Spec], str]:
+    def breaks(spec: Spec) -> str:
+        if value is None:
+            del operation(spec, operation_id)["x-idempotent"]
+        else:
+            operation(spec, operation_id)["x-idempotent"] = value
+        return SEND_MESSAGE if operation_id == "sendMessage" else GET_CONTACT
+
+    return breaks
+
+
 def _header_missing_on_an_operation_response(spec: Spec) -> str:
     del inline_response(spec, "getContact", "200")["headers"]["X-RateLimit-Remaining"]
     return f"{GET_CONTACT}/responses/200"

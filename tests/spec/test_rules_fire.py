@@ -95,27 +95,6 @@ def test_every_spectral_rule_has_a_broken_copy() -> None:
     assert {case.rule for case in SPECTRAL_CASES} == set(ruleset["rules"])
 
 
-@pytest.mark.tools
-@pytest.mark.parametrize(
-    ("operation_id", "value", "rule"),
-    [
-        ("sendMessage", None, "chatapi-operation-idempotent"),
-        ("sendMessage", "no", "chatapi-operation-idempotent"),
-        ("getContact", False, "chatapi-operation-idempotent-methods"),
-    ],
-    ids=["missing", "a-string", "get-marked-not-idempotent"],
-)
-def test_idempotent_rule_fires(
-    spec: Spec, write_spec: WriteSpec, operation_id: str, value: Any, rule: str
-) -> None:
-    if value is None:
-        del operation(spec, operation_id)["x-idempotent"]
-    else:
-        operation(spec, operation_id)["x-idempotent"] = value
-    where = SEND_MESSAGE if operation_id == "sendMessage" else GET_CONTACT
-    assert_fires(spectral_problems(write_spec(spec)), rule, where)
-
-
 def test_client_name_check_reports_a_name_used_twice(spec: Spec) -> None:
     operation(spec, "getUser")["x-client"] = {"resource": "contacts", "method": "get"}
     assert_fires(client_name_problems(spec), "client-names", "/paths")
