@@ -164,6 +164,17 @@ SPECTRAL_CASES = [
         _set_client_name({"resource": "Contacts", "method": "get"}),
     ),
     SpectralCase(
+        "idempotent-missing", "chatapi-operation-idempotent", _set_idempotent("sendMessage", None)
+    ),
+    SpectralCase(
+        "idempotent-a-string", "chatapi-operation-idempotent", _set_idempotent("sendMessage", "no")
+    ),
+    SpectralCase(
+        "idempotent-get-marked-not-idempotent",
+        "chatapi-operation-idempotent-methods",
+        _set_idempotent("getContact", False),
+    ),
+    SpectralCase(
         "header-on-an-operation-response", _HEADERS, _header_missing_on_an_operation_response
     ),
     SpectralCase("header-inline", _HEADERS, _header_inline),
