@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import json
@@ -14,8 +15,6 @@ import click
 from .._client import AsyncChatAPI
 from ..bulk import (
     FAILED,
-    IN_FLIGHT,
-    PENDING,
     UNKNOWN,
     AsyncHandler,
     AsyncSteps,
@@ -33,8 +32,8 @@ from ..bulk import (
     read_contact_rows,
 )
 from ._display import Display
-from ._runner import run_job
-from ._settings import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Settings, fail
+from ._runner import open_client, run_job
+from ._settings import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Settings, fail, guarded
 
 __all__ = ["broadcast_command", "import_command", "journal_group", "pairs"]
 
@@ -302,10 +301,6 @@ def broadcast_command(
     job = Broadcast(text)
     audience_key = json.dumps({"tag": tag, "where": conditions, "search": search}, sort_keys=True)
     if dry_run:
-        import asyncio
-
-        from ._runner import open_client
-        from ._settings import guarded
 
         async def count() -> int:
             async with open_client(settings) as client:
@@ -422,6 +417,3 @@ def journal_retry(settings: Settings, file: Path, include_unknown: bool, concurr
     finally:
         journal.close()
     raise SystemExit(code)
-
-
-_ = (IN_FLIGHT, PENDING)
