@@ -293,3 +293,33 @@ def test_the_bottleneck_comes_from_the_description() -> None:
     # Two calls per item in one bucket halve it.
     assert items_per_second(["addTags", "removeTags"]) == 2.5
     assert ContactImport().items_per_second == 5
+
+
+def test_reasons_are_grouped_across_items(tmp_path: Path) -> None:
+    def route(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"code": 400, "message": "Template is pending."})
+
+    with Journal(tmp_path / "j.db") as journal, _client(route) as client:
+        _audience(journal, 3)
+        summary = run(journal, Broadcast("hi").handler(client))
+        item = journal.get("id:2")
+    assert summary.reasons == [("400 Bad Request: Template is pending.", 3)]
+    assert item is not None
+    assert item.error is not None
+    assert "(POST /v2/contact/id%3A2/message)" in item.error  # each item keeps its request
+
+
+def test_a_template_broadcast_sends_and_recognizes_its_template() -> None:
+    job = Broadcast(template="order_update", language="pt_BR", channel_id=5501)
+    body = job._body().to_dict()
+    assert body == {
+        "channelId": 5501,
+        "message": {
+            "type": "whatsapp_template",
+            "template": {"name": "order_update", "languageCode": "pt_BR"},
+        },
+    }
+    assert job.matches(body["message"])
+    assert not job.matches({"type": "whatsapp_template", "template": {"name": "other"}})
+    assert not Broadcast("hi").matches(body["message"])
+    assert Broadcast("hi").matches({"type": "text", "text": "hi"})
