@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -323,3 +324,21 @@ def test_a_template_broadcast_sends_and_recognizes_its_template() -> None:
     assert not job.matches({"type": "whatsapp_template", "template": {"name": "other"}})
     assert not Broadcast("hi").matches(body["message"])
     assert Broadcast("hi").matches({"type": "text", "text": "hi"})
+
+
+def test_setting_stop_ends_the_run_after_the_items_in_flight(tmp_path: Path) -> None:
+    stop = threading.Event()
+    seen: list[str] = []
+
+    def handler(item: JournalItem, steps: Steps) -> str:
+        seen.append(item.key)
+        stop.set()  # as Ctrl-C would, while this item is in flight
+        return "sent"
+
+    with Journal(tmp_path / "j.db") as journal:
+        _audience(journal, 5)
+        summary = run(journal, handler, concurrency=1, stop=stop)
+    assert seen == ["id:1"]
+    assert summary.interrupted
+    assert summary.counts["done"] == 1
+    assert summary.counts["pending"] == 4

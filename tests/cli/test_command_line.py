@@ -247,3 +247,15 @@ def test_list_and_export_filter_and_walk_every_page(
     searched = chatapi(sandbox_url, "contacts", "list", "--search", "Aisha", cwd=tmp_path)
     assert "Aisha" in searched.stdout  # a table, for people
     assert "1 contact(s)" in searched.stderr
+
+
+def test_an_unreachable_api_stops_a_job_with_exit_4_and_every_row_still_to_do(
+    sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
+) -> None:
+    write_rows(tmp_path / "c.csv", 5)
+    down = chatapi("http://127.0.0.1:9/v2", *IMPORT, cwd=tmp_path)
+    assert down.returncode == 4
+    no_traceback(down.stdout, down.stderr)
+    assert down.stderr.splitlines()[-1].startswith("chatapi: could not reach the API:")
+    assert "to resume, run: chatapi contacts import c.csv" in down.stderr
+    assert journal_states(tmp_path / "c.csv.journal") == {"pending": 5}
