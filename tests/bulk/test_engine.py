@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -293,3 +294,51 @@ def test_the_bottleneck_comes_from_the_description() -> None:
     # Two calls per item in one bucket halve it.
     assert items_per_second(["addTags", "removeTags"]) == 2.5
     assert ContactImport().items_per_second == 5
+
+
+def test_reasons_are_grouped_across_items(tmp_path: Path) -> None:
+    def route(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"code": 400, "message": "Template is pending."})
+
+    with Journal(tmp_path / "j.db") as journal, _client(route) as client:
+        _audience(journal, 3)
+        summary = run(journal, Broadcast("hi").handler(client))
+        item = journal.get("id:2")
+    assert summary.reasons == [("400 Bad Request: Template is pending.", 3)]
+    assert item is not None
+    assert item.error is not None
+    assert "(POST /v2/contact/id%3A2/message)" in item.error  # each item keeps its request
+
+
+def test_a_template_broadcast_sends_and_recognizes_its_template() -> None:
+    job = Broadcast(template="order_update", language="pt_BR", channel_id=5501)
+    body = job._body().to_dict()
+    assert body == {
+        "channelId": 5501,
+        "message": {
+            "type": "whatsapp_template",
+            "template": {"name": "order_update", "languageCode": "pt_BR"},
+        },
+    }
+    assert job.matches(body["message"])
+    assert not job.matches({"type": "whatsapp_template", "template": {"name": "other"}})
+    assert not Broadcast("hi").matches(body["message"])
+    assert Broadcast("hi").matches({"type": "text", "text": "hi"})
+
+
+def test_setting_stop_ends_the_run_after_the_items_in_flight(tmp_path: Path) -> None:
+    stop = threading.Event()
+    seen: list[str] = []
+
+    def handler(item: JournalItem, steps: Steps) -> str:
+        seen.append(item.key)
+        stop.set()  # as Ctrl-C would, while this item is in flight
+        return "sent"
+
+    with Journal(tmp_path / "j.db") as journal:
+        _audience(journal, 5)
+        summary = run(journal, handler, concurrency=1, stop=stop)
+    assert seen == ["id:1"]
+    assert summary.interrupted
+    assert summary.counts["done"] == 1
+    assert summary.counts["pending"] == 4

@@ -225,3 +225,31 @@ def test_journal_show_lists_the_doubts_and_retry_unknown_resends_on_request(
     assert "1 item(s) put back" in resent.stderr
     assert admin.counters().messages_stored == 3  # delivered twice: the caller chose it
     assert journal_states(tmp_path / "b.journal") == {"done": 2}
+
+
+def test_a_template_broadcast_is_reconciled_by_its_template(
+    sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
+) -> None:
+    _tagged(admin, sandbox_url, tmp_path, 3)
+    admin.inject("sendMessage", "502", when="after", times=1)
+    args = ("broadcast", "--tag", "promo", "--template", "order_update", "--channel", "5501")
+    first = chatapi(sandbox_url, *args, "--journal", "t.journal", cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert journal_states(tmp_path / "t.journal") == {"done": 2, "unknown": 1}
+    settled = chatapi(sandbox_url, *args, "--journal", "t.journal", "--reconcile", cwd=tmp_path)
+    assert settled.returncode == 0, settled.stderr
+    assert "1 unknown send(s) found delivered" in settled.stderr
+    assert admin.counters().messages_stored == 3
+
+    refused = chatapi(  # a template not approved yet: refused, so failed, with the reason
+        sandbox_url, "broadcast", "--tag", "promo", "--template", "spring_sale", "--channel",
+        "5501", "--journal", "s.journal", cwd=tmp_path,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert journal_states(tmp_path / "s.journal") == {"failed": 3}
+    assert "3 x 400 Bad Request: Template spring_sale is pending." in refused.stderr
+    assert admin.counters().messages_stored == 3
+
+    both = chatapi(sandbox_url, "broadcast", "--tag", "promo", "--text", "x", "--template",
+                   "order_update", cwd=tmp_path)  # fmt: skip
+    assert both.returncode == 2

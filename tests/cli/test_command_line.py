@@ -205,3 +205,57 @@ def test_every_operation_is_a_command_and_call_reaches_any(
     helps = chatapi(sandbox_url, "--help", cwd=tmp_path).stdout
     for group in ("contacts", "messages", "comments", "conversations", "space"):
         assert group in helps
+
+
+def test_list_and_export_filter_and_walk_every_page(
+    sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
+) -> None:
+    write_rows(tmp_path / "c.csv", 130, tags="many")  # more than one page of 100
+    assert chatapi(sandbox_url, *IMPORT, "-q", cwd=tmp_path).returncode == 0
+    exported = chatapi(
+        sandbox_url,
+        "contacts",
+        "export",
+        "--tag",
+        "many",
+        "-o",
+        "jsonl",
+        "--fields",
+        "id,email",
+        cwd=tmp_path,
+    )
+    assert exported.returncode == 0, exported.stderr
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(rows) == 130
+    assert all(set(row) == {"id", "email"} for row in rows)
+    before = admin.counters().requests_by_operation["listContacts"]
+    assert before >= 2  # two pages
+
+    found = chatapi(
+        sandbox_url,
+        "contacts",
+        "list",
+        "--where",
+        "email=person7@example.com",
+        "-o",
+        "csv",
+        "--fields",
+        "firstName,email",
+        cwd=tmp_path,
+    )
+    assert found.stdout.splitlines() == ["firstName,email", "Person7,person7@example.com"]
+    searched = chatapi(sandbox_url, "contacts", "list", "--search", "Aisha", cwd=tmp_path)
+    assert "Aisha" in searched.stdout  # a table, for people
+    assert "1 contact(s)" in searched.stderr
+
+
+def test_an_unreachable_api_stops_a_job_with_exit_4_and_every_row_still_to_do(
+    sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
+) -> None:
+    write_rows(tmp_path / "c.csv", 5)
+    down = chatapi("http://127.0.0.1:9/v2", *IMPORT, cwd=tmp_path)
+    assert down.returncode == 4
+    no_traceback(down.stdout, down.stderr)
+    assert down.stderr.splitlines()[-1].startswith("chatapi: could not reach the API:")
+    assert "to resume, run: chatapi contacts import c.csv" in down.stderr
+    assert journal_states(tmp_path / "c.csv.journal") == {"pending": 5}

@@ -9,6 +9,7 @@ an item caught by a crash is simply done again unless that last call may have le
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -130,7 +131,8 @@ class Summary:
     Attributes:
         counts: Items per state, all of the journal (earlier runs included).
         outcomes: Done items per outcome.
-        reasons: Failed and unknown items per error text, most frequent first.
+        reasons: Failed and unknown items per error, most frequent first (the request an
+            error names is left out, so one reason groups every item it struck).
         processed: Items this run finished, whatever their state.
         interrupted: The run was stopped before every pending item was taken.
         recovered: Items a killed earlier run left in flight: (back to pending, unknown).
@@ -149,12 +151,17 @@ class Summary:
         return all(n == 0 for state, n in self.counts.items() if state != DONE)
 
 
+_REQUEST = re.compile(r" \((GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS) /[^)]*\)")
+"""The request an error names (``(POST /v2/contact/id%3A7/message)``): one per item, so
+left out when reasons are grouped."""
+
+
 def summarize(
     journal: Journal, *, processed: int = 0, interrupted: bool = False, recovered: tuple[int, int]
 ) -> Summary:
     """The ``Summary`` of ``journal`` as it stands."""
     reasons = Counter(
-        item.error or "no reason recorded"
+        _REQUEST.sub("", item.error or "no reason recorded")
         for item in journal.items()
         if item.state in (FAILED, UNKNOWN)
     )

@@ -169,14 +169,23 @@ def contact_filter(
 
 @dataclass(frozen=True)
 class Broadcast:
-    """Send one text message to each item's contact, at most once.
+    """Send one message to each item's contact, at most once: a text, or a WhatsApp template.
 
     ``sendMessage`` is not safe to repeat (``x-idempotent: false``): it is journaled before
     it leaves, and an item whose send may have been processed becomes ``unknown`` and is
     never sent again automatically; ``reconcile`` settles it with evidence.
+
+    Attributes:
+        text: The text to send (ignored when ``template`` is given).
+        template: The name of an approved WhatsApp template to send instead.
+        language: The template's language code.
+        channel_id: The channel to send on; None for the contact's last channel.
     """
 
-    text: str
+    text: str = ""
+    template: str | None = None
+    language: str = "en"
+    channel_id: int | None = None
 
     operations = ("sendMessage",)
 
@@ -191,8 +200,29 @@ class Broadcast:
         for contact in contacts:
             yield f"id:{contact.id}", {"identifier": f"id:{contact.id}"}
 
+    def message(self) -> dict[str, Any]:
+        """The ``message`` this job sends, as JSON data."""
+        if self.template is not None:
+            reference = {"name": self.template, "languageCode": self.language}
+            return {"type": "whatsapp_template", "template": reference}
+        return {"type": "text", "text": self.text}
+
+    def matches(self, sent: Any) -> bool:
+        """Whether a message of a contact's history (JSON data) is this job's message."""
+        if not isinstance(sent, dict) or sent.get("type") != self.message()["type"]:
+            return False
+        if self.template is None:
+            return bool(sent.get("text") == self.text)
+        reference = sent.get("template")
+        return isinstance(reference, dict) and reference.get("name") == self.template
+
     def _body(self) -> SendMessageRequest:
-        return SendMessageRequest(message=TextMessage(text=self.text))
+        if self.template is None and self.channel_id is None:
+            return SendMessageRequest(message=TextMessage(text=self.text))
+        body: dict[str, Any] = {"message": self.message()}
+        if self.channel_id is not None:
+            body["channelId"] = self.channel_id
+        return SendMessageRequest.from_dict(body)
 
     def handler(self, client: ChatAPI) -> Handler:
         """The item handler for the sync client."""
@@ -232,12 +262,9 @@ DEFAULT_WINDOW = 600.0
 """Seconds around a send's journaled time within which a matching message counts."""
 
 
-def _evidence(record: MessageRecord, text: str, sent_at: float, window: float) -> bool:
+def _evidence(record: MessageRecord, job: Broadcast, sent_at: float, window: float) -> bool:
     data = record.to_dict()
-    message = data.get("message")
-    if data.get("traffic") != "outgoing" or not isinstance(message, dict):
-        return False
-    if message.get("type") != "text" or message.get("text") != text:
+    if data.get("traffic") != "outgoing" or not job.matches(data.get("message")):
         return False
     stamps = [s.get("timestamp") for s in data.get("status") or () if isinstance(s, dict)]
     times = [t for t in stamps if isinstance(t, int | float)]
@@ -251,15 +278,17 @@ def _too_old(record: MessageRecord, sent_at: float, window: float) -> bool:
 
 
 def reconcile(
-    client: ChatAPI, journal: Journal, text: str, *, window: float = DEFAULT_WINDOW
+    client: ChatAPI, journal: Journal, sent: str | Broadcast, *, window: float = DEFAULT_WINDOW
 ) -> Reconciled:
     """Settle unknown sends: a matching message in the contact's history means delivered.
 
-    A message matches when it is outgoing, a text with exactly ``text``, and stamped within
+    ``sent`` is the broadcast (or its text). A message matches when it is outgoing, is the
+    broadcast's message (the same text, or the same template), and stamped within
     ``window`` seconds of when the send left. Messages are read newest first and the search
     stops at the first one older than the window. What is not found stays ``unknown``:
     absence is no proof (delivery may lag), so nothing is resent here.
     """
+    job = Broadcast(sent) if isinstance(sent, str) else sent
     result = Reconciled()
     for item in journal.items(UNKNOWN):
         ident = str(item.payload["identifier"])
@@ -267,7 +296,7 @@ def reconcile(
         found: int | None = None
         try:
             for record in client.messaging.list(ident, limit=50):
-                if _evidence(record, text, sent_at, window):
+                if _evidence(record, job, sent_at, window):
                     found = record.message_id
                     break
                 if _too_old(record, sent_at, window):
@@ -280,9 +309,10 @@ def reconcile(
 
 
 async def areconcile(
-    client: AsyncChatAPI, journal: Journal, text: str, *, window: float = DEFAULT_WINDOW
+    client: AsyncChatAPI, journal: Journal, sent: str | Broadcast, *, window: float = DEFAULT_WINDOW
 ) -> Reconciled:
     """``reconcile`` with the async client."""
+    job = Broadcast(sent) if isinstance(sent, str) else sent
     result = Reconciled()
     for item in journal.items(UNKNOWN):
         ident = str(item.payload["identifier"])
@@ -290,7 +320,7 @@ async def areconcile(
         found: int | None = None
         try:
             async for record in client.messaging.list(ident, limit=50):
-                if _evidence(record, text, sent_at, window):
+                if _evidence(record, job, sent_at, window):
                     found = record.message_id
                     break
                 if _too_old(record, sent_at, window):

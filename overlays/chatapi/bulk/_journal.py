@@ -10,10 +10,10 @@ automatically.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -324,6 +324,10 @@ def _exclusive(path: Path) -> int:
     The kernel drops it when the process dies, so a killed run never leaves it held.
     """
     fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    if sys.platform == "win32":  # no flock: keeping to one run at a time is the caller's care
+        return fd
+    import fcntl
+
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import json
@@ -14,8 +15,6 @@ import click
 from .._client import AsyncChatAPI
 from ..bulk import (
     FAILED,
-    IN_FLIGHT,
-    PENDING,
     UNKNOWN,
     AsyncHandler,
     AsyncSteps,
@@ -33,8 +32,8 @@ from ..bulk import (
     read_contact_rows,
 )
 from ._display import Display
-from ._runner import run_job
-from ._settings import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Settings, fail
+from ._runner import open_client, run_job
+from ._settings import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Settings, fail, guarded
 
 __all__ = ["broadcast_command", "import_command", "journal_group", "pairs"]
 
@@ -257,7 +256,10 @@ def _write_errors(path: Path, rows: list[tuple[dict[str, Any], str]]) -> None:
     help="and whose field equals this value",
 )
 @click.option("--search", help="and who match this search")
-@click.option("--text", required=True, help="the text message to send")
+@click.option("--text", help="the text message to send")
+@click.option("--template", help="or: the approved WhatsApp template to send, by name")
+@click.option("--language", default="en", show_default=True, help="the template's language")
+@click.option("--channel", type=int, help="the channel to send on (default: the last one used)")
 @click.option(
     "--journal",
     "journal_path",
@@ -286,7 +288,10 @@ def broadcast_command(
     tag: str | None,
     where: tuple[str, ...],
     search: str | None,
-    text: str,
+    text: str | None,
+    template: str | None,
+    language: str,
+    channel: int | None,
     journal_path: Path | None,
     reconcile: bool,
     window: float,
@@ -294,18 +299,17 @@ def broadcast_command(
     dry_run: bool,
     concurrency: int,
 ) -> None:
-    """Send one text message to every matching contact, at most once each."""
+    """Send one message (a text or a template) to every matching contact, at most once each."""
     if tag is None and not where and search is None:
         raise click.UsageError("say who receives it: --tag, --where or --search")
+    if (text is None) == (template is None):
+        raise click.UsageError("say what to send: --text or --template, one of them")
     conditions = pairs(where, "--where")
     body = contact_filter(tag=tag, where=conditions, search=search)
-    job = Broadcast(text)
+    job = Broadcast(text or "", template=template, language=language, channel_id=channel)
+    what = json.dumps({"message": job.message(), "channel": channel}, sort_keys=True)
     audience_key = json.dumps({"tag": tag, "where": conditions, "search": search}, sort_keys=True)
     if dry_run:
-        import asyncio
-
-        from ._runner import open_client
-        from ._settings import guarded
 
         async def count() -> int:
             async with open_client(settings) as client:
@@ -314,11 +318,11 @@ def broadcast_command(
         n = guarded(settings, lambda: asyncio.run(count()))
         click.echo(f"would send to {n} contact(s); nothing was sent", err=True)
         raise SystemExit(EXIT_OK)
-    digest = hashlib.sha256(f"{audience_key}\n{text}".encode()).hexdigest()[:12]
+    digest = hashlib.sha256(f"{audience_key}\n{what}".encode()).hexdigest()[:12]
     journal = _journal(journal_path or Path(f"broadcast-{digest}.journal"))
     try:
         _claim(journal, "job", BROADCAST_JOB)
-        _claim(journal, "text", text)
+        _claim(journal, "message", what)
         _claim(journal, "audience", audience_key)
         if retry_failed:
             journal.retry([FAILED])
@@ -331,7 +335,7 @@ def broadcast_command(
                 display.line(f"audience: {len(contacts)} contact(s), journal {journal.path}")
             if reconcile:
                 journal.recover()
-                result = await areconcile(client, journal, text, window=window)
+                result = await areconcile(client, journal, job, window=window)
                 display.line(
                     f"reconcile: {len(result.settled)} unknown send(s) found delivered, "
                     f"{len(result.unsettled)} could not be settled"
@@ -406,7 +410,7 @@ def journal_retry(settings: Settings, file: Path, include_unknown: bool, concurr
     try:
         kind = journal.meta("job")
         if kind == BROADCAST_JOB:
-            job_handler = Broadcast(journal.meta("text") or "").async_handler
+            job_handler = _stored_broadcast(journal).async_handler
             rate = Broadcast("").items_per_second
         elif kind == IMPORT_JOB:
             job = ContactImport(
@@ -424,4 +428,14 @@ def journal_retry(settings: Settings, file: Path, include_unknown: bool, concurr
     raise SystemExit(code)
 
 
-_ = (IN_FLIGHT, PENDING)
+def _stored_broadcast(journal: Journal) -> Broadcast:
+    """The broadcast a journal was made for, from what it claimed."""
+    stored = json.loads(journal.meta("message") or "{}")
+    message = stored.get("message") or {}
+    reference = message.get("template") or {}
+    return Broadcast(
+        str(message.get("text", "")),
+        template=reference.get("name"),
+        language=str(reference.get("languageCode", "en")),
+        channel_id=stored.get("channel"),
+    )

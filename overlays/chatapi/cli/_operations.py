@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -19,6 +20,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import click
 
 from chatapi_client.operations import INDEX
+from chatapi_client.spec import load_spec
 from chatapi_description import PAGE_CURSOR, PAGE_ITEMS, PAGE_LINKS, Operation
 
 from .._connect import connect
@@ -177,13 +179,26 @@ def command_for(operation: Operation) -> click.Command:
         emit(invoke(settings, operation, values, body, all_pages=all_pages), output)
 
     safe = "safe to repeat" if operation.idempotent else "not safe to repeat: never resent"
+    summary = _summaries().get(operation.operation_id, "")
     return click.Command(
         command_name(operation),
         params=params,
         callback=callback,
-        help=f"{operation.method} {operation.path} ({operation.operation_id}; "
-        f"{operation.rate_limit.requests_per_second}/s, {safe}).",
+        short_help=summary or None,
+        help=f"{summary} {operation.method} {operation.path} ({operation.operation_id}; "
+        f"{operation.rate_limit.requests_per_second}/s, {safe}).".strip(),
     )
+
+
+@cache
+def _summaries() -> dict[str, str]:
+    """Each operation's ``summary``, from the bundled description."""
+    found: dict[str, str] = {}
+    for item in load_spec().get("paths", {}).values():
+        for body in item.values():
+            if isinstance(body, dict) and "operationId" in body:
+                found[str(body["operationId"])] = str(body.get("summary", ""))
+    return found
 
 
 @click.command("call")

@@ -12,7 +12,7 @@ from .._client import AsyncChatAPI
 from .._errors import ChatAPIError
 from ..bulk import IN_FLIGHT, PENDING, AsyncHandler, Journal, Summary, arun, summarize
 from ._display import Display
-from ._settings import EXIT_OK, EXIT_SOME_FAILED, Settings, exit_code_of, fail
+from ._settings import EXIT_OK, EXIT_SOME_FAILED, Settings, exit_code_of, fail, sentence
 
 __all__ = ["open_client", "resume_command", "run_job"]
 
@@ -64,7 +64,7 @@ def run_job(
         summary = asyncio.run(main())
     except ChatAPIError as error:
         display.summary(summarize(journal, recovered=(0, 0), interrupted=True), resume=resume)
-        fail(settings.scrub(str(error)), exit_code_of(error))
+        fail(settings.scrub(sentence(error)), exit_code_of(error))
     finally:
         display.close()
     display.summary(summary, resume=resume)

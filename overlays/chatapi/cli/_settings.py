@@ -23,8 +23,10 @@ __all__ = [
     "STORE_VARIABLE",
     "CliError",
     "Settings",
+    "exit_code_of",
     "fail",
     "guarded",
+    "sentence",
 ]
 
 EXIT_OK = 0
@@ -114,12 +116,13 @@ def guarded(settings: Settings, action: Callable[[], T]) -> T:
     try:
         return action()
     except ChatAPIError as error:
-        fail(settings.scrub(_sentence(error)), exit_code_of(error))
+        fail(settings.scrub(sentence(error)), exit_code_of(error))
     except ValueError as error:  # bad settings: a URL, a store, a token with spaces
         fail(settings.scrub(str(error)), EXIT_USAGE)
 
 
-def _sentence(error: ChatAPIError) -> str:
+def sentence(error: ChatAPIError) -> str:
+    """The one sentence a failed call is reported with."""
     if isinstance(error, AuthenticationError):
         return f"the API refused the token: {error}"
     if isinstance(error, APIConnectionError):
