@@ -1,4 +1,4 @@
-"""The jitter-aware window: as wide as the measured grant-to-answer spread needs, shared.
+"""The jitter-aware window: 1 s plus the longest grant-to-answer time measured, shared.
 
 Every clock here is injected: latencies are the fake clock moving while a request is "on
 the wire", so no test sleeps.
@@ -6,6 +6,7 @@ the wire", so no test sleeps.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,16 +34,27 @@ SLACK = 1e-6  # what the store adds to each wait (see store._SLACK)
 # -- the window alone -------------------------------------------------------------------
 
 
-def test_the_window_is_one_second_plus_the_measured_spread() -> None:
+def test_the_window_is_one_second_plus_the_longest_time_measured() -> None:
     window = JitterWindow()
     assert window.current("k", 0.0) == MIN_WINDOW  # nothing measured: the 50 ms margin
     window.measured("k", 0.010, 0.0)
-    assert window.current("k", 0.0) == MIN_WINDOW  # one time has no spread
+    assert window.current("k", 0.0) == MIN_WINDOW  # 10 ms: within the margin
     window.measured("k", 0.310, 0.1)
-    assert window.current("k", 0.1) == pytest.approx(1.300)
-    window.measured("k", 0.150, 0.2)  # inside the spread: nothing changes
-    assert window.current("k", 0.2) == pytest.approx(1.300)
+    assert window.current("k", 0.1) == pytest.approx(1.310)
+    window.measured("k", 0.150, 0.2)  # shorter: nothing changes
+    assert window.current("k", 0.2) == pytest.approx(1.310)
     assert window.current("other", 0.2) == MIN_WINDOW  # per budget
+
+
+def test_answers_that_come_back_together_do_not_narrow_the_window() -> None:
+    # A server that queues a burst stamps the first request at once and answers it with the
+    # last: ten answers 300 ms after their grants, within 1 ms of each other, while the
+    # requests reached the server anywhere in those 300 ms. The next batch must wait for the
+    # last of them to leave the server's second, not only for 1 s after the grants.
+    window = JitterWindow()
+    for i in range(10):
+        window.measured("k", 0.300 + i * 0.0001, 0.300)
+    assert window.current("k", 0.300) == pytest.approx(1.3009)
 
 
 def test_the_window_is_bounded() -> None:
@@ -74,8 +86,8 @@ def test_an_unanswered_request_widens_the_window_while_it_is_out() -> None:
     window.measured("k", 0.010, 0.0)
     window.granted("k", 1.0)
     assert window.current("k", 1.02) == MIN_WINDOW  # out for 20 ms: within the margin
-    # Out for 0.5 s, where the quickest answer took 10 ms: it may arrive 0.49 s late.
-    assert window.current("k", 1.5) == pytest.approx(1.49)
+    # Out for 0.5 s: it may reach the server 0.5 s after its grant, or later.
+    assert window.current("k", 1.5) == pytest.approx(1.5)
     assert window.current("k", 9.0) == MAX_WINDOW
     window.answered("k", 1.0)  # it failed: no time measured, nothing out any more
     assert window.current("k", 9.0) == MIN_WINDOW
@@ -88,8 +100,8 @@ def test_a_first_batch_answered_late_widens_the_window_before_the_next() -> None
     assert window.current("k", 1.05) == pytest.approx(2.0)  # the next batch waits
     for _ in range(10):
         window.answered("k", 0.0)
-        window.measured("k", 1.2, 1.2)  # all late alike: no spread among them
-    assert window.current("k", 1.2) == MIN_WINDOW
+        window.measured("k", 1.2, 1.2)  # answered alike, yet they may have arrived apart
+    assert window.current("k", 1.2) == MAX_WINDOW
 
 
 def test_a_429_widens_the_window_at_once() -> None:
@@ -146,6 +158,52 @@ def test_a_varying_latency_widens_the_window_until_arrivals_keep_the_limit() -> 
     assert limiter.window("acme", "default") == pytest.approx(1.3)
     # After the first two (which measured the spread), every 1 s of arrivals holds one.
     assert _busiest_second(wire.arrivals[2:]) == 1
+
+
+class QueuedWire:
+    """An async MockTransport handler for a server that queues: (arrival, answer) offsets.
+
+    Each request reaches the server ``arrival`` seconds after it is sent and is answered
+    ``answer`` seconds after it (cycled), on the fake clock: a request can arrive at once
+    and still be answered as late as one that arrived late.
+    """
+
+    def __init__(self, clock: FakeClock, *timings: tuple[float, float]) -> None:
+        self._clock = clock
+        self._timings = list(timings)
+        self.arrivals: list[float] = []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        arrival, answer = self._timings[len(self.arrivals) % len(self._timings)]
+        self.arrivals.append(self._clock.now + arrival)
+        self._clock.advance(answer)
+        return httpx.Response(200, json={})
+
+
+def test_asyncio_requests_answered_alike_but_arriving_apart_keep_the_limit() -> None:
+    # Both kinds of request are answered 300 ms after their grant: their answer times do not
+    # vary, but one reached the server at once and the other 280 ms late. A window of 1 s
+    # plus the spread of answer times (none) would let a prompt one follow a late one within
+    # the same second; 1 s plus the longest answer time keeps them a second apart.
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock)
+    wire = QueuedWire(clock, (0.0, 0.3), (0.28, 0.3))
+    transport = RateLimitTransport(
+        httpx.MockTransport(wire),
+        limiter=limiter,
+        organization="acme",
+        index=index(default=1),
+        base_path="/v2",
+    )
+
+    async def send() -> None:
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+            for _ in range(12):
+                await client.get("/x")
+
+    asyncio.run(send())
+    assert _busiest_second(wire.arrivals) == 1
+    assert limiter.window("acme", "default") == pytest.approx(1.3)
 
 
 def test_a_fixed_window_lets_the_same_jitter_through() -> None:

@@ -69,9 +69,10 @@ class RateLimiter:
     server's feedback (``observe``) pauses a budget for everyone sharing it: a 429 for its
     ``Retry-After``, an ``X-RateLimit-Remaining: 0`` for one window.
 
-    The window is, by default, as wide as the jitter between a grant and the request's
-    arrival needs (``JitterWindow``: 1 s plus the measured spread, within [1.05 s, 2 s]);
-    a shared store applies the widest window any of its processes asked for recently.
+    The window is, by default, as wide as the delay between a grant and the request's
+    arrival needs (``JitterWindow``: 1 s plus the longest grant-to-answer time measured,
+    within [1.05 s, 2 s]); a shared store applies the widest window any of its processes
+    asked for recently.
 
     Thread-safe and asyncio-safe: ``acquire`` blocks the calling thread, ``aacquire`` only
     suspends the calling task (it uses the store's asyncio twin, see ``async_store_for``).
@@ -268,7 +269,7 @@ class RateLimiter:
         return self._jitter.current(key, now) if self._fixed is None else self._fixed
 
     def _adapt(self, key: str, status_code: int, latency: float | None, now: float) -> float:
-        """The window after this response: widened by its latency's spread or by a 429."""
+        """The window after this response: widened by its latency or by a 429."""
         if self._fixed is not None:
             return self._fixed
         if latency is not None:
@@ -328,7 +329,8 @@ def _jitter_for(store: RateLimitStore, clock: Clock) -> JitterWindow:
     """The measurements of every limiter on ``store`` and ``clock`` in this process.
 
     Limiters sharing a store share what they measured, and the requests each has out: ten
-    clients of one organization see one spread, not ten guesses from a few requests each.
+    clients of one organization see one longest time, not ten guesses from a few requests
+    each.
     """
     with _JITTER_LOCK:
         try:

@@ -1,25 +1,32 @@
 """JitterWindow: how long a rate-limit window must be for requests to arrive within the limit.
 
 The API counts requests per second when they reach it; the limiter counts them when it
-grants their slot. Between the two lie the scheduling of the caller's thread, the client's
-work, the network: a delay ``d`` that varies from request to request. If the limiter lets N
-requests start in any window ``W``, the requests that reach the server in any one second
-were granted within ``1 s + (d_max - d_min)``; so N per second holds at the server when
-``W >= 1 s + spread``, the spread being how much the delay varies.
+grants their slot. Between the two lie the scheduling of the caller's thread or event loop,
+the client's work, the network, the server's queue: a delay ``d`` that varies from request
+to request. If the limiter lets N requests start in any window ``W``, the requests that
+reach the server in any one second were granted within ``1 s + (d_max - d_min)``; so N per
+second holds at the server when ``W >= 1 s + d_max`` (``d_min`` is at least 0).
 
-The delay itself cannot be seen, but the time from a grant to the response's headers can:
-it is the delay plus the server's work plus the way back, so its spread bounds the delay's
-spread from above (up to the variation of the way back). ``JitterWindow`` keeps, per
-budget, the grant-to-headers times of the last ``HORIZON`` seconds and sets the window to
-``1 s + (max - min)``, within ``[MIN_WINDOW, MAX_WINDOW]``. It widens at once when the
-spread grows, and shrinks by at most ``SHRINK_RATE`` seconds of window per second when it
-falls, so one quiet moment on a busy machine does not reopen the margin. A 429 that still
-arrives widens it by ``WIDEN_ON_429`` at once. A request still unanswered counts too, as a
-time at least as long as it has been out: a batch answered late (a stalled process, a busy
-server) widens the window before the next batch is granted, not after its answers come.
+The delay itself cannot be seen, but it is bounded: a request reaches the server after its
+grant and before its answer's headers come back, so ``d`` lies between 0 and the time from
+the grant to the headers. ``JitterWindow`` keeps, per budget, the grant-to-headers times of
+the last ``HORIZON`` seconds and sets the window to ``1 s + max``, within ``[MIN_WINDOW,
+MAX_WINDOW]``. Not ``1 s + (max - min)``: the spread of answer times is no bound on the
+spread of arrivals. A server that queues a burst stamps the first request at once and
+answers it with the last, so ten answers can come back within 80 ms of each other while
+their arrivals spread over 330 ms (seen from an asyncio fleet of eight processes); and a
+process that sent two of the ten sees only their spread, not the fleet's.
+
+It widens at once when a longer time is measured, and shrinks by at most ``SHRINK_RATE``
+seconds of window per second when it falls, so one quiet moment on a busy machine does not
+reopen the margin. A 429 that still arrives widens it by ``WIDEN_ON_429`` at once. A
+request still unanswered counts too, as a time at least as long as it has been out: a
+batch answered late (a stalled process, a busy server) widens the window before the next
+batch is granted, not after its answers come.
 
 The cost: a budget of N per window admits N per ``W`` seconds, so utilization is ``1 / W``
-(95 % at 1.05 s, 77 % at 1.3 s, 50 % at the 2 s ceiling).
+(95 % at 1.05 s, 77 % at 1.3 s, 50 % at the 2 s ceiling); on a quiet machine answers take
+a few tens of milliseconds and the window stays near 1.05 s.
 """
 
 from __future__ import annotations
@@ -63,7 +70,7 @@ class _State:
 
 
 class JitterWindow:
-    """Per budget key, the window that absorbs the measured grant-to-arrival jitter.
+    """Per budget key, the window that absorbs the grant-to-arrival delays measured.
 
     Thread-safe. Times (``now``) are on the limiter's monotonic clock.
     """
@@ -80,11 +87,10 @@ class JitterWindow:
                 return MIN_WINDOW
             window = max(self._decayed(state, now), self._target(state, now))
             if state.out:
-                # The oldest unanswered request is already this late; the quickest answer
-                # (none yet: no time at all) is the other end of the spread.
+                # The oldest unanswered request is already this late: it may reach the
+                # server that long after its grant, or later.
                 late = now - min(state.out)
-                quickest = min((t for _, t in state.samples), default=0.0)
-                window = max(window, min(MAX_WINDOW, BASE + late - quickest))
+                window = max(window, min(MAX_WINDOW, BASE + late))
             return window
 
     def granted(self, key: str, at: float) -> None:
@@ -122,11 +128,11 @@ class JitterWindow:
 
     @staticmethod
     def _target(state: _State, now: float) -> float:
-        """1 s plus the spread of the times measured within ``HORIZON``, bounded."""
+        """1 s plus the longest time measured within ``HORIZON``, bounded (see the module)."""
         times = [latency for at, latency in state.samples if now - at <= HORIZON]
         if not times:
             return MIN_WINDOW
-        return min(MAX_WINDOW, max(MIN_WINDOW, BASE + max(times) - min(times)))
+        return min(MAX_WINDOW, max(MIN_WINDOW, BASE + max(times)))
 
     @staticmethod
     def _decayed(state: _State, now: float) -> float:
