@@ -77,7 +77,7 @@ def test_the_window_widens_at_once_and_shrinks_slowly() -> None:
     assert window.current("k", later + 5) == pytest.approx(1.5 - SHRINK_RATE * 15)
     assert window.current("k", later + 1000) == MIN_WINDOW
     window.measured("k", 0.0, later + 1000)
-    window.measured("k", 0.4, later + 1000)  # spread 0.4 again: at once
+    window.measured("k", 0.4, later + 1000)  # 0.4 again: at once
     assert window.current("k", later + 1000) == pytest.approx(1.4)
 
 
@@ -151,12 +151,12 @@ def _busiest_second(times: list[float]) -> int:
 def test_a_varying_latency_widens_the_window_until_arrivals_keep_the_limit() -> None:
     clock = FakeClock(start=0.0)
     limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock)
-    wire = Wire(clock, 0.3, 0.0)  # alternately late and prompt: the spread is 0.3 s
+    wire = Wire(clock, 0.3, 0.0)  # alternately late and prompt: the longest is 0.3 s
     with _client(limiter, wire) as client:
         for _ in range(12):
             client.get("/x")
     assert limiter.window("acme", "default") == pytest.approx(1.3)
-    # After the first two (which measured the spread), every 1 s of arrivals holds one.
+    # After the first two (which measured the late one), every 1 s of arrivals holds one.
     assert _busiest_second(wire.arrivals[2:]) == 1
 
 

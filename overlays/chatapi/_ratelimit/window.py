@@ -47,7 +47,7 @@ __all__ = [
 BASE = 1.0
 """The API's limits are per second."""
 MIN_WINDOW = 1.05
-"""The narrowest window: 50 ms of margin even when no spread was measured yet."""
+"""The narrowest window: 50 ms of margin even when nothing was measured yet."""
 MAX_WINDOW = 2.0
 """The widest: beyond it, throughput would halve; the server's 429s take over."""
 HORIZON = 30.0
@@ -55,7 +55,7 @@ HORIZON = 30.0
 MAX_SAMPLES = 256
 """Times kept per budget at most (the newest)."""
 SHRINK_RATE = 0.02
-"""Seconds of window given back per second once the spread falls: 2 s to 1.05 s in ~48 s."""
+"""Seconds of window given back per second once the longest time falls: 2 s to 1.05 s in ~48 s."""
 WIDEN_ON_429 = 0.1
 """Seconds added at once by a 429 the window did not prevent."""
 
