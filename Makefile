@@ -88,7 +88,7 @@ generate: bootstrap ## Regenerate generated_client/ from the spec (a no-op when 
 check-generated: bootstrap ## Fail if generated_client/ differs from a fresh regeneration
 	$(BIN)/python -m generator --check
 
-spec-dist: bootstrap ## Bundle the spec and build its offline docs into dist/ (yaml, json, html)
+spec-dist: bootstrap ## Bundle the spec, its rate-limits.json and its offline docs into dist/
 	$(BIN)/python -m tools.spec_dist dist
 
 check-breaking: bootstrap ## Fail on a breaking change since the last release (openapi/released/)
