@@ -110,10 +110,12 @@ clean: ## Remove the environments and caches (the next verb reinstalls them)
 
 .PHONY: setup system-packages require-system-packages check pytest pytest-check
 
-# Debian packages the tests need: redis-server for the shared rate-limit store tests.
-SYSTEM_PACKAGES := redis-server
-# Each package's command, in the order of SYSTEM_PACKAGES.
-SYSTEM_COMMANDS := redis-server
+# Debian packages the tests need: redis-server for the shared rate-limit store tests; Go 1.19
+# and gopkg.in/validator.v2 to build the Go client openapi-generator writes (tests/spec_sharing,
+# GOPATH mode: the Go module proxy may be out of reach; the test names the package it lacks).
+SYSTEM_PACKAGES := redis-server golang-go golang-gopkg-validator.v2-dev
+# The commands of the packages that have one.
+SYSTEM_COMMANDS := redis-server go
 # pytest-xdist workers for `make check` and `make test` (PYTEST_WORKERS=0: one process).
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)

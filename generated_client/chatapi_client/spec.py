@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.3.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "f20d4a0cd7e28fddb6ac66983536cff998f0e1de504b17f6857366f27ebc1f25"
+SPEC_SHA256 = "fcdefa324ca70f9fdd37fc5e020cea3e0827808576af770a040591ff332a0536"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"
