@@ -64,6 +64,7 @@ def test_the_description_fits_the_extension_schema(schema: dict[str, Any], spec:
 BROKEN: dict[str, Callable[[Spec], object]] = {
     "x-client missing": lambda s: get_contact(s).pop("x-client"),
     "x-rate-limit missing": lambda s: get_contact(s).pop("x-rate-limit"),
+    "x-idempotent missing": lambda s: get_contact(s).pop("x-idempotent"),
     "requests per second zero": lambda s: get_contact(s)["x-rate-limit"].update(
         {"requests-per-second": 0}
     ),
@@ -94,7 +95,7 @@ def test_x_idempotent_true_or_false_is_accepted(schema: dict[str, Any], spec: Sp
 
 def test_every_extension_used_is_documented_and_defined(schema: dict[str, Any], spec: Spec) -> None:
     used = set(extension_keys(spec))
-    assert {"x-rate-limit", "x-rate-limit-default", "x-client"} <= used
+    assert {"x-rate-limit", "x-rate-limit-default", "x-client", "x-idempotent"} <= used
     documented = set(re.findall(r"^## `(x-[a-z-]+)`", DOC_PATH.read_text(encoding="utf-8"), re.M))
     assert used - documented == set(), "used but not documented in extensions.md"
     assert documented - set(schema["$defs"]) == set(), "documented but not in the schema"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,7 +154,7 @@ def test_a_release_ships_json_files_and_an_index_entry(repo_copy: Path) -> None:
 
 
 def test_dereferenced_release_inlines_every_reference() -> None:
-    document = {
+    document: dict[str, Any] = {
         "a": {"$ref": "#/components/schemas/A"},
         "components": {
             "schemas": {

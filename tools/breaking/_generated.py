@@ -95,8 +95,7 @@ def _union_changes(name: str, old: Any, new: Any, affected: list[str]) -> list[C
     changes: list[Change] = []
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return changes
-    old_variants = {_ref_name(v) for k in ("oneOf", "anyOf") for v in old.get(k) or []} - {None}
-    new_variants = {_ref_name(v) for k in ("oneOf", "anyOf") for v in new.get(k) or []} - {None}
+    old_variants, new_variants = _variant_names(old), _variant_names(new)
     removed = sorted(old_variants - new_variants)
     if _kind(new) == "a union" and removed:
         message = f"variant{'s' if len(removed) > 1 else ''} {', '.join(removed)} removed"
@@ -109,6 +108,12 @@ def _union_changes(name: str, old: Any, new: Any, affected: list[str]) -> list[C
             message = f"discriminator value {value!r}: {_short(target)} -> {_short(moved)}"
             changes.append(_change("discriminator-target-changed", name, message, affected))
     return changes
+
+
+def _variant_names(schema: dict[str, Any]) -> set[str]:
+    """The component schemas a union names as its variants."""
+    names = (_ref_name(v) for k in ("oneOf", "anyOf") for v in schema.get(k) or [])
+    return {name for name in names if name is not None}
 
 
 def _property_targets(name: str, old: Any, new: Any, affected: list[str]) -> list[Change]:
