@@ -8,7 +8,7 @@ beta", which every 3.1 description gets.
 
 The typescript-fetch client must compile with `tsc --strict`. The go client is built as
 package `chatapi` in a GOPATH, with Debian's Go 1.19 and Debian's gopkg.in/validator.v2
-(`make bootstrap-go`): the Go module proxy may be out of reach, so no module is fetched.
+(`make setup` installs both): the Go module proxy may be out of reach, so no module is fetched.
 go/main.go then decodes a text message as text, keeps an unknown kind in the catch-all and
 sends a Unix time exactly.
 """
@@ -113,11 +113,10 @@ def test_go_client_builds_with_debian_go_and_decodes_messages(
     go_client: Path, tmp_path: Path
 ) -> None:
     go = shutil.which("go")
-    assert go, "Debian's golang-go is missing: run `make bootstrap-go`"
+    assert go, "Debian's golang-go is missing: run `make setup`"
     validator = DEBIAN_GOCODE / "src" / "gopkg.in" / "validator.v2"
     assert validator.is_dir(), (
-        f"{validator} is missing: the Debian package golang-gopkg-validator.v2-dev "
-        "(`make bootstrap-go`)"
+        f"{validator} is missing: the Debian package golang-gopkg-validator.v2-dev (`make setup`)"
     )
     env = os.environ | {
         "GO111MODULE": "off",  # GOPATH mode: nothing is fetched from a module proxy
