@@ -88,7 +88,7 @@ generate: bootstrap ## Regenerate generated_client/ from the spec (a no-op when 
 check-generated: bootstrap ## Fail if generated_client/ differs from a fresh regeneration
 	$(BIN)/python -m generator --check
 
-spec-dist: bootstrap ## Bundle the spec and build its offline docs into dist/ (yaml, json, html)
+spec-dist: bootstrap ## Bundle the spec, its rate-limits.json and its offline docs into dist/
 	$(BIN)/python -m tools.spec_dist dist
 
 check-breaking: bootstrap ## Fail on a breaking change since the last release (openapi/released/)
@@ -110,10 +110,12 @@ clean: ## Remove the environments and caches (the next verb reinstalls them)
 
 .PHONY: setup system-packages require-system-packages check pytest pytest-check
 
-# Debian packages the tests need: redis-server for the shared rate-limit store tests.
-SYSTEM_PACKAGES := redis-server
-# Each package's command, in the order of SYSTEM_PACKAGES.
-SYSTEM_COMMANDS := redis-server
+# Debian packages the tests need: redis-server for the shared rate-limit store tests; Go 1.19
+# and gopkg.in/validator.v2 to build the Go client openapi-generator writes (tests/spec_sharing,
+# GOPATH mode: the Go module proxy may be out of reach; the test names the package it lacks).
+SYSTEM_PACKAGES := redis-server golang-go golang-gopkg-validator.v2-dev
+# The commands of the packages that have one.
+SYSTEM_COMMANDS := redis-server go
 # pytest-xdist workers for `make check` and `make test` (PYTEST_WORKERS=0: one process).
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)

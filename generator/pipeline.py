@@ -1,6 +1,7 @@
 """The steps that turn openapi/chatapi.yaml into generated_client/chatapi_client.
 
-validate -> openapi-python-client (``--fail-on-warning``) -> the rate-limit table, the
+validate -> openapi-python-client (``--fail-on-warning``) -> aliases of renamed models -> the
+rate-limit table, the
 bundled spec and the spec module -> ruff, scoped to the package -> "generated" headers ->
 the generation record. Same inputs, same bytes: nothing here reads the clock or the machine.
 """
@@ -22,6 +23,7 @@ from typing import Any
 
 from chatapi_description import DescriptionError, load_yaml
 from generator.index_module import render_index
+from generator.model_aliases import AliasError, add_aliases, read_aliases
 from generator.resource_layer import LayerError, read_layer, render_layer
 from generator.response_models import mark_response_models
 
@@ -66,6 +68,11 @@ class Layout:
         return self.root / "generated_client" / REFERENCE
 
     @property
+    def aliases(self) -> Path:
+        """Old model names kept as aliases of renamed models."""
+        return self.root / "generator" / "model_aliases.yaml"
+
+    @property
     def templates(self) -> Path:
         """Our overrides of the generator's templates."""
         return self.root / "generator" / "templates"
@@ -77,6 +84,7 @@ class Layout:
         return [
             self.spec,
             self.config,
+            self.aliases,
             *sorted(generator.glob("*.py")),
             *sorted(model.glob("*.py")),
             *sorted(path for path in self.templates.rglob("*") if path.is_file()),
@@ -204,6 +212,10 @@ def build(layout: Layout, parent: Path) -> Path:
         cwd=parent,
         step="openapi-python-client",
     )  # fmt: skip
+    try:
+        add_aliases(package / "models" / "__init__.py", read_aliases(layout.aliases))
+    except AliasError as exc:
+        raise PipelineError(f"model aliases: {exc}") from exc
     spec_sha256 = hashlib.sha256(layout.spec.read_bytes()).hexdigest()
     (package / "operations.py").write_text(index, encoding="utf-8")
     (package / "resources.py").write_text(resources, encoding="utf-8")

@@ -61,10 +61,11 @@ def release_path(released_dir: Path, version: Version) -> Path:
 def releases(released_dir: Path) -> list[tuple[Version, Path]]:
     """Every release in `released_dir`, oldest first (by version, not by file date).
 
-    Raises SpecFileError for a file whose name is not `chatapi-<MAJOR.MINOR.PATCH>.yaml`.
+    Raises SpecFileError for a YAML file whose name is not `chatapi-<MAJOR.MINOR.PATCH>.yaml`.
+    The files derived from each release (JSON, the index) are not releases themselves.
     """
     found: list[tuple[Version, Path]] = []
-    for path in sorted(released_dir.glob("*")) if released_dir.is_dir() else []:
+    for path in sorted(released_dir.glob("*.yaml")) if released_dir.is_dir() else []:
         match = _RELEASE_NAME.fullmatch(path.name)
         if match is None:
             raise SpecFileError(f"{path}: not a release (chatapi-<MAJOR.MINOR.PATCH>.yaml)")

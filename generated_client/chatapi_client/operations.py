@@ -278,7 +278,7 @@ INDEX = OperationIndex(
                     location="path",
                     required=True,
                     scalar_type="string",
-                    schema="#/components/parameters/NewContactIdentifier/schema",
+                    schema="#/components/parameters/EmailOrPhoneIdentifier/schema",
                     default=None,
                 ),
             ),

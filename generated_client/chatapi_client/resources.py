@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         ContactPage,
         ConversationStatusRequest,
         CreateCommentRequest,
+        CreateContactRequest,
         CreateCustomFieldRequest,
         CreateOrUpdateContactResult,
         CreateTagRequest,
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
         MessageRecord,
         MessageTemplate,
         MessageTemplateResult,
-        NewContact,
         Pagination,
         SendMessageRequest,
         SendMessageResult,
@@ -664,7 +664,7 @@ class Contacts:
         return self._caller.call(UPDATE_CONTACT, options, identifier, body=body)
 
     def create(
-        self, identifier: str, *, body: NewContact, options: RequestOptions | None = None
+        self, identifier: str, *, body: CreateContactRequest, options: RequestOptions | None = None
     ) -> CodeMessage:
         """Create a contact.
 
@@ -873,7 +873,7 @@ class AsyncContacts:
         return await self._caller.call(UPDATE_CONTACT, options, identifier, body=body)
 
     async def create(
-        self, identifier: str, *, body: NewContact, options: RequestOptions | None = None
+        self, identifier: str, *, body: CreateContactRequest, options: RequestOptions | None = None
     ) -> CodeMessage:
         """Create a contact.
 

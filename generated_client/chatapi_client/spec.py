@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.3.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "d24dd024e8133a85f585a431f5868d35254342e91cdc3c3144398fd64359a156"
+SPEC_SHA256 = "fcdefa324ca70f9fdd37fc5e020cea3e0827808576af770a040591ff332a0536"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

@@ -129,6 +129,10 @@ BREAKING: dict[str, tuple[Edit, str]] = {
         lambda s: props(s, "CreateTagRequest")["colorCode"].update(pattern="^#[0-9A-F]{6}$"),
         "request-constraint-tightened",
     ),
+    "request-id-format-narrowed-to-int32": (
+        lambda s: s["components"]["parameters"]["MessageId"]["schema"].update(format="int32"),
+        "request-constraint-tightened",
+    ),
     "request-type-narrowed": (
         lambda s: props(s, "AssignConversationRequest")["assignee"].update(
             type=["integer", "null"]
@@ -227,6 +231,13 @@ HARMLESS: dict[str, Edit] = {
         {"409": {"$ref": "#/components/responses/BadRequest"}}
     ),
     "new-message-kind-covered-by-unknown-message": add_message_kind,
+    # int64 and double restrict no value a JSON parser keeps: they only size generated types.
+    "int64-format-on-a-request-integer": lambda s: s["components"]["parameters"]["Limit"][
+        "schema"
+    ].update(format="int64"),
+    "double-format-on-a-request-number": lambda s: props(s, "TemplateLocation")["latitude"].update(
+        format="double"
+    ),
     "nullable-spelled-as-one-of": nullable_as_one_of,
     "higher-rate-limit": lambda s: op(s, "/space/tag", "delete")["x-rate-limit"].update(
         {"requests-per-second": 10}

@@ -12,6 +12,7 @@ from chatapi_description import load_yaml
 from tests.spec._spec import SPEC_PATH, operations
 from tools.spec_dist import DOCS_NAME, external_loads, make_offline
 from tools.spec_dist.__main__ import main
+from tools.spec_dist._docs_view import CHANGELOG_ANCHOR, limit_sentence
 
 
 @pytest.mark.tools
@@ -109,3 +110,32 @@ def test_command_fails_when_redocly_does(
 ) -> None:
     assert main([str(tmp_path / "dist"), "--spec", str(tmp_path / "missing.yaml")]) == 1
     assert "spec-dist failed: redocly bundle failed" in capsys.readouterr().err
+
+
+@pytest.mark.tools
+def test_docs_page_shows_every_operations_limit_and_the_changelog(dist_dir: Path) -> None:
+    html = (dist_dir / DOCS_NAME).read_text(encoding="utf-8")
+    spec = load_yaml(SPEC_PATH)
+    members: dict[str, list[str]] = {}
+    for op in operations(spec):
+        members.setdefault(op.body["x-rate-limit"]["bucket"], []).append(op.operation_id)
+    missing = []
+    for op in operations(spec):
+        limit = op.body["x-rate-limit"]
+        others = [o for o in members[limit["bucket"]] if o != op.operation_id]
+        sentence = limit_sentence(limit["bucket"], limit["requests-per-second"], others)
+        # The page embeds its description as JSON: the sentence appears JSON-escaped.
+        if json.dumps(sentence)[1:-1] not in html:
+            missing.append(op.operation_id)
+    assert not missing, f"operations whose limit the page does not show: {missing}"
+    assert "## Changelog" in html
+    assert CHANGELOG_ANCHOR == "#section/Changelog"
+    assert "### 1.0.0 (2026-11-25)" in html
+
+
+def test_limit_sentence_names_the_limit_and_the_bucket_partners() -> None:
+    assert limit_sentence("space-tags", 5, ["updateTag", "deleteTag"]) == (
+        "**Rate limit:** 5 requests per second per organization (bucket `space-tags`, shared "
+        "with `updateTag`, `deleteTag`). Changes to this operation are listed in the "
+        "[changelog](#section/Changelog)."
+    )

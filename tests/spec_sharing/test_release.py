@@ -6,8 +6,10 @@ releases and the changelog are checked as they are in the repository.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,7 @@ from tests.spec._spec import SPEC_PATH, Spec
 from tools._files import (
     CHANGELOG_PATH,
     RELEASED_DIR,
+    SpecFileError,
     changelog_versions,
     document_version,
     format_version,
@@ -24,6 +27,7 @@ from tools._files import (
 )
 from tools.release import ReleaseRefusedError, release
 from tools.release.__main__ import main
+from tools.release._index import INDEX_NAME, dereference, derived_files, render_index
 
 
 def set_version(repo: Path, version: str, edit: bool = False) -> Path:
@@ -128,3 +132,70 @@ def test_changelog_is_newest_first_and_no_release_is_newer_than_the_spec() -> No
         f"the working description ({format_version(working)}) is older than the release "
         f"{format_version(newest)}"
     )
+
+
+# --- the files each release ships and the releases index ----------------------------------------
+
+
+def test_a_release_ships_json_files_and_an_index_entry(repo_copy: Path) -> None:
+    set_version(repo_copy, "1.1.0")
+    log(repo_copy, "1.1.0")
+    target = cut(repo_copy)
+    released = repo_copy / "released"
+    document = load_document(target)
+    assert json.loads((released / "chatapi-1.1.0.json").read_text()) == document
+    dereferenced = (released / "chatapi-1.1.0.dereferenced.json").read_text()
+    assert '"$ref"' not in dereferenced
+    entries = json.loads((released / INDEX_NAME).read_text())["releases"]
+    assert [e["version"] for e in entries] == ["1.1.0", "1.0.0"]
+    assert entries[0]["date"] == "2026-12-01"
+    for name, digest in entries[0]["files"].items():
+        assert hashlib.sha256((released / name).read_bytes()).hexdigest() == digest["sha256"]
+
+
+def test_dereferenced_release_inlines_every_reference() -> None:
+    document: dict[str, Any] = {
+        "a": {"$ref": "#/components/schemas/A"},
+        "components": {
+            "schemas": {
+                "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"type": "string", "description": "kept"},
+                "Tree": {"properties": {"children": {"$ref": "#/components/schemas/Tree"}}},
+            }
+        },
+    }
+    resolved = dereference(document)
+    assert resolved["a"] == {
+        "type": "object",
+        "properties": {"b": document["components"]["schemas"]["B"]},
+    }
+    tree = resolved["components"]["schemas"]["Tree"]["properties"]["children"]
+    assert tree["properties"]["children"] == {"$ref": "#/components/schemas/Tree"}  # recursion kept
+
+
+def test_committed_index_and_json_files_match_the_releases() -> None:
+    """`python -m tools.release --index` rewrites them; the committed copies must not drift."""
+    assert (RELEASED_DIR / INDEX_NAME).read_text(encoding="utf-8") == render_index(
+        RELEASED_DIR, CHANGELOG_PATH
+    )
+    kept = releases(RELEASED_DIR)
+    for _, path in kept:
+        for name, data in derived_files(path).items():
+            assert (RELEASED_DIR / name).read_bytes() == data, name
+    entries = json.loads((RELEASED_DIR / INDEX_NAME).read_text(encoding="utf-8"))["releases"]
+    assert [e["version"] for e in entries] == [format_version(v) for v, _ in reversed(kept)]
+    for entry in entries:
+        assert entry["date"], entry["version"]
+        for name, digest in entry["files"].items():
+            data = (RELEASED_DIR / name).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == digest["sha256"], name
+
+
+def test_derived_files_are_not_taken_for_releases(tmp_path: Path) -> None:
+    (tmp_path / "chatapi-1.0.0.yaml").write_text("openapi: 3.1.0\n", encoding="utf-8")
+    (tmp_path / "chatapi-1.0.0.json").write_text("{}", encoding="utf-8")
+    (tmp_path / INDEX_NAME).write_text("{}", encoding="utf-8")
+    assert [v for v, _ in releases(tmp_path)] == [(1, 0, 0)]
+    (tmp_path / "draft.yaml").write_text("openapi: 3.1.0\n", encoding="utf-8")
+    with pytest.raises(SpecFileError, match="not a release"):
+        releases(tmp_path)

@@ -1,9 +1,12 @@
-"""Another language's generator accepts the description: openapi-typescript and strict tsc.
+"""TypeScript generators accept the description: openapi-typescript, openapi-fetch, @hey-api.
 
-openapi-typescript (pinned in package.json) turns the bundled description into `chatapi.d.ts`
-in a temporary folder; typescript/usage.ts, a client's use of several operations, must then
-compile with `tsc --noEmit --strict`, and each typescript/rejected_*.ts, a request the
-description forbids, must fail on the line marked `// rejected:` with the expected error.
+In a temporary folder, openapi-typescript (pinned in package.json) turns the bundled
+description into `chatapi.d.ts`, and @hey-api/openapi-ts generates its types, SDK and fetch
+client into `hey/`. Each typescript/*usage.ts, a client's use of several operations (with
+openapi-fetch on the openapi-typescript types, or with the @hey-api SDK), must then compile
+with `tsc --noEmit --strict`, without a cast; each typescript/*rejected_*.ts, a request the
+description forbids (a createContact body without `firstName`, or with a misspelled field),
+must fail on the line marked `// rejected:` with the expected error.
 """
 
 from __future__ import annotations
@@ -34,7 +37,12 @@ REJECTED = {
         "TS2820",
         ["""Type '"closed"' is not assignable""", """'"open" | "close"'"""],
     ),
+    "fetch_rejected_empty_body.ts": ("TS2322", ["Property 'firstName' is missing"]),
+    "fetch_rejected_misspelled_field.ts": ("TS2561", ["'lastNmae' does not exist"]),
+    "hey_rejected_empty_body.ts": ("TS2322", ["Property 'firstName' is missing"]),
+    "hey_rejected_misspelled_field.ts": ("TS2561", ["'lastNmae' does not exist"]),
 }
+USAGE = ("usage.ts", "fetch_usage.ts", "hey_usage.ts")
 
 
 def _run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -52,12 +60,20 @@ def _run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def typescript_dir(dist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with chatapi.d.ts generated from the bundle, and copies of the .ts sources."""
+    """chatapi.d.ts and hey/ generated from the bundle, and copies of the .ts sources.
+
+    The folder links the project's node_modules, so `openapi-fetch` resolves as a client's
+    own dependency would.
+    """
     folder = tmp_path_factory.mktemp("typescript")
+    (folder / "node_modules").symlink_to(NODE_BIN.parent, target_is_directory=True)
     generated = _run(
         "openapi-typescript", str(dist_dir / "openapi.yaml"), "-o", "chatapi.d.ts", cwd=folder
     )
     assert generated.returncode == 0, generated.stdout + generated.stderr
+    hey = _run("openapi-ts", "-i", str(dist_dir / "openapi.json"), "-o", "hey", cwd=folder)
+    assert hey.returncode == 0, hey.stdout + hey.stderr
+    assert (folder / "hey" / "sdk.gen.ts").is_file(), hey.stdout + hey.stderr
     for source in SOURCES.glob("*.ts"):
         shutil.copyfile(source, folder / source.name)
     return folder
@@ -74,12 +90,12 @@ def test_generated_types_cover_every_operation(typescript_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def tsc_output(typescript_dir: Path) -> str:
-    """What one strict tsc run over usage.ts and every rejected file printed.
+    """What one strict tsc run over every usage file and every rejected file printed.
 
     One run, not one per file: each start of tsc costs seconds. Each file is a module (it
     imports from ./chatapi), so one file's declarations cannot reach another's.
     """
-    result = _run("tsc", *TSC_OPTIONS, "usage.ts", *sorted(REJECTED), cwd=typescript_dir)
+    result = _run("tsc", *TSC_OPTIONS, *USAGE, *sorted(REJECTED), cwd=typescript_dir)
     output = result.stdout + result.stderr
     assert result.returncode != 0, f"tsc accepted every rejected file:\n{output}"
     return output
@@ -91,16 +107,21 @@ def _errors(output: str, name: str) -> list[tuple[int, str, str]]:
     return [(int(line), code, message) for line, code, message in found]
 
 
-def test_usage_compiles_strictly(tsc_output: str) -> None:
-    assert _errors(tsc_output, "usage.ts") == [], tsc_output
+@pytest.mark.parametrize("name", USAGE)
+def test_usage_compiles_strictly(tsc_output: str, name: str) -> None:
+    code = re.sub(r"//.*", "", (SOURCES / name).read_text(encoding="utf-8"))
+    assert not re.search(r"\bas\s+(?!const\b)[A-Za-z{(\[]|<\w+>\s*\w", code), f"{name} casts"
+    assert _errors(tsc_output, name) == [], tsc_output
     # Every error names one of the rejected files (no error in chatapi.d.ts or the options).
     for line in tsc_output.splitlines():
         if "error TS" in line:
             assert line.startswith(tuple(REJECTED)), tsc_output
 
 
-def test_every_rejected_file_is_checked() -> None:
-    assert sorted(path.name for path in SOURCES.glob("rejected_*.ts")) == sorted(REJECTED)
+def test_every_source_file_is_checked() -> None:
+    rejected = sorted(path.name for path in SOURCES.glob("*rejected_*.ts"))
+    assert rejected == sorted(REJECTED)
+    assert sorted(p.name for p in SOURCES.glob("*.ts")) == sorted([*REJECTED, *USAGE])
 
 
 @pytest.mark.parametrize("name", sorted(REJECTED))

@@ -41,6 +41,7 @@ from tools._files import (
     load_document,
     releases,
 )
+from tools.breaking._generated import generated_code_changes
 from tools.breaking._model import Change, CompareError, Direction, Verdict
 from tools.breaking._operations import compare_operations
 
@@ -78,7 +79,8 @@ def compare_files(base_path: Path, head_path: Path) -> Verdict:
         base_version, head_version = document_version(base), document_version(head)
     except SpecFileError as error:
         raise CompareError(str(error)) from error
-    return Verdict(base_version, head_version, breaking_changes(base, head))
+    generated = generated_code_changes(base, head)
+    return Verdict(base_version, head_version, breaking_changes(base, head), generated)
 
 
 def last_release(released_dir: Path) -> Path:
@@ -110,6 +112,11 @@ def render(verdict: Verdict, base_path: Path, head_path: Path) -> str:
             f"info.version to {verdict.base_version[0] + 1}.0.0 and mark the entry BREAKING "
             "in openapi/CHANGELOG.md."
         )
+    if verdict.generated:
+        lines.append(
+            "  Breaking generated code in other languages (not the wire; say so in the changelog):"
+        )
+        lines += [f"    {change}" for change in verdict.generated]
     return "\n".join(lines)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from tools._files import Version
@@ -44,6 +44,9 @@ class Verdict:
     base_version: Version
     head_version: Version
     changes: list[Change]
+    # Changes that break code generated in other languages but not the wire
+    # (tools.breaking._generated): reported, never a reason to fail.
+    generated: list[Change] = field(default_factory=list)
 
     @property
     def major_bumped(self) -> bool:

@@ -21,6 +21,9 @@ _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxPro
 _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 # Keywords that restrict values when present: adding or changing one narrows, removing widens.
 _RESTRICTIONS = ("pattern", "format", "multipleOf")
+# Number formats that only name the widest storage of their type: every integer and number a
+# JSON parser keeps exactly fits them, so adding or removing one changes no accepted value.
+_WIDEST_FORMATS = frozenset({"int64", "double"})
 
 Stack = frozenset[tuple[str, str]]
 
@@ -278,6 +281,8 @@ def _bounds_changed(base: Schema, head: Schema, direction: Direction, where: str
             changes.append(Change(rule, where, message, head.at(keyword)))
     for keyword in _RESTRICTIONS:
         old, new = base.keywords.get(keyword), head.keywords.get(keyword)
+        if keyword == "format":
+            old, new = _restricting_format(old), _restricting_format(new)
         if old != new and (new if request else old) is not None:
             message = f"{keyword} {_show(old)} -> {_show(new)}"
             changes.append(Change(rule, where, message, head.at(keyword)))
@@ -287,6 +292,15 @@ def _bounds_changed(base: Schema, head: Schema, direction: Direction, where: str
         message = f"uniqueItems {_show(old_unique)} -> {_show(new_unique)}"
         changes.append(Change(rule, where, message, head.at("uniqueItems")))
     return changes
+
+
+def _restricting_format(value: object) -> object:
+    """`format`, or None for the widest number formats: they restrict no value (of any type).
+
+    OpenAPI's format registry applies `int64` to integers and `double` to numbers only, so a
+    string beside them in a type list is not restricted either.
+    """
+    return None if value in _WIDEST_FORMATS else value
 
 
 def _number_or_none(value: object) -> bool:

@@ -1,7 +1,9 @@
 """Cutting a release of the description (`make release-spec`, `python -m tools.release`).
 
 Copies openapi/chatapi.yaml, byte for byte, to openapi/released/chatapi-<info.version>.yaml,
-the base the breaking-change guard compares the working description with from then on. It
+the base the breaking-change guard compares the working description with from then on; writes
+beside it the same document as JSON and dereferenced, and adds it to openapi/released/
+index.json with the SHA-256 of each file (`_index`). It
 refuses (exit status 1) when that release exists already (releases are never rewritten), when
 the version is not newer than the last release, when the guard finds a breaking change the
 version does not allow, or when openapi/CHANGELOG.md has no entry for the version.
@@ -22,8 +24,9 @@ from tools._files import (
     releases,
 )
 from tools.breaking import CompareError, compare_files, render
+from tools.release._index import INDEX_NAME, render_index, write_release_files
 
-__all__ = ["ReleaseRefusedError", "release"]
+__all__ = ["ReleaseRefusedError", "refresh_index", "release"]
 
 
 class ReleaseRefusedError(Exception):
@@ -64,4 +67,21 @@ def release(spec: Path, released_dir: Path, changelog: Path) -> Path:
         raise ReleaseRefusedError(f"{changelog.name} has no `## {shown}` entry: write it first")
     released_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(spec, target)
+    write_release_files(target)
+    refresh_index(released_dir, changelog)
     return target
+
+
+def refresh_index(released_dir: Path, changelog: Path) -> Path:
+    """Write the derived files of every release and the index; the index's path.
+
+    Derived files are rewritten from each release's YAML, which is never touched.
+    """
+    try:
+        for _, path in releases(released_dir):
+            write_release_files(path)
+        index_path = released_dir / INDEX_NAME
+        index_path.write_text(render_index(released_dir, changelog), encoding="utf-8")
+    except SpecFileError as error:
+        raise ReleaseRefusedError(str(error)) from error
+    return index_path

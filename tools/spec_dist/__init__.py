@@ -1,11 +1,13 @@
 """The description as other-language teams take it (`make spec-dist`, `python -m tools.spec_dist`).
 
-Three files, each standing alone:
+Four files, each standing alone:
 
 - `openapi.yaml` and `openapi.json`: the description bundled by Redocly into one file each,
   the same document as openapi/chatapi.yaml (tests/spec_sharing checks that they parse equal).
+- `rate-limits.json`: every operation's limit in match order (`_rate_limits`).
 - `chatapi-v2.html`: the reference docs, Redoc with its scripts inlined (`build-docs
   --inlineBundle`), built with telemetry off, so the page loads nothing from the network.
+  Each operation states its rate limit, and the page ends with the changelog (`_docs_view`).
 
 Redoc 3 still draws its sidebar logo from a CDN (Redocly's docs say so) and keeps the base
 URL of an icon CDN in its script; `make_offline` swaps both for inline data, and `build`
@@ -14,15 +16,20 @@ fails if `external_loads` still finds anything the page would fetch.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from tools._files import NODE_BIN, REPO_ROOT, SPEC_PATH
+from chatapi_description import DescriptionError, load_yaml
+from tools._files import CHANGELOG_PATH, NODE_BIN, REPO_ROOT, SPEC_PATH
+from tools.spec_dist._docs_view import docs_view
+from tools.spec_dist._rate_limits import RATE_LIMITS_NAME, render_rate_limits
 
-__all__ = ["DOCS_NAME", "DistError", "build", "external_loads", "make_offline"]
+__all__ = ["DOCS_NAME", "RATE_LIMITS_NAME", "DistError", "build", "external_loads", "make_offline"]
 
 DOCS_NAME = "chatapi-v2.html"
 DOCS_TITLE = "ChatAPI v2 reference"
@@ -61,33 +68,43 @@ class DistError(Exception):
     """A file could not be built, or the docs page would still load something."""
 
 
-def build(out_dir: Path, spec: Path = SPEC_PATH) -> list[Path]:
-    """Write the bundles and the docs page of `spec` into `out_dir`; return their paths."""
+def build(out_dir: Path, spec: Path = SPEC_PATH, changelog: Path = CHANGELOG_PATH) -> list[Path]:
+    """Write the bundles, the limits and the docs page of `spec` into `out_dir`; their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    yaml_path, json_path, docs_path = (
+    yaml_path, json_path, limits_path, docs_path = (
         out_dir / "openapi.yaml",
         out_dir / "openapi.json",
+        out_dir / RATE_LIMITS_NAME,
         out_dir / DOCS_NAME,
     )
     for bundle in (yaml_path, json_path):
         _redocly("bundle", str(spec), "--output", str(bundle), "--ext", bundle.suffix[1:])
-    _redocly(
-        "build-docs",
-        str(spec),
-        "--inlineBundle",
-        "--title",
-        DOCS_TITLE,
-        "--output",
-        str(docs_path),
-        "--config",
-        str(REDOCLY_CONFIG),
-    )
+    try:
+        data = load_yaml(spec)
+        limits_path.write_text(render_rate_limits(data), encoding="utf-8")
+        view = docs_view(data, changelog)
+    except DescriptionError as error:
+        raise DistError(f"{spec.name}: {error}") from error
+    with tempfile.TemporaryDirectory(prefix="chatapi-docs-") as tmp:
+        view_path = Path(tmp) / "openapi.json"
+        view_path.write_text(json.dumps(view, ensure_ascii=False), encoding="utf-8")
+        _redocly(
+            "build-docs",
+            str(view_path),
+            "--inlineBundle",
+            "--title",
+            DOCS_TITLE,
+            "--output",
+            str(docs_path),
+            "--config",
+            str(REDOCLY_CONFIG),
+        )
     html = make_offline(docs_path.read_text(encoding="utf-8"))
     loads = external_loads(html)
     if loads:
         raise DistError(f"{docs_path.name} would still load: {', '.join(loads)}")
     docs_path.write_text(html, encoding="utf-8")
-    return [yaml_path, json_path, docs_path]
+    return [yaml_path, json_path, limits_path, docs_path]
 
 
 def make_offline(html: str) -> str:

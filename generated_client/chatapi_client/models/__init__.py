@@ -7,6 +7,7 @@ from .assign_conversation_request import AssignConversationRequest
 from .assignee import Assignee
 from .attachment import Attachment
 from .attachment_message import AttachmentMessage
+from .attachment_message_type import AttachmentMessageType
 from .attachment_type import AttachmentType
 from .catalog_product import CatalogProduct
 from .closing_note import ClosingNote
@@ -25,6 +26,7 @@ from .contact_page import ContactPage
 from .conversation_status_request import ConversationStatusRequest
 from .conversation_status_request_status import ConversationStatusRequestStatus
 from .create_comment_request import CreateCommentRequest
+from .create_contact_request import CreateContactRequest
 from .create_custom_field_request import CreateCustomFieldRequest
 from .create_or_update_contact_result import CreateOrUpdateContactResult
 from .create_tag_request import CreateTagRequest
@@ -34,13 +36,15 @@ from .custom_field_page import CustomFieldPage
 from .custom_field_value import CustomFieldValue
 from .custom_payload_message import CustomPayloadMessage
 from .custom_payload_message_payload import CustomPayloadMessagePayload
+from .custom_payload_message_type import CustomPayloadMessageType
 from .delete_tag_request import DeleteTagRequest
 from .email_attachment import EmailAttachment
 from .email_attachment_type import EmailAttachmentType
 from .email_message import EmailMessage
-from .email_message_with_message_body import EmailMessageWithMessageBody
-from .error import Error
+from .email_message_type import EmailMessageType
+from .error_response import ErrorResponse
 from .facebook_template_message import FacebookTemplateMessage
+from .facebook_template_message_type import FacebookTemplateMessageType
 from .filter_condition import FilterCondition
 from .filter_condition_category import FilterConditionCategory
 from .filter_condition_operator import FilterConditionOperator
@@ -54,9 +58,10 @@ from .message_template import MessageTemplate
 from .message_template_components_type_0_item import MessageTemplateComponentsType0Item
 from .message_template_details import MessageTemplateDetails
 from .message_template_result import MessageTemplateResult
-from .new_contact import NewContact
+from .outgoing_email_message import OutgoingEmailMessage
 from .pagination import Pagination
 from .quick_reply_message import QuickReplyMessage
+from .quick_reply_message_type import QuickReplyMessageType
 from .send_message_request import SendMessageRequest
 from .send_message_result import SendMessageResult
 from .space_channel import SpaceChannel
@@ -77,12 +82,14 @@ from .template_parameter_type import TemplateParameterType
 from .template_reference import TemplateReference
 from .text_message import TextMessage
 from .text_message_message_tag import TextMessageMessageTag
+from .text_message_type import TextMessageType
 from .unknown_message import UnknownMessage
 from .update_tag_request import UpdateTagRequest
 from .user import User
 from .user_page import UserPage
 from .value_range import ValueRange
 from .whats_app_template_message import WhatsAppTemplateMessage
+from .whats_app_template_message_type import WhatsAppTemplateMessageType
 
 __all__ = (
     "AllowedValuesObject",
@@ -90,6 +97,7 @@ __all__ = (
     "Assignee",
     "Attachment",
     "AttachmentMessage",
+    "AttachmentMessageType",
     "AttachmentType",
     "CatalogProduct",
     "ClosingNote",
@@ -108,6 +116,7 @@ __all__ = (
     "ConversationStatusRequest",
     "ConversationStatusRequestStatus",
     "CreateCommentRequest",
+    "CreateContactRequest",
     "CreateCustomFieldRequest",
     "CreateOrUpdateContactResult",
     "CreateTagRequest",
@@ -117,13 +126,15 @@ __all__ = (
     "CustomFieldValue",
     "CustomPayloadMessage",
     "CustomPayloadMessagePayload",
+    "CustomPayloadMessageType",
     "DeleteTagRequest",
     "EmailAttachment",
     "EmailAttachmentType",
     "EmailMessage",
-    "EmailMessageWithMessageBody",
-    "Error",
+    "EmailMessageType",
+    "ErrorResponse",
     "FacebookTemplateMessage",
+    "FacebookTemplateMessageType",
     "FilterCondition",
     "FilterConditionCategory",
     "FilterConditionOperator",
@@ -137,9 +148,10 @@ __all__ = (
     "MessageTemplateComponentsType0Item",
     "MessageTemplateDetails",
     "MessageTemplateResult",
-    "NewContact",
+    "OutgoingEmailMessage",
     "Pagination",
     "QuickReplyMessage",
+    "QuickReplyMessageType",
     "SendMessageRequest",
     "SendMessageResult",
     "SpaceChannel",
@@ -160,10 +172,20 @@ __all__ = (
     "TemplateReference",
     "TextMessage",
     "TextMessageMessageTag",
+    "TextMessageType",
     "UnknownMessage",
     "UpdateTagRequest",
     "User",
     "UserPage",
     "ValueRange",
     "WhatsAppTemplateMessage",
+    "WhatsAppTemplateMessageType",
+    "NewContact",
+    "Error",
+    "EmailMessageWithMessageBody",
 )
+
+# Earlier names of renamed models (generator/model_aliases.yaml).
+NewContact = CreateContactRequest
+Error = ErrorResponse
+EmailMessageWithMessageBody = OutgoingEmailMessage

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..models.attachment_message_type import (
+    AttachmentMessageType,
+    check_attachment_message_type,
+)
 
 if TYPE_CHECKING:
     from ..models.attachment import Attachment
@@ -27,12 +26,12 @@ class AttachmentMessage:
 
     attachment: Attachment
     """ A file and its kind. """
-    type_: Literal["attachment"] = "attachment"
-    """ Always `attachment`. """
+    type_: AttachmentMessageType = "attachment"
+    """ Always `attachment`, the tag of this kind of message. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
 
         attachment = self.attachment.to_dict()
 
@@ -52,9 +51,7 @@ class AttachmentMessage:
         from ..models.attachment import Attachment  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = cast(Literal["attachment"], d.pop("type"))
-        if type_ != "attachment":
-            raise ValueError(f"type must match const 'attachment', got '{type_}'")
+        type_ = check_attachment_message_type(d.pop("type"))
 
         attachment = Attachment.from_dict(d.pop("attachment"))
 

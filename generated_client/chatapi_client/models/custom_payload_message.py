@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..models.custom_payload_message_type import (
+    CustomPayloadMessageType,
+    check_custom_payload_message_type,
+)
 
 if TYPE_CHECKING:
     from ..models.custom_payload_message_payload import CustomPayloadMessagePayload
@@ -27,12 +26,12 @@ class CustomPayloadMessage:
 
     payload: CustomPayloadMessagePayload
     """ The payload. """
-    type_: Literal["custom_payload"] = "custom_payload"
-    """ Always `custom_payload`. """
+    type_: CustomPayloadMessageType = "custom_payload"
+    """ Always `custom_payload`, the tag of this kind of message. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
 
         payload = self.payload.to_dict()
 
@@ -52,9 +51,7 @@ class CustomPayloadMessage:
         from ..models.custom_payload_message_payload import CustomPayloadMessagePayload  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = cast(Literal["custom_payload"], d.pop("type"))
-        if type_ != "custom_payload":
-            raise ValueError(f"type must match const 'custom_payload', got '{type_}'")
+        type_ = check_custom_payload_message_type(d.pop("type"))
 
         payload = CustomPayloadMessagePayload.from_dict(d.pop("payload"))
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.email_message_type import EmailMessageType, check_email_message_type
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,41 +24,50 @@ class EmailMessage:
 
     text: str
     """ The body. """
-    type_: Literal["email"] = "email"
-    """ Always `email`. """
-    subject: str | Unset = UNSET
+    type_: EmailMessageType = "email"
+    """ Always `email`, the tag of this kind of message. """
+    subject: str | None = None
     """ The subject. """
-    cc: list[str] | Unset = UNSET
+    cc: list[str] | None = None
     """ Carbon-copy addresses. """
-    bcc: list[str] | Unset = UNSET
+    bcc: list[str] | None = None
     """ Blind carbon-copy addresses. """
-    reply_to_message_id: int | Unset = UNSET
+    reply_to_message_id: int | None = None
     """ The message this email answers. """
-    attachments: list[EmailAttachment] | Unset = UNSET
+    attachments: list[EmailAttachment] | None = None
     """ Files attached to the email. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
 
         text = self.text
 
-        subject = self.subject
+        _subject: str | Unset = UNSET if self.subject is None else self.subject
+        subject = _subject
 
+        _cc: list[str] | Unset = UNSET if self.cc is None else self.cc
         cc: list[str] | Unset = UNSET
-        if not isinstance(self.cc, Unset):
-            cc = self.cc
+        if not isinstance(_cc, Unset):
+            cc = _cc
 
+        _bcc: list[str] | Unset = UNSET if self.bcc is None else self.bcc
         bcc: list[str] | Unset = UNSET
-        if not isinstance(self.bcc, Unset):
-            bcc = self.bcc
+        if not isinstance(_bcc, Unset):
+            bcc = _bcc
 
-        reply_to_message_id = self.reply_to_message_id
+        _reply_to_message_id: int | Unset = (
+            UNSET if self.reply_to_message_id is None else self.reply_to_message_id
+        )
+        reply_to_message_id = _reply_to_message_id
 
+        _attachments: list[EmailAttachment] | Unset = (
+            UNSET if self.attachments is None else self.attachments
+        )
         attachments: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.attachments, Unset):
+        if not isinstance(_attachments, Unset):
             attachments = []
-            for attachments_item_data in self.attachments:
+            for attachments_item_data in _attachments:
                 attachments_item = attachments_item_data.to_dict()
                 attachments.append(attachments_item)
 
@@ -93,9 +97,7 @@ class EmailMessage:
         from ..models.email_attachment import EmailAttachment  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = cast(Literal["email"], d.pop("type"))
-        if type_ != "email":
-            raise ValueError(f"type must match const 'email', got '{type_}'")
+        type_ = check_email_message_type(d.pop("type"))
 
         text = d.pop("text")
 
@@ -119,11 +121,13 @@ class EmailMessage:
         email_message = cls(
             type_=type_,
             text=text,
-            subject=subject,
-            cc=cc,
-            bcc=bcc,
-            reply_to_message_id=reply_to_message_id,
-            attachments=attachments,
+            subject=None if isinstance(subject, Unset) else subject,
+            cc=None if isinstance(cc, Unset) else cc,
+            bcc=None if isinstance(bcc, Unset) else bcc,
+            reply_to_message_id=None
+            if isinstance(reply_to_message_id, Unset)
+            else reply_to_message_id,
+            attachments=None if isinstance(attachments, Unset) else attachments,
         )
 
         email_message.additional_properties = d

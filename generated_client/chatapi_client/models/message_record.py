@@ -46,8 +46,9 @@ class MessageRecord:
         | UnknownMessage
         | WhatsAppTemplateMessage
     )
-    """ A message as the server records it: one of the kinds that can be sent, or, for
-    incoming messages of other kinds, an `UnknownMessage` that keeps every field.
+    """ A message as the server records it: one of the known kinds, told apart by `type`
+    (`KnownMessageContent`), or, for incoming messages of other kinds, an
+    `UnknownMessage` that keeps every field. Decode it as a known kind first.
      """
     channel_message_id: int | None | str = None
     """ The platform's own id for the message. """
@@ -180,64 +181,68 @@ class MessageRecord:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_message_content_type_0 = TextMessage.from_dict(data)
-
-                return componentsschemas_message_content_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_message_content_type_1 = AttachmentMessage.from_dict(
+                componentsschemas_known_message_content_type_0 = TextMessage.from_dict(
                     data
                 )
 
-                return componentsschemas_message_content_type_1
+                return componentsschemas_known_message_content_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_message_content_type_2 = (
+                componentsschemas_known_message_content_type_1 = (
+                    AttachmentMessage.from_dict(data)
+                )
+
+                return componentsschemas_known_message_content_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_known_message_content_type_2 = (
                     WhatsAppTemplateMessage.from_dict(data)
                 )
 
-                return componentsschemas_message_content_type_2
+                return componentsschemas_known_message_content_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_message_content_type_3 = EmailMessage.from_dict(data)
-
-                return componentsschemas_message_content_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_message_content_type_4 = QuickReplyMessage.from_dict(
+                componentsschemas_known_message_content_type_3 = EmailMessage.from_dict(
                     data
                 )
 
-                return componentsschemas_message_content_type_4
+                return componentsschemas_known_message_content_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_message_content_type_5 = (
+                componentsschemas_known_message_content_type_4 = (
+                    QuickReplyMessage.from_dict(data)
+                )
+
+                return componentsschemas_known_message_content_type_4
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_known_message_content_type_5 = (
                     CustomPayloadMessage.from_dict(data)
                 )
 
-                return componentsschemas_message_content_type_5
+                return componentsschemas_known_message_content_type_5
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_message_content_type_6 = UnknownMessage.from_dict(data)
+            componentsschemas_message_content_type_1 = UnknownMessage.from_dict(data)
 
-            return componentsschemas_message_content_type_6
+            return componentsschemas_message_content_type_1
 
         message = _parse_message(d.pop("message"))
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    TypeVar,
-    cast,
-)
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..models.quick_reply_message_type import (
+    QuickReplyMessageType,
+    check_quick_reply_message_type,
+)
 
 T = TypeVar("T", bound="QuickReplyMessage")
 
@@ -24,12 +24,12 @@ class QuickReplyMessage:
     """ The question. """
     replies: list[str]
     """ The suggested answers. """
-    type_: Literal["quick_reply"] = "quick_reply"
-    """ Always `quick_reply`. """
+    type_: QuickReplyMessageType = "quick_reply"
+    """ Always `quick_reply`, the tag of this kind of message. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
 
         title = self.title
 
@@ -50,9 +50,7 @@ class QuickReplyMessage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["quick_reply"], d.pop("type"))
-        if type_ != "quick_reply":
-            raise ValueError(f"type must match const 'quick_reply', got '{type_}'")
+        type_ = check_quick_reply_message_type(d.pop("type"))
 
         title = d.pop("title")
 

@@ -13,9 +13,8 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.attachment_message import AttachmentMessage
     from ..models.custom_payload_message import CustomPayloadMessage
-    from ..models.email_message import EmailMessage
-    from ..models.email_message_with_message_body import EmailMessageWithMessageBody
     from ..models.facebook_template_message import FacebookTemplateMessage
+    from ..models.outgoing_email_message import OutgoingEmailMessage
     from ..models.quick_reply_message import QuickReplyMessage
     from ..models.text_message import TextMessage
     from ..models.whats_app_template_message import WhatsAppTemplateMessage
@@ -31,14 +30,13 @@ class SendMessageRequest:
     message: (
         AttachmentMessage
         | CustomPayloadMessage
-        | EmailMessage
-        | EmailMessageWithMessageBody
         | FacebookTemplateMessage
+        | OutgoingEmailMessage
         | QuickReplyMessage
         | TextMessage
         | WhatsAppTemplateMessage
     )
-    """ The message to send; `type` says which kind it is (an email takes either of two shapes). """
+    """ The message to send; `type` says which kind it is. """
     channel_id: int | None | Unset = UNSET
     """ The channel to send on; omitted or null sends on the contact's last used channel. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -46,7 +44,6 @@ class SendMessageRequest:
     def to_dict(self) -> dict[str, Any]:
         from ..models.attachment_message import AttachmentMessage  # noqa: PLC0415
         from ..models.custom_payload_message import CustomPayloadMessage  # noqa: PLC0415
-        from ..models.email_message import EmailMessage  # noqa: PLC0415
         from ..models.facebook_template_message import FacebookTemplateMessage  # noqa: PLC0415
         from ..models.quick_reply_message import QuickReplyMessage  # noqa: PLC0415
         from ..models.text_message import TextMessage  # noqa: PLC0415
@@ -64,8 +61,6 @@ class SendMessageRequest:
         elif isinstance(self.message, CustomPayloadMessage):
             message = self.message.to_dict()
         elif isinstance(self.message, FacebookTemplateMessage):
-            message = self.message.to_dict()
-        elif isinstance(self.message, EmailMessage):
             message = self.message.to_dict()
         else:
             message = self.message.to_dict()
@@ -92,9 +87,8 @@ class SendMessageRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.attachment_message import AttachmentMessage  # noqa: PLC0415
         from ..models.custom_payload_message import CustomPayloadMessage  # noqa: PLC0415
-        from ..models.email_message import EmailMessage  # noqa: PLC0415
-        from ..models.email_message_with_message_body import EmailMessageWithMessageBody  # noqa: PLC0415
         from ..models.facebook_template_message import FacebookTemplateMessage  # noqa: PLC0415
+        from ..models.outgoing_email_message import OutgoingEmailMessage  # noqa: PLC0415
         from ..models.quick_reply_message import QuickReplyMessage  # noqa: PLC0415
         from ..models.text_message import TextMessage  # noqa: PLC0415
         from ..models.whats_app_template_message import WhatsAppTemplateMessage  # noqa: PLC0415
@@ -106,9 +100,8 @@ class SendMessageRequest:
         ) -> (
             AttachmentMessage
             | CustomPayloadMessage
-            | EmailMessage
-            | EmailMessageWithMessageBody
             | FacebookTemplateMessage
+            | OutgoingEmailMessage
             | QuickReplyMessage
             | TextMessage
             | WhatsAppTemplateMessage
@@ -171,23 +164,13 @@ class SendMessageRequest:
                 return componentsschemas_outgoing_message_type_5
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_outgoing_email_message_type_0 = (
-                    EmailMessage.from_dict(data)
-                )
-
-                return componentsschemas_outgoing_email_message_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_outgoing_email_message_type_1 = (
-                EmailMessageWithMessageBody.from_dict(data)
+            componentsschemas_outgoing_message_type_6 = OutgoingEmailMessage.from_dict(
+                data
             )
 
-            return componentsschemas_outgoing_email_message_type_1
+            return componentsschemas_outgoing_message_type_6
 
         message = _parse_message(d.pop("message"))
 

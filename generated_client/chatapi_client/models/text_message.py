@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    TypeVar,
-    cast,
-)
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,6 +12,7 @@ from ..models.text_message_message_tag import (
     TextMessageMessageTag,
     check_text_message_message_tag,
 )
+from ..models.text_message_type import TextMessageType, check_text_message_type
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TextMessage")
@@ -28,14 +24,14 @@ class TextMessage:
 
     text: str
     """ The text. """
-    type_: Literal["text"] = "text"
-    """ Always `text`. """
+    type_: TextMessageType = "text"
+    """ Always `text`, the tag of this kind of message. """
     message_tag: TextMessageMessageTag | Unset = UNSET
     """ Needed to message Facebook and Instagram contacts outside the 24-hour window. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
 
         text = self.text
 
@@ -59,9 +55,7 @@ class TextMessage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["text"], d.pop("type"))
-        if type_ != "text":
-            raise ValueError(f"type must match const 'text', got '{type_}'")
+        type_ = check_text_message_type(d.pop("type"))
 
         text = d.pop("text")
 

@@ -16,9 +16,9 @@ class ValueRange:
     """An inclusive range, for `isBetween` and `isTimestampBetween`."""
 
     from_: float | str
-    """ The lower bound. """
+    """ A bound of a `ValueRange`, a number (a Unix time in seconds for `isTimestampBetween`) or a string. """
     to: float | str
-    """ The upper bound. """
+    """ A bound of a `ValueRange`, a number (a Unix time in seconds for `isTimestampBetween`) or a string. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

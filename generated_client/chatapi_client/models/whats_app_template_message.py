@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..models.whats_app_template_message_type import (
+    WhatsAppTemplateMessageType,
+    check_whats_app_template_message_type,
+)
 
 if TYPE_CHECKING:
     from ..models.template_reference import TemplateReference
@@ -27,12 +26,12 @@ class WhatsAppTemplateMessage:
 
     template: TemplateReference
     """ Which template to send, and the values of its placeholders. """
-    type_: Literal["whatsapp_template"] = "whatsapp_template"
-    """ Always `whatsapp_template`. """
+    type_: WhatsAppTemplateMessageType = "whatsapp_template"
+    """ Always `whatsapp_template`, the tag of this kind of message. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
 
         template = self.template.to_dict()
 
@@ -52,11 +51,7 @@ class WhatsAppTemplateMessage:
         from ..models.template_reference import TemplateReference  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = cast(Literal["whatsapp_template"], d.pop("type"))
-        if type_ != "whatsapp_template":
-            raise ValueError(
-                f"type must match const 'whatsapp_template', got '{type_}'"
-            )
+        type_ = check_whats_app_template_message_type(d.pop("type"))
 
         template = TemplateReference.from_dict(d.pop("template"))
 

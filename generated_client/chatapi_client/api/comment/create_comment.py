@@ -10,7 +10,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.comment import Comment
 from ...models.create_comment_request import CreateCommentRequest
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
@@ -39,7 +39,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Comment | Error | None:
+) -> Comment | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = Comment.from_dict(response.json())
 
@@ -51,47 +51,47 @@ def _parse_response(
         return response_201
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -103,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Comment | Error]:
+) -> Response[Comment | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -117,7 +117,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCommentRequest,
-) -> Response[Comment | Error]:
+) -> Response[Comment | ErrorResponse]:
     """Add an internal comment to a contact's conversation.
 
      Adds a note visible to the team only, up to 1000 characters. Mention a user with
@@ -133,7 +133,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Comment | Error]
+        Response[Comment | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -153,7 +153,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCommentRequest,
-) -> Comment | Error | None:
+) -> Comment | ErrorResponse | None:
     """Add an internal comment to a contact's conversation.
 
      Adds a note visible to the team only, up to 1000 characters. Mention a user with
@@ -169,7 +169,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Comment | Error
+        Comment | ErrorResponse
     """
 
     return sync_detailed(
@@ -184,7 +184,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCommentRequest,
-) -> Response[Comment | Error]:
+) -> Response[Comment | ErrorResponse]:
     """Add an internal comment to a contact's conversation.
 
      Adds a note visible to the team only, up to 1000 characters. Mention a user with
@@ -200,7 +200,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Comment | Error]
+        Response[Comment | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -218,7 +218,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCommentRequest,
-) -> Comment | Error | None:
+) -> Comment | ErrorResponse | None:
     """Add an internal comment to a contact's conversation.
 
      Adds a note visible to the team only, up to 1000 characters. Mention a user with
@@ -234,7 +234,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Comment | Error
+        Comment | ErrorResponse
     """
 
     return (

@@ -9,15 +9,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.code_message import CodeMessage
-from ...models.error import Error
-from ...models.new_contact import NewContact
+from ...models.create_contact_request import CreateContactRequest
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
 def _get_kwargs(
     identifier: str,
     *,
-    body: NewContact,
+    body: CreateContactRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -39,7 +39,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CodeMessage | Error | None:
+) -> CodeMessage | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = CodeMessage.from_dict(response.json())
 
@@ -51,47 +51,47 @@ def _parse_response(
         return response_201
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -103,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CodeMessage | Error]:
+) -> Response[CodeMessage | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -116,8 +116,8 @@ def sync_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
-) -> Response[CodeMessage | Error]:
+    body: CreateContactRequest,
+) -> Response[CodeMessage | ErrorResponse]:
     """Create a contact.
 
      Creates a contact addressed by email address or phone number (not by id);
@@ -129,14 +129,14 @@ def sync_detailed(
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or
             `phone:+<digits>`.
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (CreateContactRequest): The fields of a new contact; `firstName` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CodeMessage | Error]
+        Response[CodeMessage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -155,8 +155,8 @@ def sync(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
-) -> CodeMessage | Error | None:
+    body: CreateContactRequest,
+) -> CodeMessage | ErrorResponse | None:
     """Create a contact.
 
      Creates a contact addressed by email address or phone number (not by id);
@@ -168,14 +168,14 @@ def sync(
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or
             `phone:+<digits>`.
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (CreateContactRequest): The fields of a new contact; `firstName` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CodeMessage | Error
+        CodeMessage | ErrorResponse
     """
 
     return sync_detailed(
@@ -189,8 +189,8 @@ async def asyncio_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
-) -> Response[CodeMessage | Error]:
+    body: CreateContactRequest,
+) -> Response[CodeMessage | ErrorResponse]:
     """Create a contact.
 
      Creates a contact addressed by email address or phone number (not by id);
@@ -202,14 +202,14 @@ async def asyncio_detailed(
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or
             `phone:+<digits>`.
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (CreateContactRequest): The fields of a new contact; `firstName` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CodeMessage | Error]
+        Response[CodeMessage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -226,8 +226,8 @@ async def asyncio(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-    body: NewContact,
-) -> CodeMessage | Error | None:
+    body: CreateContactRequest,
+) -> CodeMessage | ErrorResponse | None:
     """Create a contact.
 
      Creates a contact addressed by email address or phone number (not by id);
@@ -239,14 +239,14 @@ async def asyncio(
     Args:
         identifier (str): A new contact's email address or phone number, as `email:<address>` or
             `phone:+<digits>`.
-        body (NewContact): The fields of a new contact; `firstName` is required.
+        body (CreateContactRequest): The fields of a new contact; `firstName` is required.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CodeMessage | Error
+        CodeMessage | ErrorResponse
     """
 
     return (

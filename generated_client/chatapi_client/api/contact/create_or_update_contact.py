@@ -10,7 +10,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contact_fields import ContactFields
 from ...models.create_or_update_contact_result import CreateOrUpdateContactResult
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
@@ -41,7 +41,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreateOrUpdateContactResult | Error | None:
+) -> CreateOrUpdateContactResult | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = CreateOrUpdateContactResult.from_dict(response.json())
 
@@ -53,47 +53,47 @@ def _parse_response(
         return response_201
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -105,7 +105,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreateOrUpdateContactResult | Error]:
+) -> Response[CreateOrUpdateContactResult | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -119,7 +119,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ContactFields,
-) -> Response[CreateOrUpdateContactResult | Error]:
+) -> Response[CreateOrUpdateContactResult | ErrorResponse]:
     """Create a contact, or update it if it exists.
 
      Creates the contact when the identifier matches none, otherwise updates it. Only the
@@ -141,7 +141,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateOrUpdateContactResult | Error]
+        Response[CreateOrUpdateContactResult | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ContactFields,
-) -> CreateOrUpdateContactResult | Error | None:
+) -> CreateOrUpdateContactResult | ErrorResponse | None:
     """Create a contact, or update it if it exists.
 
      Creates the contact when the identifier matches none, otherwise updates it. Only the
@@ -183,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateOrUpdateContactResult | Error
+        CreateOrUpdateContactResult | ErrorResponse
     """
 
     return sync_detailed(
@@ -198,7 +198,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ContactFields,
-) -> Response[CreateOrUpdateContactResult | Error]:
+) -> Response[CreateOrUpdateContactResult | ErrorResponse]:
     """Create a contact, or update it if it exists.
 
      Creates the contact when the identifier matches none, otherwise updates it. Only the
@@ -220,7 +220,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateOrUpdateContactResult | Error]
+        Response[CreateOrUpdateContactResult | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -238,7 +238,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ContactFields,
-) -> CreateOrUpdateContactResult | Error | None:
+) -> CreateOrUpdateContactResult | ErrorResponse | None:
     """Create a contact, or update it if it exists.
 
      Creates the contact when the identifier matches none, otherwise updates it. Only the
@@ -260,7 +260,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateOrUpdateContactResult | Error
+        CreateOrUpdateContactResult | ErrorResponse
     """
 
     return (

@@ -9,7 +9,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contact import Contact
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
@@ -30,54 +30,54 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Contact | Error | None:
+) -> Contact | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = Contact.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -89,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Contact | Error]:
+) -> Response[Contact | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,7 +102,7 @@ def sync_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Contact | Error]:
+) -> Response[Contact | ErrorResponse]:
     """Get a contact.
 
      Returns the contact addressed by its id, email address or phone number.
@@ -116,7 +116,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Contact | Error]
+        Response[Contact | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +134,7 @@ def sync(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Contact | Error | None:
+) -> Contact | ErrorResponse | None:
     """Get a contact.
 
      Returns the contact addressed by its id, email address or phone number.
@@ -148,7 +148,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Contact | Error
+        Contact | ErrorResponse
     """
 
     return sync_detailed(
@@ -161,7 +161,7 @@ async def asyncio_detailed(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Contact | Error]:
+) -> Response[Contact | ErrorResponse]:
     """Get a contact.
 
      Returns the contact addressed by its id, email address or phone number.
@@ -175,7 +175,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Contact | Error]
+        Response[Contact | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -191,7 +191,7 @@ async def asyncio(
     identifier: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Contact | Error | None:
+) -> Contact | ErrorResponse | None:
     """Get a contact.
 
      Returns the contact addressed by its id, email address or phone number.
@@ -205,7 +205,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Contact | Error
+        Contact | ErrorResponse
     """
 
     return (

@@ -9,7 +9,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contact_channel import ContactChannel
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
@@ -34,54 +34,54 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ContactChannel | Error | None:
+) -> ContactChannel | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = ContactChannel.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -93,7 +93,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ContactChannel | Error]:
+) -> Response[ContactChannel | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +107,7 @@ def sync_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ContactChannel | Error]:
+) -> Response[ContactChannel | ErrorResponse]:
     """Get one channel of a contact.
 
      Returns one of the channels the contact has talked on. The product overview lists
@@ -124,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactChannel | Error]
+        Response[ContactChannel | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -144,7 +144,7 @@ def sync(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> ContactChannel | Error | None:
+) -> ContactChannel | ErrorResponse | None:
     """Get one channel of a contact.
 
      Returns one of the channels the contact has talked on. The product overview lists
@@ -161,7 +161,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactChannel | Error
+        ContactChannel | ErrorResponse
     """
 
     return sync_detailed(
@@ -176,7 +176,7 @@ async def asyncio_detailed(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ContactChannel | Error]:
+) -> Response[ContactChannel | ErrorResponse]:
     """Get one channel of a contact.
 
      Returns one of the channels the contact has talked on. The product overview lists
@@ -193,7 +193,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactChannel | Error]
+        Response[ContactChannel | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -211,7 +211,7 @@ async def asyncio(
     channel_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> ContactChannel | Error | None:
+) -> ContactChannel | ErrorResponse | None:
     """Get one channel of a contact.
 
      Returns one of the channels the contact has talked on. The product overview lists
@@ -228,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactChannel | Error
+        ContactChannel | ErrorResponse
     """
 
     return (

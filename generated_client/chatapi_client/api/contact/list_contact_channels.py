@@ -9,7 +9,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contact_channel_page import ContactChannelPage
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -42,54 +42,54 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ContactChannelPage | Error | None:
+) -> ContactChannelPage | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = ContactChannelPage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -101,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ContactChannelPage | Error]:
+) -> Response[ContactChannelPage | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -116,7 +116,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[ContactChannelPage | Error]:
+) -> Response[ContactChannelPage | ErrorResponse]:
     """List the channels a contact is reachable on.
 
      Returns one page of the channels the contact has talked on, with the time of the last message on
@@ -135,7 +135,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactChannelPage | Error]
+        Response[ContactChannelPage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -157,7 +157,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> ContactChannelPage | Error | None:
+) -> ContactChannelPage | ErrorResponse | None:
     """List the channels a contact is reachable on.
 
      Returns one page of the channels the contact has talked on, with the time of the last message on
@@ -176,7 +176,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactChannelPage | Error
+        ContactChannelPage | ErrorResponse
     """
 
     return sync_detailed(
@@ -193,7 +193,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[ContactChannelPage | Error]:
+) -> Response[ContactChannelPage | ErrorResponse]:
     """List the channels a contact is reachable on.
 
      Returns one page of the channels the contact has talked on, with the time of the last message on
@@ -212,7 +212,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactChannelPage | Error]
+        Response[ContactChannelPage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -232,7 +232,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> ContactChannelPage | Error | None:
+) -> ContactChannelPage | ErrorResponse | None:
     """List the channels a contact is reachable on.
 
      Returns one page of the channels the contact has talked on, with the time of the last message on
@@ -251,7 +251,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactChannelPage | Error
+        ContactChannelPage | ErrorResponse
     """
 
     return (

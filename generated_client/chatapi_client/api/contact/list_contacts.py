@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contact_list_request import ContactListRequest
 from ...models.contact_page import ContactPage
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -46,49 +46,49 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ContactPage | Error | None:
+) -> ContactPage | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = ContactPage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -100,7 +100,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ContactPage | Error]:
+) -> Response[ContactPage | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -115,7 +115,7 @@ def sync_detailed(
     body: ContactListRequest,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[ContactPage | Error]:
+) -> Response[ContactPage | ErrorResponse]:
     """Search and list contacts.
 
      Returns one page of the contacts matching `search` and `filter`. Paging is in the
@@ -134,7 +134,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactPage | Error]
+        Response[ContactPage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -156,7 +156,7 @@ def sync(
     body: ContactListRequest,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> ContactPage | Error | None:
+) -> ContactPage | ErrorResponse | None:
     """Search and list contacts.
 
      Returns one page of the contacts matching `search` and `filter`. Paging is in the
@@ -175,7 +175,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactPage | Error
+        ContactPage | ErrorResponse
     """
 
     return sync_detailed(
@@ -192,7 +192,7 @@ async def asyncio_detailed(
     body: ContactListRequest,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[ContactPage | Error]:
+) -> Response[ContactPage | ErrorResponse]:
     """Search and list contacts.
 
      Returns one page of the contacts matching `search` and `filter`. Paging is in the
@@ -211,7 +211,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactPage | Error]
+        Response[ContactPage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -231,7 +231,7 @@ async def asyncio(
     body: ContactListRequest,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> ContactPage | Error | None:
+) -> ContactPage | ErrorResponse | None:
     """Search and list contacts.
 
      Returns one page of the contacts matching `search` and `filter`. Paging is in the
@@ -250,7 +250,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactPage | Error
+        ContactPage | ErrorResponse
     """
 
     return (

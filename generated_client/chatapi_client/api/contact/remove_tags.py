@@ -9,7 +9,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contact_action_result import ContactActionResult
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
@@ -38,54 +38,54 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ContactActionResult | Error | None:
+) -> ContactActionResult | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = ContactActionResult.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -97,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ContactActionResult | Error]:
+) -> Response[ContactActionResult | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -111,7 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: list[str],
-) -> Response[ContactActionResult | Error]:
+) -> Response[ContactActionResult | ErrorResponse]:
     """Remove tags from a contact.
 
      Removes 1 to 10 tags, given as a bare JSON array of names in the request body.
@@ -126,7 +126,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactActionResult | Error]
+        Response[ContactActionResult | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -146,7 +146,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: list[str],
-) -> ContactActionResult | Error | None:
+) -> ContactActionResult | ErrorResponse | None:
     """Remove tags from a contact.
 
      Removes 1 to 10 tags, given as a bare JSON array of names in the request body.
@@ -161,7 +161,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactActionResult | Error
+        ContactActionResult | ErrorResponse
     """
 
     return sync_detailed(
@@ -176,7 +176,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: list[str],
-) -> Response[ContactActionResult | Error]:
+) -> Response[ContactActionResult | ErrorResponse]:
     """Remove tags from a contact.
 
      Removes 1 to 10 tags, given as a bare JSON array of names in the request body.
@@ -191,7 +191,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ContactActionResult | Error]
+        Response[ContactActionResult | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +209,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: list[str],
-) -> ContactActionResult | Error | None:
+) -> ContactActionResult | ErrorResponse | None:
     """Remove tags from a contact.
 
      Removes 1 to 10 tags, given as a bare JSON array of names in the request body.
@@ -224,7 +224,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ContactActionResult | Error
+        ContactActionResult | ErrorResponse
     """
 
     return (

@@ -8,7 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...models.message_record import MessageRecord
 from ...types import Response
 
@@ -34,54 +34,54 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | MessageRecord | None:
+) -> ErrorResponse | MessageRecord | None:
     if response.status_code == 200:
         response_200 = MessageRecord.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -93,7 +93,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | MessageRecord]:
+) -> Response[ErrorResponse | MessageRecord]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +107,7 @@ def sync_detailed(
     message_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | MessageRecord]:
+) -> Response[ErrorResponse | MessageRecord]:
     """Get one message of a contact.
 
      Returns the message with its delivery status history and, for outgoing messages, who
@@ -124,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | MessageRecord]
+        Response[ErrorResponse | MessageRecord]
     """
 
     kwargs = _get_kwargs(
@@ -144,7 +144,7 @@ def sync(
     message_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | MessageRecord | None:
+) -> ErrorResponse | MessageRecord | None:
     """Get one message of a contact.
 
      Returns the message with its delivery status history and, for outgoing messages, who
@@ -161,7 +161,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | MessageRecord
+        ErrorResponse | MessageRecord
     """
 
     return sync_detailed(
@@ -176,7 +176,7 @@ async def asyncio_detailed(
     message_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | MessageRecord]:
+) -> Response[ErrorResponse | MessageRecord]:
     """Get one message of a contact.
 
      Returns the message with its delivery status history and, for outgoing messages, who
@@ -193,7 +193,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | MessageRecord]
+        Response[ErrorResponse | MessageRecord]
     """
 
     kwargs = _get_kwargs(
@@ -211,7 +211,7 @@ async def asyncio(
     message_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | MessageRecord | None:
+) -> ErrorResponse | MessageRecord | None:
     """Get one message of a contact.
 
      Returns the message with its delivery status history and, for outgoing messages, who
@@ -228,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | MessageRecord
+        ErrorResponse | MessageRecord
     """
 
     return (

@@ -8,7 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...models.send_message_request import SendMessageRequest
 from ...models.send_message_result import SendMessageResult
 from ...types import Response
@@ -39,7 +39,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | SendMessageResult | None:
+) -> ErrorResponse | SendMessageResult | None:
     if response.status_code == 200:
         response_200 = SendMessageResult.from_dict(response.json())
 
@@ -51,47 +51,47 @@ def _parse_response(
         return response_201
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -103,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | SendMessageResult]:
+) -> Response[ErrorResponse | SendMessageResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -117,7 +117,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[Error | SendMessageResult]:
+) -> Response[ErrorResponse | SendMessageResult]:
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
@@ -140,7 +140,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | SendMessageResult]
+        Response[ErrorResponse | SendMessageResult]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +160,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Error | SendMessageResult | None:
+) -> ErrorResponse | SendMessageResult | None:
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
@@ -183,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | SendMessageResult
+        ErrorResponse | SendMessageResult
     """
 
     return sync_detailed(
@@ -198,7 +198,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[Error | SendMessageResult]:
+) -> Response[ErrorResponse | SendMessageResult]:
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
@@ -221,7 +221,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | SendMessageResult]
+        Response[ErrorResponse | SendMessageResult]
     """
 
     kwargs = _get_kwargs(
@@ -239,7 +239,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Error | SendMessageResult | None:
+) -> ErrorResponse | SendMessageResult | None:
     """Send a message to a contact.
 
      Sends one message to the contact on the given channel, or on the channel the contact
@@ -262,7 +262,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | SendMessageResult
+        ErrorResponse | SendMessageResult
     """
 
     return (

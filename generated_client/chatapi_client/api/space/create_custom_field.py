@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_custom_field_request import CreateCustomFieldRequest
 from ...models.custom_field import CustomField
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import Response
 
 
@@ -35,7 +35,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CustomField | Error | None:
+) -> CustomField | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = CustomField.from_dict(response.json())
 
@@ -47,42 +47,42 @@ def _parse_response(
         return response_201
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -94,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CustomField | Error]:
+) -> Response[CustomField | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +107,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCustomFieldRequest,
-) -> Response[CustomField | Error]:
+) -> Response[CustomField | ErrorResponse]:
     """Create a custom contact field.
 
      Adds a custom field to the workspace's contacts. `allowedValues` is required when
@@ -121,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CustomField | Error]
+        Response[CustomField | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +139,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCustomFieldRequest,
-) -> CustomField | Error | None:
+) -> CustomField | ErrorResponse | None:
     """Create a custom contact field.
 
      Adds a custom field to the workspace's contacts. `allowedValues` is required when
@@ -153,7 +153,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CustomField | Error
+        CustomField | ErrorResponse
     """
 
     return sync_detailed(
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCustomFieldRequest,
-) -> Response[CustomField | Error]:
+) -> Response[CustomField | ErrorResponse]:
     """Create a custom contact field.
 
      Adds a custom field to the workspace's contacts. `allowedValues` is required when
@@ -180,7 +180,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CustomField | Error]
+        Response[CustomField | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -196,7 +196,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateCustomFieldRequest,
-) -> CustomField | Error | None:
+) -> CustomField | ErrorResponse | None:
     """Create a custom contact field.
 
      Adds a custom field to the workspace's contacts. `allowedValues` is required when
@@ -210,7 +210,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CustomField | Error
+        CustomField | ErrorResponse
     """
 
     return (

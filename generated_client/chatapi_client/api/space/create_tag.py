@@ -8,7 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_tag_request import CreateTagRequest
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...models.tag import Tag
 from ...types import Response
 
@@ -35,7 +35,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | Tag | None:
+) -> ErrorResponse | Tag | None:
     if response.status_code == 200:
         response_200 = Tag.from_dict(response.json())
 
@@ -47,42 +47,42 @@ def _parse_response(
         return response_201
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -94,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | Tag]:
+) -> Response[ErrorResponse | Tag]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +107,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTagRequest,
-) -> Response[Error | Tag]:
+) -> Response[ErrorResponse | Tag]:
     """Create a workspace tag.
 
      Creates a tag that contacts can then carry. `colorCode` is a hex colour (`#FF5733`) or a palette
@@ -121,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | Tag]
+        Response[ErrorResponse | Tag]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +139,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTagRequest,
-) -> Error | Tag | None:
+) -> ErrorResponse | Tag | None:
     """Create a workspace tag.
 
      Creates a tag that contacts can then carry. `colorCode` is a hex colour (`#FF5733`) or a palette
@@ -153,7 +153,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | Tag
+        ErrorResponse | Tag
     """
 
     return sync_detailed(
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTagRequest,
-) -> Response[Error | Tag]:
+) -> Response[ErrorResponse | Tag]:
     """Create a workspace tag.
 
      Creates a tag that contacts can then carry. `colorCode` is a hex colour (`#FF5733`) or a palette
@@ -180,7 +180,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | Tag]
+        Response[ErrorResponse | Tag]
     """
 
     kwargs = _get_kwargs(
@@ -196,7 +196,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTagRequest,
-) -> Error | Tag | None:
+) -> ErrorResponse | Tag | None:
     """Create a workspace tag.
 
      Creates a tag that contacts can then carry. `colorCode` is a hex colour (`#FF5733`) or a palette
@@ -210,7 +210,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | Tag
+        ErrorResponse | Tag
     """
 
     return (

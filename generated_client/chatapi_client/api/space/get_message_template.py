@@ -8,7 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...models.message_template_result import MessageTemplateResult
 from ...types import Response
 
@@ -30,54 +30,54 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | MessageTemplateResult | None:
+) -> ErrorResponse | MessageTemplateResult | None:
     if response.status_code == 200:
         response_200 = MessageTemplateResult.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -89,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | MessageTemplateResult]:
+) -> Response[ErrorResponse | MessageTemplateResult]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,7 +102,7 @@ def sync_detailed(
     template_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | MessageTemplateResult]:
+) -> Response[ErrorResponse | MessageTemplateResult]:
     """Get one message template with its details.
 
      Returns a template of the workspace's template manager, wrapped as
@@ -121,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | MessageTemplateResult]
+        Response[ErrorResponse | MessageTemplateResult]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +139,7 @@ def sync(
     template_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | MessageTemplateResult | None:
+) -> ErrorResponse | MessageTemplateResult | None:
     """Get one message template with its details.
 
      Returns a template of the workspace's template manager, wrapped as
@@ -158,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | MessageTemplateResult
+        ErrorResponse | MessageTemplateResult
     """
 
     return sync_detailed(
@@ -171,7 +171,7 @@ async def asyncio_detailed(
     template_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | MessageTemplateResult]:
+) -> Response[ErrorResponse | MessageTemplateResult]:
     """Get one message template with its details.
 
      Returns a template of the workspace's template manager, wrapped as
@@ -190,7 +190,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | MessageTemplateResult]
+        Response[ErrorResponse | MessageTemplateResult]
     """
 
     kwargs = _get_kwargs(
@@ -206,7 +206,7 @@ async def asyncio(
     template_id: int,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | MessageTemplateResult | None:
+) -> ErrorResponse | MessageTemplateResult | None:
     """Get one message template with its details.
 
      Returns a template of the workspace's template manager, wrapped as
@@ -225,7 +225,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | MessageTemplateResult
+        ErrorResponse | MessageTemplateResult
     """
 
     return (

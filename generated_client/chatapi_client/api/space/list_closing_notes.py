@@ -8,7 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.closing_note_page import ClosingNotePage
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -38,49 +38,49 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ClosingNotePage | Error | None:
+) -> ClosingNotePage | ErrorResponse | None:
     if response.status_code == 200:
         response_200 = ClosingNotePage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -92,7 +92,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ClosingNotePage | Error]:
+) -> Response[ClosingNotePage | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,7 +106,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[ClosingNotePage | Error]:
+) -> Response[ClosingNotePage | ErrorResponse]:
     """List the workspace's closing notes.
 
      Returns one page of the categories a conversation can be closed with.
@@ -122,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClosingNotePage | Error]
+        Response[ClosingNotePage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -142,7 +142,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> ClosingNotePage | Error | None:
+) -> ClosingNotePage | ErrorResponse | None:
     """List the workspace's closing notes.
 
      Returns one page of the categories a conversation can be closed with.
@@ -158,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClosingNotePage | Error
+        ClosingNotePage | ErrorResponse
     """
 
     return sync_detailed(
@@ -173,7 +173,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[ClosingNotePage | Error]:
+) -> Response[ClosingNotePage | ErrorResponse]:
     """List the workspace's closing notes.
 
      Returns one page of the categories a conversation can be closed with.
@@ -189,7 +189,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClosingNotePage | Error]
+        Response[ClosingNotePage | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -207,7 +207,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> ClosingNotePage | Error | None:
+) -> ClosingNotePage | ErrorResponse | None:
     """List the workspace's closing notes.
 
      Returns one page of the categories a conversation can be closed with.
@@ -223,7 +223,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClosingNotePage | Error
+        ClosingNotePage | ErrorResponse
     """
 
     return (

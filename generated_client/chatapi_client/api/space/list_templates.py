@@ -8,7 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...models.template_page import TemplatePage
 from ...types import UNSET, Response, Unset
 
@@ -42,54 +42,54 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | TemplatePage | None:
+) -> ErrorResponse | TemplatePage | None:
     if response.status_code == 200:
         response_200 = TemplatePage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
+        response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -101,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | TemplatePage]:
+) -> Response[ErrorResponse | TemplatePage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -116,7 +116,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[Error | TemplatePage]:
+) -> Response[ErrorResponse | TemplatePage]:
     """List the message templates of a channel.
 
      Returns one page of the message templates of the channel, with their approval
@@ -136,7 +136,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | TemplatePage]
+        Response[ErrorResponse | TemplatePage]
     """
 
     kwargs = _get_kwargs(
@@ -158,7 +158,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Error | TemplatePage | None:
+) -> ErrorResponse | TemplatePage | None:
     """List the message templates of a channel.
 
      Returns one page of the message templates of the channel, with their approval
@@ -178,7 +178,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | TemplatePage
+        ErrorResponse | TemplatePage
     """
 
     return sync_detailed(
@@ -195,7 +195,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[Error | TemplatePage]:
+) -> Response[ErrorResponse | TemplatePage]:
     """List the message templates of a channel.
 
      Returns one page of the message templates of the channel, with their approval
@@ -215,7 +215,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | TemplatePage]
+        Response[ErrorResponse | TemplatePage]
     """
 
     kwargs = _get_kwargs(
@@ -235,7 +235,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Error | TemplatePage | None:
+) -> ErrorResponse | TemplatePage | None:
     """List the message templates of a channel.
 
      Returns one page of the message templates of the channel, with their approval
@@ -255,7 +255,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | TemplatePage
+        ErrorResponse | TemplatePage
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.error import Error
+from ...models.error_response import ErrorResponse
 from ...models.user_page import UserPage
 from ...types import UNSET, Response, Unset
 
@@ -38,49 +38,49 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | UserPage | None:
+) -> ErrorResponse | UserPage | None:
     if response.status_code == 200:
         response_200 = UserPage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 449:
-        response_449 = Error.from_dict(response.json())
+        response_449 = ErrorResponse.from_dict(response.json())
 
         return response_449
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-        response_502 = Error.from_dict(response.json())
+        response_502 = ErrorResponse.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-        response_503 = Error.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(response.json())
 
         return response_503
 
     if response.status_code == 504:
-        response_504 = Error.from_dict(response.json())
+        response_504 = ErrorResponse.from_dict(response.json())
 
         return response_504
 
@@ -92,7 +92,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | UserPage]:
+) -> Response[ErrorResponse | UserPage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,7 +106,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[Error | UserPage]:
+) -> Response[ErrorResponse | UserPage]:
     """List the workspace's users.
 
      Returns one page of the workspace's users. Users whose invitation is still pending
@@ -123,7 +123,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | UserPage]
+        Response[ErrorResponse | UserPage]
     """
 
     kwargs = _get_kwargs(
@@ -143,7 +143,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Error | UserPage | None:
+) -> ErrorResponse | UserPage | None:
     """List the workspace's users.
 
      Returns one page of the workspace's users. Users whose invitation is still pending
@@ -160,7 +160,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | UserPage
+        ErrorResponse | UserPage
     """
 
     return sync_detailed(
@@ -175,7 +175,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Response[Error | UserPage]:
+) -> Response[ErrorResponse | UserPage]:
     """List the workspace's users.
 
      Returns one page of the workspace's users. Users whose invitation is still pending
@@ -192,7 +192,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | UserPage]
+        Response[ErrorResponse | UserPage]
     """
 
     kwargs = _get_kwargs(
@@ -210,7 +210,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 10,
     cursor_id: int | Unset = UNSET,
-) -> Error | UserPage | None:
+) -> ErrorResponse | UserPage | None:
     """List the workspace's users.
 
      Returns one page of the workspace's users. Users whose invitation is still pending
@@ -227,7 +227,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | UserPage
+        ErrorResponse | UserPage
     """
 
     return (

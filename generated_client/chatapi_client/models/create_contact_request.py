@@ -14,11 +14,11 @@ if TYPE_CHECKING:
     from ..models.custom_field_value import CustomFieldValue
 
 
-T = TypeVar("T", bound="NewContact")
+T = TypeVar("T", bound="CreateContactRequest")
 
 
 @_attrs_define
-class NewContact:
+class CreateContactRequest:
     """The fields of a new contact; `firstName` is required."""
 
     first_name: str
@@ -113,7 +113,7 @@ class NewContact:
 
                 custom_fields.append(custom_fields_item)
 
-        new_contact = cls(
+        create_contact_request = cls(
             first_name=first_name,
             last_name=last_name,
             phone=phone,
@@ -124,8 +124,8 @@ class NewContact:
             custom_fields=custom_fields,
         )
 
-        new_contact.additional_properties = d
-        return new_contact
+        create_contact_request.additional_properties = d
+        return create_contact_request
 
     @property
     def additional_keys(self) -> list[str]:

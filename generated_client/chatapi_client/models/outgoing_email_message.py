@@ -3,37 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    TypeVar,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.email_message_type import EmailMessageType, check_email_message_type
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.email_attachment import EmailAttachment
 
 
-T = TypeVar("T", bound="EmailMessageWithMessageBody")
+T = TypeVar("T", bound="OutgoingEmailMessage")
 
 
 @_attrs_define
-class EmailMessageWithMessageBody:
-    """An email whose body is under `message`, as the vendor's n8n integration sends it,
-    with `replyToMessageId` as a number or a numeric string.
+class OutgoingEmailMessage:
+    """An email to send. Its body is under `text`, or under `message` as the vendor's n8n
+    integration sends it: give one of the two. `replyToMessageId` may be a number or a
+    numeric string.
 
     """
 
-    message: str
-    """ The body. """
-    type_: Literal["email"] = "email"
-    """ Always `email`. """
+    type_: EmailMessageType = "email"
+    """ Always `email`, the tag of this kind of message. """
+    text: str | Unset = UNSET
+    """ The body; give it here or under `message`. """
+    message: str | Unset = UNSET
+    """ The body, as the vendor's n8n integration sends it; give it here or under `text`. """
     subject: str | Unset = UNSET
     """ The subject. """
     cc: list[str] | Unset = UNSET
@@ -41,13 +39,15 @@ class EmailMessageWithMessageBody:
     bcc: list[str] | Unset = UNSET
     """ Blind carbon-copy addresses. """
     reply_to_message_id: int | str | Unset = UNSET
-    """ The message this email answers, as a number or a numeric string. """
+    """ The message this email answers, as a number or a numeric string of digits. """
     attachments: list[EmailAttachment] | Unset = UNSET
     """ Files attached to the email. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
+
+        text = self.text
 
         message = self.message
 
@@ -79,9 +79,12 @@ class EmailMessageWithMessageBody:
         field_dict.update(
             {
                 "type": type_,
-                "message": message,
             }
         )
+        if text is not UNSET:
+            field_dict["text"] = text
+        if message is not UNSET:
+            field_dict["message"] = message
         if subject is not UNSET:
             field_dict["subject"] = subject
         if cc is not UNSET:
@@ -100,11 +103,11 @@ class EmailMessageWithMessageBody:
         from ..models.email_attachment import EmailAttachment  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = cast(Literal["email"], d.pop("type"))
-        if type_ != "email":
-            raise ValueError(f"type must match const 'email', got '{type_}'")
+        type_ = check_email_message_type(d.pop("type"))
 
-        message = d.pop("message")
+        text = d.pop("text", UNSET)
+
+        message = d.pop("message", UNSET)
 
         subject = d.pop("subject", UNSET)
 
@@ -130,8 +133,9 @@ class EmailMessageWithMessageBody:
 
                 attachments.append(attachments_item)
 
-        email_message_with_message_body = cls(
+        outgoing_email_message = cls(
             type_=type_,
+            text=text,
             message=message,
             subject=subject,
             cc=cc,
@@ -140,8 +144,8 @@ class EmailMessageWithMessageBody:
             attachments=attachments,
         )
 
-        email_message_with_message_body.additional_properties = d
-        return email_message_with_message_body
+        outgoing_email_message.additional_properties = d
+        return outgoing_email_message
 
     @property
     def additional_keys(self) -> list[str]:

@@ -8,11 +8,11 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="Error")
+T = TypeVar("T", bound="ErrorResponse")
 
 
 @_attrs_define
-class Error:
+class ErrorResponse:
     """What went wrong. `code` usually repeats the HTTP status."""
 
     code: int | str
@@ -49,13 +49,13 @@ class Error:
 
         message = d.pop("message")
 
-        error = cls(
+        error_response = cls(
             code=code,
             message=message,
         )
 
-        error.additional_properties = d
-        return error
+        error_response.additional_properties = d
+        return error_response
 
     @property
     def additional_keys(self) -> list[str]:

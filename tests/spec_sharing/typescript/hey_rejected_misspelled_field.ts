@@ -1,0 +1,7 @@
+// createContact with a misspelled field, through the @hey-api SDK: tsc must refuse it.
+import { createContact } from "./hey/sdk.gen";
+
+export const created = createContact({
+  path: { identifier: "phone:+60123456789" },
+  body: { firstName: "Aisha", lastNmae: "Rahman" }, // rejected: no such field
+});
