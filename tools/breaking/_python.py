@@ -1,0 +1,80 @@
+"""The Python package's public API against the commit of the last release, with griffe.
+
+griffe (`griffe check`) loads each top-level package from the release's commit and from the
+work tree and lists what breaks code using it: public objects removed, parameters removed,
+reordered or made required, types and defaults changed. The release's commit is the one that
+added its file to openapi/released/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tools._files import REPO_ROOT
+from tools.breaking._model import Change
+
+__all__ = ["PACKAGES", "python_api_changes", "release_commit"]
+
+# Top-level packages users import, and the folder each is found in.
+PACKAGES = {
+    "chatapi": "overlays",
+    "chatapi_client": "generated_client",
+    "chatapi_sandbox": "sandbox",
+}
+
+
+def release_commit(release: Path) -> str | None:
+    """The commit that added `release`, or None when it is not committed in this repository."""
+    try:
+        relative = release.resolve().relative_to(REPO_ROOT)
+        completed = subprocess.run(  # noqa: S603 - git, our arguments
+            ["git", "log", "--diff-filter=A", "-1", "--format=%H", "--", str(relative)],  # noqa: S607
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (ValueError, OSError, subprocess.TimeoutExpired):
+        return None
+    commit = completed.stdout.strip()
+    return commit if completed.returncode == 0 and commit else None
+
+
+def python_api_changes(commit: str) -> list[Change]:
+    """Each breaking change of the packages' public API since `commit`, one Change each."""
+    import griffe  # a development tool: imported only when the comparison runs
+
+    changes: list[Change] = []
+    for package, folder in PACKAGES.items():
+        old = griffe.load_git(
+            package,
+            ref=commit,
+            repo=REPO_ROOT,
+            search_paths=[folder],
+            allow_inspection=False,
+            resolve_aliases=False,
+        )
+        new = griffe.load(package, search_paths=[REPO_ROOT / folder], allow_inspection=False)
+        for breakage in griffe.find_breaking_changes(old, new):
+            where = _public_path(package, breakage.obj.path)
+            message = breakage.kind.value
+            old_value = getattr(breakage, "old_value", None)
+            new_value = getattr(breakage, "new_value", None)
+            if old_value is not None and new_value is not None:
+                message += f": {_text(old_value)} -> {_text(new_value)}"
+            changes.append(Change("python-api", where, message))
+    return changes
+
+
+def _public_path(package: str, path: str) -> str:
+    """`chatapi._client.ChatAPI.call` as users spell it: `chatapi.ChatAPI.call`."""
+    parts = path.split(".")
+    kept = [parts[0], *(part for part in parts[1:] if not part.startswith("_"))]
+    return ".".join(kept) if kept[0] == package else path
+
+
+def _text(value: object) -> str:
+    text = str(getattr(value, "name", value))
+    return text if len(text) <= 60 else text[:57] + "..."
