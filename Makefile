@@ -164,3 +164,6 @@ spec: bootstrap ## The spec loop: lint, YAML 1.1 check, regenerate, drift check,
 watch: bootstrap ## Rerun `make spec` on every save under openapi/, generator/ and the spec tests
 	$(BIN)/watchfiles --target-type command "make --no-print-directory spec" \
 		openapi generator tests/spec tests/description
+
+diff: bootstrap ## What changed since the last release (operations, methods, models, fields, limits) and the bump it needs
+	@$(BIN)/python -m tools.spec_diff $(SPEC)

@@ -1,6 +1,8 @@
 """Command line: ``python -m tools.release [SPEC]`` from the repository root.
 
-Exit status: 0 released, 1 refused (the message says why).
+Before anything is copied, the checks of `tools.release._refusals` (drift, the bump `make diff`
+calls for, the changelog entry and its BREAKING marker, the Python package's version) must
+all pass; every failing one is listed. Exit status: 0 released, 1 refused (the message says why).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from tools._files import CHANGELOG_PATH, RELEASED_DIR, SPEC_PATH
 from tools.release import ReleaseRefusedError, release
+from tools.release._refusals import PYPROJECT_PATH, release_refusals
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,7 +25,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("spec", nargs="?", type=Path, default=SPEC_PATH)
     parser.add_argument("--released-dir", type=Path, default=RELEASED_DIR)
     parser.add_argument("--changelog", type=Path, default=CHANGELOG_PATH)
+    parser.add_argument("--pyproject", type=Path, default=PYPROJECT_PATH)
     args = parser.parse_args(argv)
+    refusals = release_refusals(args.spec, args.released_dir, args.changelog, args.pyproject)
+    if refusals:
+        print("not released:", *(f"  - {reason}" for reason in refusals), sep="\n", file=sys.stderr)
+        return 1
     try:
         target = release(args.spec, args.released_dir, args.changelog)
     except ReleaseRefusedError as error:
