@@ -113,7 +113,10 @@ def compare_files(
         if commit is None:
             notes.append(f"Python API not compared: {_shown(base_path)} is not committed")
         else:
-            changes += python_api_changes(commit)
+            try:
+                changes += python_api_changes(commit)
+            except Exception as error:  # griffe or git failed: say so, never pass silently
+                raise CompareError(f"Python API against {commit[:12]}: {error}") from error
     kept, waived, unused = apply_waivers(changes, load_waivers(waivers), base_version)
     notes += [f"waiver matches nothing ({w.rule} at {w.at}): remove it" for w in unused]
     return Verdict(base_version, head_version, kept, tuple(waived), tuple(notes))
