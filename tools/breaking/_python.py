@@ -62,7 +62,7 @@ def python_api_changes(commit: str) -> list[Change]:
             message = breakage.kind.value
             old_value = getattr(breakage, "old_value", None)
             new_value = getattr(breakage, "new_value", None)
-            if old_value is not None and new_value is not None:
+            if breakage.kind.value != "Public object was removed":
                 message += f": {_text(old_value)} -> {_text(new_value)}"
             changes.append(Change("python-api", where, message))
     return changes
@@ -71,10 +71,11 @@ def python_api_changes(commit: str) -> list[Change]:
 def _public_path(package: str, path: str) -> str:
     """`chatapi._client.ChatAPI.call` as users spell it: `chatapi.ChatAPI.call`."""
     parts = path.split(".")
-    kept = [parts[0], *(part for part in parts[1:] if not part.startswith("_"))]
+    # Private modules are left out; dunder methods (`__exit__`) are public names.
+    kept = [parts[0], *(p for p in parts[1:] if not p.startswith("_") or p.endswith("__"))]
     return ".".join(kept) if kept[0] == package else path
 
 
 def _text(value: object) -> str:
-    text = str(getattr(value, "name", value))
+    text = "-" if value is None else str(getattr(value, "name", value))
     return text if len(text) <= 60 else text[:57] + "..."
