@@ -165,5 +165,8 @@ watch: bootstrap ## Rerun `make spec` on every save under openapi/, generator/ a
 	$(BIN)/watchfiles --target-type command "make --no-print-directory spec" \
 		openapi generator tests/spec tests/description
 
+# DIFF_BASE=openapi/released/chatapi-1.2.0.yaml compares with another release than the last.
+DIFF_BASE ?=
+
 diff: bootstrap ## What changed since the last release (operations, methods, models, fields, limits) and the bump it needs
-	@$(BIN)/python -m tools.spec_diff $(SPEC)
+	@$(BIN)/python -m tools.spec_diff $(SPEC) $(if $(DIFF_BASE),--base $(DIFF_BASE))
