@@ -22,7 +22,7 @@ from chatapi_description import escape
 from tools._files import Document
 from tools.breaking._model import Change
 
-__all__ = ["language_changes"]
+__all__ = ["language_changes", "properties_of", "schema_shape", "types_of"]
 
 
 def language_changes(base: Document, head: Document) -> list[Change]:
@@ -73,11 +73,11 @@ def _schemas(base: Document, head: Document) -> list[Change]:
     old = (base.get("components") or {}).get("schemas") or {}
     new = (head.get("components") or {}).get("schemas") or {}
     changes: list[Change] = []
-    added = {name: _shape(schema) for name, schema in new.items() if name not in old}
+    added = {name: schema_shape(schema) for name, schema in new.items() if name not in old}
     for name, schema in old.items():
         pointer = f"/components/schemas/{escape(name)}"
         if name not in new:
-            twins = sorted(n for n, shape in added.items() if shape == _shape(schema))
+            twins = sorted(n for n, shape in added.items() if shape == schema_shape(schema))
             message = (
                 f"schema {name} renamed to {twins[0]}: the model class {name} is gone"
                 if len(twins) == 1
@@ -91,12 +91,12 @@ def _schemas(base: Document, head: Document) -> list[Change]:
 
 
 def _fields(name: str, old: Any, new: Any, pointer: str) -> list[Change]:
-    old_props, new_props = _properties(old), _properties(new)
+    old_props, new_props = properties_of(old), properties_of(new)
     gone = [p for p in old_props if p not in new_props]
     came = [p for p in new_props if p not in old_props]
     changes = []
     for prop in gone:
-        twins = [p for p in came if _shape(new_props[p]) == _shape(old_props[prop])]
+        twins = [p for p in came if schema_shape(new_props[p]) == schema_shape(old_props[prop])]
         if len(twins) == 1:
             message = f"field {name}.{prop} renamed to {twins[0]}"
             rule = "model-field-renamed"
@@ -105,7 +105,7 @@ def _fields(name: str, old: Any, new: Any, pointer: str) -> list[Change]:
             rule = "model-field-removed"
         changes.append(Change(rule, f"{name}.{prop}", message, f"{pointer}/properties/{prop}"))
     for prop in old_props.keys() & new_props.keys():
-        was, now = _types(old_props[prop]), _types(new_props[prop])
+        was, now = types_of(old_props[prop]), types_of(new_props[prop])
         # Gaining a type breaks readers only, which the wire comparison already reports for
         # responses; losing or changing one (`string` to `string:date-time`) breaks code.
         if not was <= now:
@@ -115,18 +115,18 @@ def _fields(name: str, old: Any, new: Any, pointer: str) -> list[Change]:
     return sorted(changes, key=lambda change: change.where)
 
 
-def _properties(schema: Any) -> dict[str, Any]:
+def properties_of(schema: Any) -> dict[str, Any]:
     """A schema's own properties, its `allOf` parts' included."""
     if not isinstance(schema, dict):
         return {}
     found = dict(schema.get("properties") or {})
     for part in schema.get("allOf") or ():
         if isinstance(part, dict) and "$ref" not in part:
-            found.update(_properties(part))
+            found.update(properties_of(part))
     return found
 
 
-def _types(schema: Any) -> frozenset[str]:
+def types_of(schema: Any) -> frozenset[str]:
     """What a property holds, as the generator types it: JSON types, formats, model names."""
     if not isinstance(schema, dict):
         return frozenset()
@@ -137,10 +137,10 @@ def _types(schema: Any) -> frozenset[str]:
     if "format" in schema:
         found = {f"{kind}:{schema['format']}" if kind == "string" else kind for kind in found}
     if "items" in schema:
-        found = {f"array[{_show(_types(schema['items']))}]" if k == "array" else k for k in found}
+        found = {f"array[{_show(types_of(schema['items']))}]" if k == "array" else k for k in found}
     for variants in ("oneOf", "anyOf"):
         for variant in schema.get(variants) or ():
-            found |= _types(variant)
+            found |= types_of(variant)
     return frozenset(str(kind) for kind in found)
 
 
@@ -148,7 +148,7 @@ def _show(types: frozenset[str]) -> str:
     return " | ".join(sorted(types)) or "any"
 
 
-def _shape(schema: Any) -> str:
+def schema_shape(schema: Any) -> str:
     """A schema with its prose left out, as text: two schemas alike in every rule match."""
 
     def strip(node: Any) -> Any:

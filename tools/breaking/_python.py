@@ -1,14 +1,18 @@
 """The Python package's public API against the commit of the last release, with griffe.
 
-griffe (`griffe check`) loads each top-level package from the release's commit and from the
-work tree and lists what breaks code using it: public objects removed, parameters removed,
+griffe (what `griffe check` runs) loads each top-level package as it was at the release's
+commit (exported with `git archive`) and as it is in the work tree, and lists what breaks code
+using it: public objects removed, parameters removed,
 reordered or made required, types and defaults changed. The release's commit is the one that
 added its file to openapi/released/.
 """
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tarfile
+import tempfile
 from pathlib import Path
 
 from tools._files import REPO_ROOT
@@ -47,25 +51,38 @@ def python_api_changes(commit: str) -> list[Change]:
     import griffe  # a development tool: imported only when the comparison runs
 
     changes: list[Change] = []
-    for package, folder in PACKAGES.items():
-        old = griffe.load_git(
-            package,
-            ref=commit,
-            repo=REPO_ROOT,
-            search_paths=[folder],
-            allow_inspection=False,
-            resolve_aliases=False,
-        )
-        new = griffe.load(package, search_paths=[REPO_ROOT / folder], allow_inspection=False)
-        for breakage in griffe.find_breaking_changes(old, new):
-            where = _public_path(package, breakage.obj.path)
-            message = breakage.kind.value
-            old_value = getattr(breakage, "old_value", None)
-            new_value = getattr(breakage, "new_value", None)
-            if breakage.kind.value != "Public object was removed":
-                message += f": {_text(old_value)} -> {_text(new_value)}"
-            changes.append(Change("python-api", where, message))
+    with tempfile.TemporaryDirectory(prefix="chatapi-release-") as folder:
+        released = Path(folder)
+        _export(commit, list(PACKAGES.values()), released)
+        for package, where in PACKAGES.items():
+            old = griffe.load(package, search_paths=[released / where], allow_inspection=False)
+            new = griffe.load(package, search_paths=[REPO_ROOT / where], allow_inspection=False)
+            for breakage in griffe.find_breaking_changes(old, new):
+                message = breakage.kind.value
+                if message != "Public object was removed":
+                    old_value = getattr(breakage, "old_value", None)
+                    new_value = getattr(breakage, "new_value", None)
+                    message += f": {_text(old_value)} -> {_text(new_value)}"
+                where_found = _public_path(package, breakage.obj.path)
+                changes.append(Change("python-api", where_found, message))
     return changes
+
+
+def _export(commit: str, folders: list[str], target: Path) -> None:
+    """The folders as they were at `commit`, written under `target` (`git archive`).
+
+    Not griffe's `load_git`: that adds a worktree and a branch to the repository, which two
+    runs at once (`make watch` and a test) collide on, and a killed run leaves behind.
+    """
+    archive = subprocess.run(  # noqa: S603 - git, our arguments
+        ["git", "archive", "--format=tar", commit, "--", *folders],  # noqa: S607
+        cwd=REPO_ROOT,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(target, filter="data")
 
 
 def _public_path(package: str, path: str) -> str:

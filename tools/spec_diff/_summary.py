@@ -10,7 +10,7 @@ from typing import Any
 
 from tools._files import Document, Version, document_version, format_version, load_document
 from tools.breaking import Verdict, compare_files
-from tools.breaking._languages import _properties, _shape, _types
+from tools.breaking._languages import properties_of, schema_shape, types_of
 
 LEVELS = ("none", "patch", "minor", "major")
 
@@ -115,7 +115,7 @@ def _operations(base: Document, head: Document) -> list[str]:
         was, now = old[i], new[i]
         if (was["method"], was["path"]) != (now["method"], now["path"]):
             lines.append(f"~ {i}  {was['method']} {was['path']} -> {now['method']} {now['path']}")
-        elif _shape(_wire(was["body"])) != _shape(_wire(now["body"])):
+        elif schema_shape(_wire(was["body"])) != schema_shape(_wire(now["body"])):
             lines.append(f"~ {i}  parameters, bodies or answers changed")
     return sorted(lines, key=lambda line: line[2:])
 
@@ -178,18 +178,18 @@ def _fields(base: Document, head: Document) -> list[str]:
     old, new = _schemas(base), _schemas(head)
     lines = []
     for name in sorted(old.keys() & new.keys()):
-        was, now = _properties(old[name]), _properties(new[name])
+        was, now = properties_of(old[name]), properties_of(new[name])
         required_was = set(_required(old[name]))
         required_now = set(_required(new[name]))
         for prop in now.keys() - was.keys():
             kind = "required" if prop in required_now else "optional"
-            lines.append(f"+ {name}.{prop} ({_show(_types(now[prop]))}, {kind})")
+            lines.append(f"+ {name}.{prop} ({_show(types_of(now[prop]))}, {kind})")
         lines += [f"- {name}.{prop}" for prop in was.keys() - now.keys()]
         for prop in sorted(was.keys() & now.keys()):
-            types_was, types_now = _types(was[prop]), _types(now[prop])
+            types_was, types_now = types_of(was[prop]), types_of(now[prop])
             if types_was != types_now:
                 lines.append(f"~ {name}.{prop}: {_show(types_was)} -> {_show(types_now)}")
-            elif _shape(was[prop]) != _shape(now[prop]):
+            elif schema_shape(was[prop]) != schema_shape(now[prop]):
                 lines.append(f"~ {name}.{prop}: {_keywords(was[prop], now[prop])}")
             if (prop in required_was) != (prop in required_now):
                 now_is = "required" if prop in required_now else "optional"
