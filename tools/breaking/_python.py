@@ -62,6 +62,10 @@ def python_api_changes(commit: str) -> list[Change]:
                 if message != "Public object was removed":
                     old_value = getattr(breakage, "old_value", None)
                     new_value = getattr(breakage, "new_value", None)
+                    if message == "Parameter default was changed":  # the values, not the name
+                        message += f" ({_text(old_value)})"
+                        old_value = getattr(old_value, "default", old_value)
+                        new_value = getattr(new_value, "default", new_value)
                     message += f": {_text(old_value)} -> {_text(new_value)}"
                 where_found = _public_path(package, breakage.obj.path)
                 changes.append(Change("python-api", where_found, message))
