@@ -116,7 +116,7 @@ def _operations(base: Document, head: Document) -> list[str]:
         if (was["method"], was["path"]) != (now["method"], now["path"]):
             lines.append(f"~ {i}  {was['method']} {was['path']} -> {now['method']} {now['path']}")
         elif schema_shape(_wire(was["body"])) != schema_shape(_wire(now["body"])):
-            lines.append(f"~ {i}  parameters, bodies or answers changed")
+            lines.append(f"~ {i}  {_keywords(_wire(was['body']), _wire(now['body']))}")
     return sorted(lines, key=lambda line: line[2:])
 
 
@@ -131,7 +131,12 @@ def _keywords(was: Any, now: Any) -> str:
     new = now if isinstance(now, dict) else {}
     prose = ("description", "title", "example", "examples")
     keys = sorted(k for k in old.keys() | new.keys() if k not in prose and old.get(k) != new.get(k))
-    return ", ".join(f"{k}: {_value(old, k)} -> {_value(new, k)}" for k in keys)
+    return ", ".join(
+        f"{k} changed"
+        if isinstance(old.get(k), dict | list) or isinstance(new.get(k), dict | list)
+        else f"{k}: {_value(old, k)} -> {_value(new, k)}"
+        for k in keys
+    )
 
 
 def _value(schema: dict[str, Any], key: str) -> str:
