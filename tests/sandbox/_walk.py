@@ -25,6 +25,9 @@ from chatapi_description import Document, Operation, OperationIndex, escape
 # else on purpose. Each with its reason; a new field is walked like every other.
 NOT_ECHOED: Mapping[tuple[str, str], str] = {
     ("sendMessage", "channelId"): "picks the channel; getMessage answers the channel used",
+    ("createCustomField", "allowedValues"): (
+        "answered wrapped, {listValues: [...]}, as the vendor's clients read it"
+    ),
 }
 
 _PARAMETER = re.compile(r"\{([^}]+)\}")
