@@ -30,7 +30,6 @@ from tests.spec._spec import (
     Problem,
     Spec,
     deref,
-    escape,
     report,
     yaml_ambiguity_problems,
 )
