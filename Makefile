@@ -69,10 +69,6 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-lint-spec: bootstrap ## Validate the spec, then lint it with Spectral and Redocly (no warnings allowed)
-	$(BIN)/python -m openapi_spec_validator $(SPEC)
-	$(NODE_BIN)/spectral lint $(SPEC) --ruleset .spectral.yaml --fail-severity=warn
-	$(NODE_BIN)/redocly lint $(SPEC) --config redocly.yaml
 
 lint: bootstrap ## ruff (check, format) on hand-written code; strict mypy, generated code included
 	$(BIN)/ruff check .
@@ -154,3 +150,25 @@ check: $(CHECK_STEPS) ## The quick loop: lint, types, drift check, the unit laye
 	@echo "make check: passed (make test runs everything)"
 
 test: $(TEST_STEPS) ## Everything: lint, drift and breaking-change checks, every test layer
+
+# --- The maintainer's loop: lint-spec, spec, watch, diff -----------------------------------
+# `make spec` after every edit of the description; `make watch` reruns it on each save.
+# Output is one line per step; a failing step shows its findings, one line each.
+
+.PHONY: spec watch diff
+
+lint-spec: bootstrap ## Lint the spec: Spectral, Redocly, then the validator and the YAML 1.1 check
+	@$(BIN)/python -m tools.spec_loop $(SPEC) --lint-only
+
+spec: bootstrap ## The spec loop: lint, YAML 1.1 check, regenerate, drift check, guard, spec tests
+	@$(BIN)/python -m tools.spec_loop $(SPEC)
+
+watch: bootstrap ## Rerun `make spec` on every save under openapi/, generator/ and the spec tests
+	$(BIN)/watchfiles --target-type command "make --no-print-directory spec" \
+		openapi generator tests/spec tests/description
+
+# DIFF_BASE=openapi/released/chatapi-1.2.0.yaml compares with another release than the last.
+DIFF_BASE ?=
+
+diff: bootstrap ## What changed since the last release (operations, methods, models, fields, limits) and the bump it needs
+	@$(BIN)/python -m tools.spec_diff $(SPEC) $(if $(DIFF_BASE),--base $(DIFF_BASE))

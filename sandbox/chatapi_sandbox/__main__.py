@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from chatapi_client.operations import INDEX
+
 from ._admin_guard import ADMIN_HEADER
 from ._core import SpecError
+from ._handlers import HANDLERS
 from ._options import DEFAULT_MAX_BODY_BYTES, SandboxOptions
 from ._server import bind, serve
 
@@ -129,6 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if not options.rate_limit:
             lines.append("  rate limits: counted, not enforced")
+        example_only = sorted({op.operation_id for op in INDEX.operations} - HANDLERS.keys())
+        if example_only:
+            lines.append(
+                "  example-only (no handler yet; valid requests get the description's "
+                f"example): {', '.join(example_only)}"
+            )
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
 

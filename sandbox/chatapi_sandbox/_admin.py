@@ -42,6 +42,7 @@ def admin_routes(core: SandboxCore) -> list[BaseRoute]:
                 ],
                 "rate_limit": core.options.rate_limit,
                 "operations": sorted(core.operations),
+                "example_only": list(core.example_only),
             }
         )
 

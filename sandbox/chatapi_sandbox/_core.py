@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.types import Scope
 from chatapi_description import DescriptionError, Operation, OperationIndex, Schemas, read_index
 
 from ._counters import Tally
+from ._example_only import example_handler
 from ._faults import FaultPlan
 from ._handlers import HANDLERS, Handler
 from ._options import SandboxOptions
@@ -20,9 +22,11 @@ from ._validation import RequestValidator
 
 __all__ = ["ConnectionCloser", "SandboxCore", "SpecError"]
 
+logger = logging.getLogger("chatapi_sandbox")
+
 
 class SpecError(DescriptionError):
-    """The description and the handlers disagree, or the description cannot be served."""
+    """A handler without operation, or a description the sandbox cannot serve."""
 
 
 ConnectionCloser = Callable[[Scope], bool]
@@ -44,12 +48,15 @@ class SandboxCore:
     ) -> None:
         """Pair each operation of ``spec`` with its handler and build every validator.
 
+        An operation without a handler is served from its success example
+        (``example_only`` lists them).
+
         ``index`` is ``spec``'s operation index (``chatapi_client.operations.INDEX`` for the
         bundled description); it is built from ``spec`` when not given.
 
         Raises:
-            SpecError: an operation without handler, a handler without operation, or a
-                construct of the description the sandbox cannot serve.
+            SpecError: a handler without operation, an operation with neither handler nor
+                example, or a construct of the description the sandbox cannot serve.
         """
         self.options = options
         try:
@@ -59,16 +66,25 @@ class SandboxCore:
         operations = self.index.operations
         self.base_path = self.index.base_path
         declared = {op.operation_id for op in operations}
-        unhandled = sorted(declared - handlers.keys())
         orphans = sorted(handlers.keys() - declared)
-        if unhandled or orphans:
+        if orphans:
             raise SpecError(
-                "the description and the handlers disagree: "
-                f"operations without handler: {unhandled or 'none'}; "
-                f"handlers without operation: {orphans or 'none'}"
+                f"the description and the handlers disagree: handlers without operation: {orphans}"
             )
         self.operations: dict[str, Operation] = {op.operation_id: op for op in operations}
-        self.handlers = {op_id: handlers[op_id] for op_id in self.operations}
+        self.example_only = tuple(sorted(declared - handlers.keys()))
+        """Operations without a handler, answered with the description's success example."""
+        try:
+            self.handlers = {
+                op_id: handlers[op_id]
+                if op_id in handlers
+                else example_handler(spec, self.operations[op_id])
+                for op_id in self.operations
+            }
+        except DescriptionError as problem:
+            raise SpecError(str(problem)) from None
+        if self.example_only:
+            logger.info("example-only operations: %s", ", ".join(self.example_only))
         self.schemas = Schemas(spec)
         try:
             self.validators = {

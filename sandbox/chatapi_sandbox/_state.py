@@ -50,6 +50,9 @@ class Contact:
     assignee_id: int | None = None
     lifecycle: str | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    # Fields the description declares that no attribute above holds, by their API names:
+    # stored and answered back as written, so a new field needs no change here.
+    extra: JSONObject = field(default_factory=dict)
 
 
 @dataclass
@@ -127,10 +130,16 @@ class Workspace:
         self._index(contact)
 
     def change_contact(self, contact: Contact, changes: Mapping[str, Any]) -> None:
-        """Set the contact's attributes (our names, e.g. ``email``) to the given values."""
+        """Set the contact's attributes (our names, e.g. ``email``) to the given values.
+
+        ``extra`` holds other fields by their API names; they are merged into ``Contact.extra``.
+        """
         self._unindex(contact)
         for attribute, value in changes.items():
-            setattr(contact, attribute, value)
+            if attribute == "extra":
+                contact.extra.update(value)
+            else:
+                setattr(contact, attribute, value)
         self._index(contact)
 
     def remove_contact(self, contact: Contact) -> None:
@@ -200,6 +209,7 @@ class Workspace:
                 "email": user.get("email"),
             }
         return {
+            **contact.extra,
             "id": contact.id,
             "firstName": contact.first_name,
             "lastName": contact.last_name,

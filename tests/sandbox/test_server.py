@@ -16,10 +16,13 @@ import httpx
 import pytest
 
 import chatapi_sandbox
+from chatapi_client.operations import INDEX
 from chatapi_client.spec import load_spec
 from chatapi_description import Route
 from chatapi_sandbox._core import SandboxCore
+from chatapi_sandbox._example_only import success_example
 from chatapi_sandbox._handlers import HANDLERS
+from chatapi_sandbox._server import bind
 
 
 def test_the_public_surface_is_pinned() -> None:
@@ -124,13 +127,27 @@ def test_the_command_refuses_bad_tokens(
     assert message in capsys.readouterr().err
 
 
-def test_a_description_operation_without_handler_stops_start_up() -> None:
+def test_an_operation_without_handler_is_served_from_its_example() -> None:
     handlers = dict(HANDLERS)
     del handlers["getUser"]
-    with pytest.raises(
-        chatapi_sandbox.SpecError, match=r"operations without handler: \['getUser'\]"
-    ):
-        SandboxCore(load_spec(), chatapi_sandbox.SandboxOptions(), handlers)
+    core = SandboxCore(load_spec(), chatapi_sandbox.SandboxOptions(), handlers)
+    assert core.example_only == ("getUser",)
+    with chatapi_sandbox.Sandbox(chatapi_sandbox.SandboxApp(core), bind(), 10.0) as sandbox:
+        headers = {"Authorization": f"Bearer {sandbox.token}"}
+        answer = httpx.get(f"{sandbox.base_url}/space/user/1", headers=headers, timeout=30)
+        assert answer.status_code == 200
+        assert answer.json() == success_example(load_spec(), INDEX["getUser"])[1]
+
+
+def test_an_operation_with_neither_handler_nor_example_stops_start_up() -> None:
+    spec = copy.deepcopy(load_spec())
+    del spec["paths"]["/space/user/{id}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "example"
+    ]
+    handlers = dict(HANDLERS)
+    del handlers["getUser"]
+    with pytest.raises(chatapi_sandbox.SpecError, match=r"getUser has no handler .* no example"):
+        SandboxCore(spec, chatapi_sandbox.SandboxOptions(), handlers)
 
 
 def test_a_handler_without_operation_stops_start_up() -> None:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from chatapi_description import HTTP_METHODS, DescriptionError, Document, escape, load_yaml
+from chatapi_description import HTTP_METHODS, DescriptionError, Document, escape
+from tools.spec_check import yaml_ambiguities
 
 __all__ = [
     "HTTP_METHODS",
@@ -78,31 +77,9 @@ def json_key(key: Any) -> str:
 def yaml_ambiguity_problems(path: Path) -> list[Problem]:
     """Values that YAML 1.1 readers (PyYAML) and YAML 1.2 readers (the generator) see differently.
 
-    Such a scalar means different tools describe different APIs; quote it.
+    The check `make spec` runs (tools.spec_check), as Problems.
     """
-    with path.open(encoding="utf-8") as stream:
-        as_1_1 = yaml.safe_load(stream)
-    problems: list[Problem] = []
-
-    def compare(old: Any, new: Any, pointer: str) -> None:
-        if isinstance(new, dict) and isinstance(old, dict):
-            old_by_key = {json_key(k): v for k, v in old.items()}
-            for key, value in new.items():
-                compare(old_by_key.get(key), value, f"{pointer}/{escape(key)}")
-        elif isinstance(new, list) and isinstance(old, list) and len(old) == len(new):
-            for index, (o, n) in enumerate(zip(old, new, strict=True)):
-                compare(o, n, f"{pointer}/{index}")
-        elif type(old) is not type(new) or old != new:
-            problems.append(
-                Problem(
-                    "yaml-1.1-vs-1.2",
-                    pointer or "/",
-                    f"YAML 1.1 reads {old!r}, YAML 1.2 reads {new!r}: quote the value",
-                )
-            )
-
-    compare(as_1_1, load_yaml(path), "")
-    return problems
+    return [Problem(f.rule, f.where, f.message) for f in yaml_ambiguities(path)]
 
 
 def operations(spec: Spec) -> Iterator[Operation]:

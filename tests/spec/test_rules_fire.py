@@ -30,7 +30,6 @@ from tests.spec._spec import (
     Problem,
     Spec,
     deref,
-    escape,
     report,
     yaml_ambiguity_problems,
 )
@@ -241,9 +240,13 @@ def test_operation_table_check_reports_a_wrong_tag(spec: Spec) -> None:
 
 def test_operation_table_check_reports_a_missing_operation(spec: Spec) -> None:
     operation(spec, "getUser")["operationId"] = "fetchUser"
-    problems = operation_table_problems(spec)
-    assert_fires(problems, "operation-table", "getUser")
-    assert_fires(problems, "operation-table", "/paths/" + escape("/space/user/{id}"))
+    assert_fires(operation_table_problems(spec), "operation-table", "getUser")
+
+
+def test_operation_table_check_lets_a_new_operation_in(spec: Spec) -> None:
+    spec["paths"]["/space/user/{id}/profile"] = {"get": {**operation(spec, "getUser")}}
+    spec["paths"]["/space/user/{id}/profile"]["get"]["operationId"] = "getUserProfile"
+    assert operation_table_problems(spec) == []
 
 
 def test_operation_table_check_reports_a_wrong_bucket(spec: Spec) -> None:

@@ -19,8 +19,14 @@ against the new one. Which way a schema may move depends on who writes the data:
 Annotations (descriptions, examples, summaries) are never compared; `allOf` parts are merged
 first; `not`, `if`/`then`/`else`, `patternProperties`, security and servers are not compared.
 
-Breaking changes are allowed when `info.version`'s major number went up. The command line is
-`python -m tools.breaking` (`make check-breaking`).
+Generated and Python code break in ways the wire does not show (`_languages`): an `x-client`
+method renamed or removed, a schema renamed, a model field renamed or retyped. The Python
+packages' public API is compared with the release's commit by griffe (`_python`).
+
+A reviewed exception is recorded in openapi/breaking-waivers.yaml with its reason
+(`_waivers`); waived changes are listed, not counted. Breaking changes are allowed when
+`info.version`'s major number went up. The command line is `python -m tools.breaking`
+(`make check-breaking`); its output ends with a changelog draft of what it found.
 
 Why our own: on the planted cases of tests/spec_sharing/test_breaking.py, Optic 1.0.9 (the
 one 3.1-capable diff that installs here, about 200 MB) missed a removed `oneOf` variant of a
@@ -42,15 +48,21 @@ from tools._files import (
     releases,
 )
 from tools.breaking._generated import generated_code_changes
-from tools.breaking._model import Change, CompareError, Direction, Verdict
+from tools.breaking._languages import language_changes
+from tools.breaking._model import Change, CompareError, Direction, Verdict, Waived
 from tools.breaking._operations import compare_operations
+from tools.breaking._python import python_api_changes, release_commit
+from tools.breaking._waivers import WAIVERS_PATH, apply_waivers, load_waivers
 
 __all__ = [
+    "WAIVERS_PATH",
     "Change",
     "CompareError",
     "Direction",
     "Verdict",
+    "Waived",
     "breaking_changes",
+    "changelog_draft",
     "compare_files",
     "last_release",
     "render",
@@ -64,23 +76,52 @@ def breaking_changes(base: Document, head: Document) -> list[Change]:
     Raises CompareError for a reference the comparison cannot follow.
     """
     unique: dict[tuple[str, str, str], Change] = {}
-    for change in compare_operations(base, head):
+    wire = compare_operations(base, head)
+    for change in [*wire, *_not_on_the_wire(language_changes(base, head), wire)]:
         unique.setdefault((change.rule, change.pointer or change.where, change.message), change)
     return list(unique.values())
 
 
-def compare_files(base_path: Path, head_path: Path) -> Verdict:
+def _not_on_the_wire(changes: list[Change], wire: list[Change]) -> list[Change]:
+    """The language view's changes at a place no wire change already points into."""
+    pointers = [change.pointer for change in wire if change.pointer]
+    return [
+        change
+        for change in changes
+        if not change.pointer
+        or not any(p == change.pointer or p.startswith(change.pointer + "/") for p in pointers)
+    ]
+
+
+def compare_files(
+    base_path: Path, head_path: Path, *, python: bool = True, waivers: Path = WAIVERS_PATH
+) -> Verdict:
     """Compare the description at `head_path` with the release at `base_path`.
 
-    Raises CompareError when either cannot be read or compared.
+    With `python`, the packages' public API is compared too, with the commit that added
+    `base_path` (skipped, with a note, when it is not committed). Waivers in `waivers` that
+    name `base_path`'s version apply. Raises CompareError when they cannot be compared.
     """
     try:
         base, head = load_document(base_path), load_document(head_path)
         base_version, head_version = document_version(base), document_version(head)
     except SpecFileError as error:
         raise CompareError(str(error)) from error
+    changes = breaking_changes(base, head)
     generated = generated_code_changes(base, head)
-    return Verdict(base_version, head_version, breaking_changes(base, head), generated)
+    notes: list[str] = []
+    if python:
+        commit = release_commit(base_path)
+        if commit is None:
+            notes.append(f"Python API not compared: {_shown(base_path)} is not committed")
+        else:
+            try:
+                changes += python_api_changes(commit)
+            except Exception as error:  # griffe or git failed: say so, never pass silently
+                raise CompareError(f"Python API against {commit[:12]}: {error}") from error
+    kept, waived, unused = apply_waivers(changes, load_waivers(waivers), base_version)
+    notes += [f"waiver matches nothing ({w.rule} at {w.at}): remove it" for w in unused]
+    return Verdict(base_version, head_version, kept, generated, tuple(waived), tuple(notes))
 
 
 def last_release(released_dir: Path) -> Path:
@@ -101,6 +142,8 @@ def render(verdict: Verdict, base_path: Path, head_path: Path) -> str:
     if verdict.version_went_back:
         lines.append(f"  info.version {new} is older than the release {old}.")
     lines += [f"  {change}" for change in verdict.changes]
+    lines += [f"  {waived}" for waived in verdict.waived]
+    lines += [f"  note: {note}" for note in verdict.notes]
     count = len(verdict.changes)
     if not count:
         lines.append("  no breaking change.")
@@ -117,7 +160,21 @@ def render(verdict: Verdict, base_path: Path, head_path: Path) -> str:
             "  Breaking generated code in other languages (not the wire; say so in the changelog):"
         )
         lines += [f"    {change}" for change in verdict.generated]
+    lines += changelog_draft(verdict)
     return "\n".join(lines)
+
+
+def changelog_draft(verdict: Verdict) -> list[str]:
+    """Lines for openapi/CHANGELOG.md saying what breaks and what was accepted, if anything."""
+    if not verdict.changes and not verdict.waived:
+        return []
+    lines = ["Changelog draft (under `## Unreleased` in openapi/CHANGELOG.md):"]
+    lines += [f"- BREAKING: {change.where}: {change.message}" for change in verdict.changes]
+    lines += [
+        f"- {waived.change.where}: {waived.change.message} (reviewed: {waived.reason})"
+        for waived in verdict.waived
+    ]
+    return lines
 
 
 def _shown(path: Path) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tools._files import RELEASED_DIR, SPEC_PATH
-from tools.breaking import CompareError, compare_files, last_release, render
+from tools.breaking import WAIVERS_PATH, CompareError, compare_files, last_release, render
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -28,10 +28,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--released-dir", type=Path, default=RELEASED_DIR, help="where releases are kept"
     )
+    parser.add_argument(
+        "--waivers", type=Path, default=WAIVERS_PATH, help="reviewed exceptions, with reasons"
+    )
+    parser.add_argument(
+        "--no-python", action="store_true", help="skip the Python API comparison (griffe)"
+    )
     args = parser.parse_args(argv)
     try:
         base_path = args.base or last_release(args.released_dir)
-        verdict = compare_files(base_path, args.spec)
+        verdict = compare_files(
+            base_path, args.spec, python=not args.no_python, waivers=args.waivers
+        )
     except CompareError as error:
         print(f"cannot compare: {error}", file=sys.stderr)
         return 2

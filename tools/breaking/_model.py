@@ -33,6 +33,18 @@ class Change:
         return f"{self.rule}: {self.where}: {self.message}{at}"
 
 
+@dataclass(frozen=True)
+class Waived:
+    """A breaking change a reviewer accepted (openapi/breaking-waivers.yaml), and why."""
+
+    change: Change
+    reason: str
+
+    def __str__(self) -> str:
+        reason = self.reason if len(self.reason) <= 60 else self.reason[:57] + "..."
+        return f"waived {self.change} ({reason})"
+
+
 class CompareError(Exception):
     """The descriptions cannot be compared: unreadable, a bad version or a foreign `$ref`."""
 
@@ -43,10 +55,12 @@ class Verdict:
 
     base_version: Version
     head_version: Version
-    changes: list[Change]
+    changes: list[Change]  # breaking changes no waiver covers
     # Changes that break code generated in other languages but not the wire
     # (tools.breaking._generated): reported, never a reason to fail.
     generated: list[Change] = field(default_factory=list)
+    waived: tuple[Waived, ...] = ()
+    notes: tuple[str, ...] = ()  # what was not compared, waivers that matched nothing
 
     @property
     def major_bumped(self) -> bool:

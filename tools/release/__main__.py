@@ -1,6 +1,8 @@
 """Command line: ``python -m tools.release [SPEC]`` from the repository root.
 
-Exit status: 0 released, 1 refused (the message says why).
+Before anything is copied, the checks of `tools.release._refusals` (drift, the bump `make diff`
+calls for, the changelog entry and its BREAKING marker, the Python package's version) must
+all pass; every failing one is listed. Exit status: 0 released, 1 refused (the message says why).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from tools._files import CHANGELOG_PATH, RELEASED_DIR, SPEC_PATH
 from tools.release import ReleaseRefusedError, refresh_index, release
+from tools.release._refusals import PYPROJECT_PATH, release_refusals
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,12 +30,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="only rewrite each release's JSON files and index.json (releases are kept)",
     )
+    parser.add_argument("--pyproject", type=Path, default=PYPROJECT_PATH)
     args = parser.parse_args(argv)
-    try:
-        if args.index:
+    if args.index:
+        try:
             written = refresh_index(args.released_dir, args.changelog)
-            print(f"wrote {written.name} and each release's JSON files")
-            return 0
+        except ReleaseRefusedError as error:
+            print(f"index not written: {error}", file=sys.stderr)
+            return 1
+        print(f"wrote {written.name} and each release's JSON files")
+        return 0
+    refusals = release_refusals(args.spec, args.released_dir, args.changelog, args.pyproject)
+    if refusals:
+        print("not released:", *(f"  - {reason}" for reason in refusals), sep="\n", file=sys.stderr)
+        return 1
+    try:
         target = release(args.spec, args.released_dir, args.changelog)
     except ReleaseRefusedError as error:
         print(f"not released: {error}", file=sys.stderr)

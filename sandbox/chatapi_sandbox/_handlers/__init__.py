@@ -1,7 +1,8 @@
 """The handlers, one module per tag of the description, keyed by operationId.
 
 Which operations exist, and their paths, methods and limits, is the description's business:
-the app refuses to start unless these keys and the description's operationIds are the same.
+the app refuses to start on a handler whose operation the description lacks, and answers an
+operation without a handler from the description's examples ("example-only").
 """
 
 from __future__ import annotations

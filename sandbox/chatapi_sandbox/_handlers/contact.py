@@ -12,6 +12,9 @@ from ._filters import matches
 
 __all__ = ["HANDLERS"]
 
+# Request fields that say what to do rather than what the contact is.
+_NOT_CONTACT_FIELDS = frozenset({"custom_fields", "contactIds"})
+
 
 def _changes(
     workspace: Workspace, fields: Mapping[str, Any], *, contact_ids: tuple[int, ...] = ()
@@ -22,7 +25,17 @@ def _changes(
         ApiError: 400 for an unknown custom field, or an email address or phone number that
             belongs to a contact other than ``contact_ids``.
     """
-    changes = {ours: fields[api] for api, ours in WRITABLE_FIELDS.items() if api in fields}
+    changes: dict[str, Any] = {
+        ours: fields[api] for api, ours in WRITABLE_FIELDS.items() if api in fields
+    }
+    # Any other field the request declares is kept under its own name and answered back.
+    extra = {
+        api: value
+        for api, value in fields.items()
+        if api not in WRITABLE_FIELDS and api not in _NOT_CONTACT_FIELDS
+    }
+    if extra:
+        changes["extra"] = extra
     for attribute in ("email", "phone"):
         owner = workspace.owner_of(attribute, changes.get(attribute))
         if owner is not None and owner not in contact_ids:
@@ -107,6 +120,7 @@ def merge_contacts(call: Call) -> Reply:
         if getattr(kept, attribute) is None
     }
     workspace.change_contact(kept, gaps)
+    kept.extra = {**merged.extra, **kept.extra}
     kept.tags += [tag for tag in merged.tags if tag not in kept.tags]
     kept.custom_fields = {**merged.custom_fields, **kept.custom_fields}
     kept.lifecycle = kept.lifecycle or merged.lifecycle

@@ -91,6 +91,7 @@ def create_custom_field(call: Call) -> Reply:
     # As the vendor's clients read a field: a description always ("" when none), and the
     # values of a list field wrapped as the n8n node reads them; other fields have none.
     definition = {
+        **body,  # every declared field, answered back as written; the rules below win
         "id": field_id,
         "name": body["name"],
         "slug": slug,
