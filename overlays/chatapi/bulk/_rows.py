@@ -41,7 +41,7 @@ CONTACT_FIELDS = (
 _TAGS = "tags"
 _CUSTOM = "custom:"
 _FIELDS_SCHEMA = "#/components/schemas/ContactFields"
-_IDENTIFIER_SCHEMA = "#/components/schemas/NewContactIdentifier"
+_IDENTIFIER_SCHEMA = "#/components/schemas/EmailOrPhoneIdentifier"
 _TAGS_SCHEMA = "#/components/schemas/TagNames"
 
 
