@@ -10,10 +10,10 @@ from typing import Any
 
 __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 
-SPEC_VERSION = "1.3.0"
+SPEC_VERSION = "1.4.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "fcdefa324ca70f9fdd37fc5e020cea3e0827808576af770a040591ff332a0536"
+SPEC_SHA256 = "40979864d8087bac47d17c291032ed6ca8f60875d5085386e6c21f73edec320d"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"
