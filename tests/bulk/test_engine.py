@@ -105,6 +105,27 @@ def test_a_send_that_may_have_been_processed_is_unknown_and_never_resent(tmp_pat
     assert seen.count("POST /v2/contact/id%3A2/message") == 1  # once, never again
 
 
+def test_a_processed_send_with_an_unreadable_answer_is_done_and_never_resent(
+    tmp_path: Path,
+) -> None:
+    seen: list[str] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if "id%3A2" in request.url.raw_path.decode():
+            return httpx.Response(200, content=b"<html>ok</html>")
+        return _sent(request)
+
+    with Journal(tmp_path / "j.db") as journal, _client(route, seen) as client:
+        _audience(journal, 3)
+        first = run(journal, Broadcast("hi").handler(client), concurrency=1)
+        assert first.counts["done"] == 3
+        assert first.outcomes == {"sent": 2, "sent (answer unreadable)": 1}
+        assert journal.retry(["failed", "unknown"]) == 0
+        again = run(journal, Broadcast("hi").handler(client))
+    assert again.processed == 0
+    assert seen.count("POST /v2/contact/id%3A2/message") == 1  # processed once, never again
+
+
 def test_a_refused_item_fails_with_its_reason_and_retry_puts_it_back(tmp_path: Path) -> None:
     refuse = [True]
 
@@ -342,3 +363,4 @@ def test_setting_stop_ends_the_run_after_the_items_in_flight(tmp_path: Path) -> 
     assert summary.interrupted
     assert summary.counts["done"] == 1
     assert summary.counts["pending"] == 4
+

@@ -23,6 +23,7 @@ from .._errors import (
     AuthenticationError,
     ChatAPIError,
     OutcomeUnknownError,
+    RequestProcessedError,
 )
 from ._journal import DONE, FAILED, PENDING, UNKNOWN, Journal, JournalItem
 
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+PROCESSED_UNREADABLE = "sent (answer unreadable)"
+"""The outcome of an item whose last call the server processed (2xx) with an answer the
+client could not read: done, never to be sent again."""
 
 DEFAULT_CONCURRENCY = 8
 """Items in flight at once: enough to keep every bucket busy while calls wait for answers;
@@ -201,7 +206,10 @@ class _Run:
 
     def failed(self, key: str, error: BaseException) -> None:
         """Journal the item after ``error``; remember errors that end the whole run."""
-        if isinstance(error, OutcomeUnknownError):
+        if isinstance(error, RequestProcessedError):
+            # The server did it (2xx); only its answer is unusable: done, so no retry resends.
+            self.finish(key, PROCESSED_UNREADABLE)
+        elif isinstance(error, OutcomeUnknownError):
             self.journal.unknown(key, _reason(error))
             self._report(ItemEvent(key, UNKNOWN, error=_reason(error)))
         elif isinstance(error, AuthenticationError | APIConnectionError):
