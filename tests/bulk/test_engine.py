@@ -27,6 +27,7 @@ from chatapi.bulk import (
     arun,
     items_per_second,
     read_contact_rows,
+    reconcile,
     run,
 )
 from tests.overlays.fakes import FakeClock
@@ -364,3 +365,36 @@ def test_setting_stop_ends_the_run_after_the_items_in_flight(tmp_path: Path) -> 
     assert summary.counts["done"] == 1
     assert summary.counts["pending"] == 4
 
+
+def test_reconcile_settles_only_on_a_copy_stamped_from_the_send_on(tmp_path: Path) -> None:
+    history: dict[str, list[dict[str, object]]] = {}
+
+    def route(request: httpx.Request) -> httpx.Response:
+        ident = request.url.raw_path.decode().split("/")[3].replace("%3A", ":")
+        return httpx.Response(200, json={"items": history[ident]})
+
+    def copy(message_id: int, stamp: float | None) -> dict[str, object]:
+        status = [] if stamp is None else [{"value": "sent", "timestamp": int(stamp)}]
+        return {
+            "messageId": message_id,
+            "contactId": 1,
+            "channelId": 5,
+            "traffic": "outgoing",
+            "message": {"type": "text", "text": "hi"},
+            "status": status,
+        }
+
+    with Journal(tmp_path / "j.db") as journal, _client(route) as client:
+        _audience(journal, 3)
+        for key in ("id:1", "id:2", "id:3"):
+            journal.start(key)
+            journal.sending(key, "sendMessage")
+            journal.unknown(key, "timed out")
+        sent_at = journal.get("id:1").sent_at  # type: ignore[union-attr]
+        assert sent_at is not None
+        history["id:1"] = [copy(11, sent_at - 300)]  # an older copy of the same text
+        history["id:2"] = [copy(12, None)]  # no timestamp: no proof of this send
+        history["id:3"] = [copy(13, sent_at + 2)]
+        result = reconcile(client, journal, "hi")
+    assert result.settled == {"id:3": 13}
+    assert set(result.unsettled) == {"id:1", "id:2"}

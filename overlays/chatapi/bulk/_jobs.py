@@ -259,22 +259,30 @@ class Reconciled:
 
 
 DEFAULT_WINDOW = 600.0
-"""Seconds around a send's journaled time within which a matching message counts."""
+"""Seconds after a send's journaled time within which a matching message counts."""
+
+CLOCK_SKEW = 5.0
+"""Seconds a server's timestamp may run behind this machine's clock: a matching message
+stamped earlier than the send's start minus this is an older copy, not this send."""
+
+
+def _times(data: dict[str, Any]) -> list[float]:
+    stamps = [s.get("timestamp") for s in data.get("status") or () if isinstance(s, dict)]
+    return [t for t in stamps if isinstance(t, int | float)]
 
 
 def _evidence(record: MessageRecord, job: Broadcast, sent_at: float, window: float) -> bool:
+    """A matching outgoing message stamped from this send's start (less the skew) on."""
     data = record.to_dict()
     if data.get("traffic") != "outgoing" or not job.matches(data.get("message")):
         return False
-    stamps = [s.get("timestamp") for s in data.get("status") or () if isinstance(s, dict)]
-    times = [t for t in stamps if isinstance(t, int | float)]
-    return not times or any(abs(t - sent_at) <= window for t in times)
+    # No timestamp proves nothing: an older copy of the same text would look alike.
+    return any(sent_at - CLOCK_SKEW <= t <= sent_at + window for t in _times(data))
 
 
-def _too_old(record: MessageRecord, sent_at: float, window: float) -> bool:
-    stamps = [s.get("timestamp") for s in record.to_dict().get("status") or ()]
-    times = [t for t in stamps if isinstance(t, int | float)]
-    return bool(times) and max(times) < sent_at - window
+def _too_old(record: MessageRecord, sent_at: float) -> bool:
+    times = _times(record.to_dict())
+    return bool(times) and max(times) < sent_at - CLOCK_SKEW
 
 
 def reconcile(
@@ -283,9 +291,10 @@ def reconcile(
     """Settle unknown sends: a matching message in the contact's history means delivered.
 
     ``sent`` is the broadcast (or its text). A message matches when it is outgoing, is the
-    broadcast's message (the same text, or the same template), and stamped within
-    ``window`` seconds of when the send left. Messages are read newest first and the search
-    stops at the first one older than the window. What is not found stays ``unknown``:
+    broadcast's message (the same text, or the same template), and stamped no earlier than
+    when the send left (less ``CLOCK_SKEW``) and at most ``window`` seconds after; a message
+    without a timestamp is no evidence. Messages are read newest first and the search stops
+    at the first one older than the send. What is not found stays ``unknown``:
     absence is no proof (delivery may lag), so nothing is resent here.
     """
     job = Broadcast(sent) if isinstance(sent, str) else sent
@@ -299,7 +308,7 @@ def reconcile(
                 if _evidence(record, job, sent_at, window):
                     found = record.message_id
                     break
-                if _too_old(record, sent_at, window):
+                if _too_old(record, sent_at):
                     break
         except Exception as error:  # noqa: BLE001 - reported per item, the rest go on
             result.unsettled[item.key] = f"could not read the history: {error}"
@@ -323,7 +332,7 @@ async def areconcile(
                 if _evidence(record, job, sent_at, window):
                     found = record.message_id
                     break
-                if _too_old(record, sent_at, window):
+                if _too_old(record, sent_at):
                     break
         except Exception as error:  # noqa: BLE001 - reported per item, the rest go on
             result.unsettled[item.key] = f"could not read the history: {error}"
