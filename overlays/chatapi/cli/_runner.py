@@ -7,9 +7,12 @@ import shlex
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from .._client import AsyncChatAPI
 from .._errors import ChatAPIError
+from .._ratelimit.config import split_credentials
+from .._ratelimit.redis_store import describe_redis_url
 from ..bulk import IN_FLIGHT, PENDING, AsyncHandler, Journal, Summary, arun, summarize
 from ._display import Display
 from ._settings import EXIT_OK, EXIT_SOME_FAILED, Settings, exit_code_of, fail, sentence
@@ -17,9 +20,39 @@ from ._settings import EXIT_OK, EXIT_SOME_FAILED, Settings, exit_code_of, fail, 
 __all__ = ["open_client", "resume_command", "run_job"]
 
 
+_URL_OPTIONS = ("--base-url", "--rate-limit-store")
+"""Options whose URL may carry a user name and password, hidden when the line is shown."""
+
+HIDDEN = "***"
+"""What stands for the user info of a URL on the shown command line."""
+
+
 def resume_command() -> str:
-    """The command line that was run, to run again (the token is never on it)."""
-    return shlex.join(["chatapi", *sys.argv[1:]])
+    """The command line that was run, to run again, without secrets.
+
+    The token is never on it; the user info of a URL option's value is shown as ``***``.
+    """
+    args = sys.argv[1:]
+    shown: list[str] = []
+    for i, arg in enumerate(args):
+        name, eq, value = arg.partition("=")
+        if eq and name in _URL_OPTIONS:
+            arg = f"{name}={_redacted(value)}"
+        elif i > 0 and args[i - 1] in _URL_OPTIONS:
+            arg = _redacted(arg)
+        shown.append(arg)
+    return shlex.join(["chatapi", *shown])
+
+
+def _redacted(url: str) -> str:
+    """``url`` with any user name and password (and a Redis ``password=``) hidden."""
+    bare, credentials = split_credentials(url)
+    if "password=" in urlsplit(bare).query.lower():
+        return describe_redis_url(url)  # drops the query that holds it
+    if credentials is None:
+        return url
+    scheme, _, rest = bare.partition("://")
+    return f"{scheme}://{HIDDEN}@{rest}"
 
 
 def open_client(settings: Settings) -> AsyncChatAPI:
