@@ -14,12 +14,14 @@ import httpx
 
 from chatapi_client.operations import INDEX
 
+from .._errors import RequestProcessedError
 from ..bulk import contact_filter
 from ._bulk import broadcast_command, import_command, journal_group, pairs
 from ._operations import call_command, command_for, command_name, group_name
 from ._output import emit, emit_records
 from ._runner import open_client
 from ._settings import (
+    EXIT_PROCESSED_UNREADABLE,
     EXIT_UNREACHABLE,
     EXIT_USAGE,
     STORE_VARIABLE,
@@ -61,7 +63,8 @@ def cli(
     """ChatAPI v2 from the command line: every operation, and journaled bulk jobs.
 
     Exit codes: 0 all done; 1 some items failed or are unknown; 2 usage; 3 authentication;
-    4 the API could not be reached.
+    4 the API could not be reached; 5 the one call may have been processed (outcome
+    unknown); 6 the one call was processed but its answer could not be read.
     """
     ctx.obj = Settings(token_file, base_url, rate_limit_store, quiet)
 
@@ -199,7 +202,7 @@ _build()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``chatapi``; returns the exit code (0, 1, 2 usage, 3 auth, 4 unreachable)."""
+    """Run ``chatapi``; returns the exit code (0, 1, 2 usage, 3 auth, 4 unreachable, 5, 6)."""
     settings_holder: list[Settings] = []
     try:
         with cli.make_context("chatapi", list(sys.argv[1:] if argv is None else argv)) as ctx:
@@ -230,6 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # from failing on the closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except RequestProcessedError as error:  # raised outside ``guarded``: still never resend
+        click.echo(f"chatapi: {error}", err=True)
+        return EXIT_PROCESSED_UNREADABLE
     except Exception as error:  # noqa: BLE001 - one sentence, never a traceback
         text = " ".join(str(error).split())
         if settings_holder:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,11 +15,20 @@ from typing import NoReturn, TypeVar
 import click
 
 from .._connect import BASE_URL_VARIABLE, TOKEN_VARIABLE
-from .._errors import APIConnectionError, AuthenticationError, ChatAPIError
+from .._errors import (
+    APIConnectionError,
+    AuthenticationError,
+    ChatAPIError,
+    OutcomeUnknownError,
+    RequestProcessedError,
+)
+from .._outcome import check_call
 
 __all__ = [
     "EXIT_AUTH",
+    "EXIT_MAYBE_PROCESSED",
     "EXIT_OK",
+    "EXIT_PROCESSED_UNREADABLE",
     "EXIT_SOME_FAILED",
     "EXIT_UNREACHABLE",
     "EXIT_USAGE",
@@ -39,6 +51,10 @@ EXIT_AUTH = 3
 """No token, or the API refused it."""
 EXIT_UNREACHABLE = 4
 """The API could not be reached."""
+EXIT_MAYBE_PROCESSED = 5
+"""The one call may have been processed (outcome unknown); it was not repeated."""
+EXIT_PROCESSED_UNREADABLE = 6
+"""The one call was processed (2xx), but its answer could not be read; never resend it."""
 
 STORE_VARIABLE = "CHATAPI_RATE_LIMIT_STORE"
 
@@ -108,6 +124,8 @@ def exit_code_of(error: ChatAPIError) -> int:
         return EXIT_AUTH
     if isinstance(error, APIConnectionError):
         return EXIT_UNREACHABLE
+    if isinstance(error, OutcomeUnknownError):
+        return EXIT_MAYBE_PROCESSED
     return EXIT_SOME_FAILED
 
 
@@ -117,6 +135,14 @@ def guarded(settings: Settings, action: Callable[[], T]) -> T:
         return action()
     except ChatAPIError as error:
         fail(settings.scrub(sentence(error)), exit_code_of(error))
+    except RequestProcessedError as error:  # not a ChatAPIError, on purpose: never resend
+        fail(
+            settings.scrub(
+                f"the request was processed (the server answered {error.status_code}), but "
+                f"its answer cannot be used: {error.error}. Do not send it again."
+            ),
+            EXIT_PROCESSED_UNREADABLE,
+        )
     except ValueError as error:  # bad settings: a URL, a store, a token with spaces
         fail(settings.scrub(str(error)), EXIT_USAGE)
 
@@ -127,4 +153,29 @@ def sentence(error: ChatAPIError) -> str:
         return f"the API refused the token: {error}"
     if isinstance(error, APIConnectionError):
         return f"could not reach the API: {error}"
+    if isinstance(error, OutcomeUnknownError):
+        command = _check_command(error)
+        check = f"Run `{command}` to see" if command else "Check"
+        return (
+            f"the outcome is unknown, the request may have been processed: {error.error}. "
+            f"It was not repeated. {check} whether it took effect before sending it again."
+        )
     return str(error)
+
+
+_CALL = re.compile(r"client\.(\w+)\.(\w+)\((.*)\)")
+
+
+def _check_command(error: OutcomeUnknownError) -> str | None:
+    """The ``chatapi`` command that reads what the request of ``error`` wrote, if any."""
+    request = error.request
+    call = None if request is None else check_call(request.method, request.path)
+    found = None if call is None else _CALL.fullmatch(call)
+    if found is None:
+        return None
+    from ._operations import GROUP_NAMES  # that module imports this one
+
+    resource, action, arguments = found.groups()
+    values = ast.literal_eval(f"({arguments},)") if arguments else ()
+    group = GROUP_NAMES.get(resource, resource)
+    return shlex.join(["chatapi", group, action.replace("_", "-"), *map(str, values)])
