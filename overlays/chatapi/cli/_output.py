@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 __all__ = ["emit", "emit_records"]
 
@@ -43,9 +44,12 @@ def emit_records(records: Iterable[dict[str, Any]], output: str, fields: Sequenc
     if output == "table":
         rows = list(records)
         columns = list(fields) or (list(rows[0]) if rows else [])
-        table = Table(*columns)
+        # Text, not str: rich would read "[/vip]" or "[link=...]" in the data as markup.
+        table = Table()
+        for column in columns:
+            table.add_column(Text(column))
         for record in rows:
-            table.add_row(*(_cell(record.get(c)) for c in columns))
+            table.add_row(*(Text(_cell(record.get(c))) for c in columns))
         Console(file=sys.stdout, highlight=False).print(table)
         return len(rows)
     writer: Any = None
