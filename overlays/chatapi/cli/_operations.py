@@ -96,6 +96,7 @@ def invoke(
             settings.token(), base_url=settings.url(), rate_limit_store=settings.store()
         ),
     )
+    seen: set[str] = set()
     with client.get_httpx_client() as http:
         while True:
             response = guarded(
@@ -115,6 +116,9 @@ def invoke(
             cursor = _next_cursor(document)
             if cursor is None:
                 return
+            if cursor in seen:  # the server went round: following it would never end
+                fail(f"the server returned the page cursor {cursor!r} again: stopping here")
+            seen.add(cursor)
             query[PAGE_CURSOR] = cursor
 
 

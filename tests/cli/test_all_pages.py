@@ -1,0 +1,59 @@
+"""``--all`` follows the pages of a listing, and stops when the server goes round."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import httpx
+import pytest
+
+import chatapi
+from chatapi.cli import _operations
+from chatapi.cli._settings import CliError, Settings
+from chatapi_client.operations import INDEX
+from tests.overlays.fakes import FakeClock
+
+
+def _message(message_id: int) -> dict[str, object]:
+    return {
+        "messageId": message_id,
+        "contactId": 1,
+        "channelId": 5,
+        "traffic": "outgoing",
+        "message": {"type": "text", "text": "hi"},
+    }
+
+
+def test_a_repeated_cursor_stops_all_pages_with_one_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cursors: list[str | None] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursorId")
+        cursors.append(cursor)
+        following = "b" if cursor == "a" else "a"  # a, b, a, b ...
+        page = {
+            "items": [_message(len(cursors))],
+            "pagination": {"next": f"https://api.test/v2/x?cursorId={following}"},
+        }
+        return httpx.Response(200, json=page)
+
+    connect = functools.partial(
+        chatapi.connect,
+        transport=httpx.MockTransport(route),
+        rate_limit=False,
+        clock=FakeClock(),
+    )
+    monkeypatch.setattr(_operations, "connect", connect)
+    monkeypatch.setenv("CHATAPI_TOKEN", "token")
+    settings = Settings(base_url="https://api.test/v2")
+    pages = _operations.invoke(
+        settings, INDEX["listMessages"], {"identifier": "id:1"}, None, all_pages=True
+    )
+    items: list[dict[str, object]] = []
+    with pytest.raises(CliError, match="cursor 'a' again"):
+        items.extend(itertools.islice(pages, 10))  # at most 10: the old loop never ended
+    assert cursors == [None, "a", "b"]
+    assert [item["messageId"] for item in items] == [1, 2, 3]
