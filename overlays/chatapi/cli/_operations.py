@@ -24,6 +24,7 @@ from chatapi_client.spec import load_spec
 from chatapi_description import PAGE_CURSOR, PAGE_ITEMS, PAGE_LINKS, Operation
 
 from .._connect import connect
+from .._preflight import PATH_TEMPLATE
 from ._output import emit
 from ._settings import EXIT_USAGE, Settings, fail, guarded
 
@@ -106,6 +107,9 @@ def invoke(
                     path,
                     params=query,
                     json=body if operation.request_body else None,
+                    # What the generated functions name: the client refuses, before
+                    # sending, a value that moves the call to another route ("list").
+                    extensions={PATH_TEMPLATE: operation.path},
                 ),
             )
             document = response.json() if response.content else None

@@ -20,6 +20,7 @@ from .._errors import (
     AuthenticationError,
     ChatAPIError,
     OutcomeUnknownError,
+    RequestPathError,
     RequestProcessedError,
 )
 from .._outcome import check_call
@@ -126,6 +127,8 @@ def exit_code_of(error: ChatAPIError) -> int:
         return EXIT_UNREACHABLE
     if isinstance(error, OutcomeUnknownError):
         return EXIT_MAYBE_PROCESSED
+    if isinstance(error, RequestPathError):  # a path parameter that names another route
+        return EXIT_USAGE
     return EXIT_SOME_FAILED
 
 

@@ -1,4 +1,4 @@
-"""``--all`` follows the pages of a listing, and stops when the server goes round."""
+"""Operation commands in process: ``--all`` paging, the route check before sending."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 import chatapi
 from chatapi.cli import _operations
-from chatapi.cli._settings import CliError, Settings
+from chatapi.cli._settings import EXIT_USAGE, CliError, Settings
 from chatapi_client.operations import INDEX
 from tests.overlays.fakes import FakeClock
 
@@ -57,3 +57,27 @@ def test_a_repeated_cursor_stops_all_pages_with_one_sentence(
         items.extend(itertools.islice(pages, 10))  # at most 10: the old loop never ended
     assert cursors == [None, "a", "b"]
     assert [item["messageId"] for item in items] == [1, 2, 3]
+
+
+def test_a_path_parameter_naming_another_route_is_refused_before_sending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[str] = []
+
+    def route(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        return httpx.Response(200, json={"items": []})
+
+    connect = functools.partial(
+        chatapi.connect, transport=httpx.MockTransport(route), rate_limit=False, clock=FakeClock()
+    )
+    monkeypatch.setattr(_operations, "connect", connect)
+    monkeypatch.setenv("CHATAPI_TOKEN", "token")
+    settings = Settings(base_url="https://api.test/v2")
+    answers = _operations.invoke(
+        settings, INDEX["createContact"], {"identifier": "list"}, {"firstName": "A"}
+    )
+    with pytest.raises(CliError, match="listContacts") as refused:
+        next(answers)
+    assert refused.value.code == EXIT_USAGE
+    assert sent == []  # "contacts create list" would have been POST /contact/list
