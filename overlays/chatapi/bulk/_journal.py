@@ -98,13 +98,20 @@ class Journal:
 
     ``Journal(path)`` creates the file if needed. Only one process may run a job on a
     journal at a time (``JournalBusyError`` otherwise); reading one another process is
-    running (``journal show``) is allowed with ``lock=False``. ``close()`` it, or use it
-    as a context manager.
+    running is allowed with ``lock=False``. ``read_only=True`` (``journal show``) opens an
+    existing journal that nothing through it can change, and refuses any other file.
+    ``close()`` it, or use it as a context manager.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, lock: bool = True) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, lock: bool = True, read_only: bool = False
+    ) -> None:
         self.path = Path(path)
         self._lock_file: int | None = None
+        self._mutex = threading.Lock()
+        if read_only:
+            self._db = _open_read_only(self.path)
+            return
         if lock:
             self._lock_file = _exclusive(self.path)
         try:
@@ -118,7 +125,6 @@ class Journal:
         except sqlite3.DatabaseError as error:
             self._release()
             raise JournalError(f"{self.path} is not a usable journal: {error}") from None
-        self._mutex = threading.Lock()
 
     # --- metadata -------------------------------------------------------------------------
 
@@ -316,6 +322,25 @@ class Journal:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change ``path``, refused unless it holds a journal's tables."""
+    try:
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False, timeout=30
+        )
+    except sqlite3.Error as error:
+        raise JournalError(f"{path} is not a usable journal: {error}") from None
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise JournalError(f"{path} is not a usable journal: {error}") from None
+    if not {"meta", "items"} <= tables:
+        db.close()
+        raise JournalError(f"{path} is not a journal: it has no meta and items tables")
+    return db
 
 
 def _exclusive(path: Path) -> int:

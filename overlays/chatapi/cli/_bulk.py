@@ -75,6 +75,18 @@ def _journal(path: Path) -> Journal:
         fail(str(error), EXIT_USAGE)
 
 
+def _read_only(path: Path) -> Journal:
+    """The journal at ``path`` opened so that nothing changes it; a usage error otherwise."""
+    try:
+        journal = Journal(path, read_only=True)
+    except JournalError as error:
+        fail(str(error), EXIT_USAGE)
+    if journal.meta("job") is None:
+        journal.close()
+        fail(f"{path} is not the journal of a chatapi job (no job is recorded in it)", EXIT_USAGE)
+    return journal
+
+
 class _RowInvalidError(ValueError):
     """A row that failed validation; journaled as failed with its reason."""
 
@@ -374,10 +386,7 @@ def journal_group() -> None:
 )
 def journal_show(file: Path, show_items: str) -> None:
     """Counts per state and outcome, then the failed and unknown items with their reasons."""
-    try:
-        journal = Journal(file, lock=False)
-    except JournalError as error:
-        fail(str(error), EXIT_USAGE)
+    journal = _read_only(file)
     with journal:
         counts = journal.counts()
         click.echo(f"job: {journal.meta('job') or '?'}")
@@ -406,20 +415,21 @@ def journal_show(file: Path, show_items: str) -> None:
 @click.pass_obj
 def journal_retry(settings: Settings, file: Path, include_unknown: bool, concurrency: int) -> None:
     """Put the failed items (and, on request, the unknown ones) back, and run the job."""
+    with _read_only(file) as peek:  # checked before the lock file or any table is made
+        kind = peek.meta("job")
+    if kind not in (BROADCAST_JOB, IMPORT_JOB):
+        fail(f"{file} is not the journal of a job this command knows", EXIT_USAGE)
     journal = _journal(file)
     try:
-        kind = journal.meta("job")
         if kind == BROADCAST_JOB:
             job_handler = _stored_broadcast(journal).async_handler
             rate = Broadcast("").items_per_second
-        elif kind == IMPORT_JOB:
+        else:
             job = ContactImport(
                 on_existing="keep" if journal.meta("on_existing") == "keep" else "update"
             )
             job_handler = _import_handler(job)
             rate = job.items_per_second
-        else:
-            fail(f"{file} is not the journal of a job this command knows", EXIT_USAGE)
         again = journal.retry([FAILED, UNKNOWN] if include_unknown else [FAILED])
         click.echo(f"{again} item(s) put back to do", err=True)
         code = run_job(settings, journal, kind, rate, job_handler, concurrency=concurrency)
