@@ -107,8 +107,8 @@ def read_contact_rows(
     """Every data row of the CSV file ``path``, valid or not, in file order.
 
     Raises:
-        ValueError: the file has no header, or the settings name a column it lacks or a
-            field the API does not have.
+        ValueError: the file has no header or two columns of one name, or the settings
+            name a column it lacks or a field the API does not have.
     """
     settings = RowSettings() if settings is None else settings
     for target in settings.mapping.values():
@@ -125,6 +125,9 @@ def read_contact_rows(
         header = reader.fieldnames
         if not header:
             raise ValueError(f"{path} has no header line")
+        repeated = sorted({c for c in header if header.count(c) > 1})
+        if repeated:  # csv keeps the last column of a name: the others would vanish unseen
+            raise ValueError(f"{path} has more than one column named {repeated[0]!r}")
         missing = [c for c in (*settings.mapping, *settings.custom_columns) if c not in header]
         if missing:
             raise ValueError(f"{path} has no column {missing[0]!r}")
