@@ -26,6 +26,8 @@ from chatapi import RateLimiter, RateLimitStoreError, RateLimitStoreEvent, Redis
 from chatapi._ratelimit import open_store, redis_store
 from chatapi._ratelimit.redis_store import DEFAULT_TIMEOUT
 from chatapi._ratelimit.store import PEER_MEMORY, SHARED_WINDOW_MEMORY
+from tests._timing import SchedulingProbe
+from tests.overlays.fakes import FakeClock
 
 from ._redis import RedisServer
 from ._store_workers import acquire_for, first_try, hammer, warm_up
@@ -453,6 +455,35 @@ def test_connect_opens_one_redis_store_per_url_and_accepts_clients(server: Redis
         only_async.try_acquire("acme/b", 1, 1.05, 0.0)
     client.close()
     assert chatapi.connect("t", base_url="http://127.0.0.1:1/v2", rate_limit_store=store)
+
+
+@pytest.mark.parametrize("mode", ["fallback", "fail closed", "asyncio"])
+def test_a_paused_redis_holds_no_call_past_its_deadline(mode: str, server: RedisServer) -> None:
+    store = RedisRateLimitStore.from_url(server.unix_url, fail_closed=mode == "fail closed")
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(store, clock=clock)
+    limiter.acquire("acme", "b", 10)  # connected and the script loaded, before the pause
+    # A call with a deadline of 0.3 s that an earlier attempt left 0.1 s of: less than one
+    # socket timeout (DEFAULT_TIMEOUT), which the store waited out whatever the deadline.
+    clock.advance(0.2)
+    left = 0.1
+    server.pause()
+    try:
+        with SchedulingProbe() as probe:
+            started = time.monotonic()
+            if mode == "fail closed":
+                with pytest.raises(RateLimitStoreError, match="nothing was sent"):
+                    limiter.acquire("acme", "b", 10, deadline=0.3)
+            elif mode == "asyncio":
+                asyncio.run(limiter.aacquire("acme", "b", 10, deadline=0.3))
+            else:
+                limiter.acquire("acme", "b", 10, deadline=0.3)
+            ended = time.monotonic()
+    finally:
+        server.resume()
+    assert ended - started < left + 0.05 + probe.lag(started, ended), probe.describe(started, ended)
+    assert store.fallen_back  # past the deadline the paused Redis counts as failed
+    store.close()
 
 
 def test_a_locked_sqlite_file_holds_no_call_past_its_deadline(tmp_path: Path) -> None:
