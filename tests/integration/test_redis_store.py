@@ -12,6 +12,7 @@ import bisect
 import logging
 import multiprocessing
 import pickle
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,9 @@ import chatapi
 from chatapi import RateLimiter, RateLimitStoreError, RateLimitStoreEvent, RedisRateLimitStore
 from chatapi._ratelimit import open_store, redis_store
 from chatapi._ratelimit.redis_store import DEFAULT_TIMEOUT
-from chatapi._ratelimit.store import PEER_MEMORY, SHARED_WINDOW_MEMORY
+from chatapi._ratelimit.store import PEER_MEMORY, SHARED_WINDOW_MEMORY, calls_within
+from tests._timing import SchedulingProbe
+from tests.overlays.fakes import FakeClock
 
 from ._redis import RedisServer
 from ._store_workers import acquire_for, first_try, hammer, warm_up
@@ -453,6 +456,96 @@ def test_connect_opens_one_redis_store_per_url_and_accepts_clients(server: Redis
         only_async.try_acquire("acme/b", 1, 1.05, 0.0)
     client.close()
     assert chatapi.connect("t", base_url="http://127.0.0.1:1/v2", rate_limit_store=store)
+
+
+@pytest.mark.parametrize("mode", ["fallback", "fail closed", "asyncio"])
+def test_a_paused_redis_holds_no_call_past_its_deadline(mode: str, server: RedisServer) -> None:
+    store = RedisRateLimitStore.from_url(server.unix_url, fail_closed=mode == "fail closed")
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(store, clock=clock)
+    limiter.acquire("acme", "b", 10)  # connected and the script loaded, before the pause
+    # A call with a deadline of 0.3 s that an earlier attempt left 0.1 s of: less than one
+    # socket timeout (DEFAULT_TIMEOUT), which the store waited out whatever the deadline.
+    clock.advance(0.2)
+    left = 0.1
+    server.pause()
+    try:
+        with SchedulingProbe() as probe:
+            started = time.monotonic()
+            if mode == "fail closed":
+                with pytest.raises(RateLimitStoreError, match="nothing was sent"):
+                    limiter.acquire("acme", "b", 10, deadline=0.3)
+            elif mode == "asyncio":
+                asyncio.run(limiter.aacquire("acme", "b", 10, deadline=0.3))
+            else:
+                limiter.acquire("acme", "b", 10, deadline=0.3)
+            ended = time.monotonic()
+    finally:
+        server.resume()
+    assert ended - started < left + 0.05 + probe.lag(started, ended), probe.describe(started, ended)
+    assert store.fallen_back  # past the deadline the paused Redis counts as failed
+    store.close()
+
+
+class SlowProxy:
+    """A unix socket in front of Redis that holds each answer ``delay`` seconds: alive, slow."""
+
+    def __init__(self, upstream: Path, path: Path, delay: float) -> None:
+        self.path = path
+        self._upstream = upstream
+        self._delay = delay
+        self._listener = socket.socket(socket.AF_UNIX)
+        self._listener.bind(str(path))
+        self._listener.listen()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            server = socket.socket(socket.AF_UNIX)
+            server.connect(str(self._upstream))
+            threading.Thread(target=self._pipe, args=(client, server, 0.0), daemon=True).start()
+            threading.Thread(
+                target=self._pipe, args=(server, client, self._delay), daemon=True
+            ).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, target: socket.socket, delay: float) -> None:
+        with source, target:
+            while True:
+                try:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    time.sleep(delay)  # the test's stand-in for a slow server, not a unit wait
+                    target.sendall(data)
+                except OSError:
+                    return
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def test_a_slow_redis_counts_as_failed_once_the_call_has_no_time_left(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    proxy = SlowProxy(server.socket_path, tmp_path / "slow.sock", delay=0.2)
+    store = RedisRateLimitStore.from_url(f"unix://{proxy.path}")
+    assert store.try_acquire("acme/b", 10, 1.05, 0.0).wait == 0  # alive: 0.2 s, within 0.25
+    assert not store.fallen_back
+    left = 0.1  # what the call has left: less than one round trip
+    with SchedulingProbe() as probe:
+        started = time.monotonic()
+        with calls_within(left):
+            assert store.try_acquire("acme/b", 10, 1.05, 0.0).wait == 0  # from the fallback
+        ended = time.monotonic()
+    assert ended - started < left + 0.05 + probe.lag(started, ended), probe.describe(started, ended)
+    assert _fallen(store)  # the slow Redis counts as failed once the call's time is spent
+    store.close()
+    proxy.close()
 
 
 def test_a_locked_sqlite_file_holds_no_call_past_its_deadline(tmp_path: Path) -> None:

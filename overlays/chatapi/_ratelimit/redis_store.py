@@ -46,7 +46,12 @@ hung Redis blocked a call > 12 s in that measurement). The clients built here us
 ``socket_timeout`` and ``socket_connect_timeout`` of ``DEFAULT_TIMEOUT`` (0.25 s) and no
 retries, so a call to a dead or hung Redis fails within 0.25 s; then ``Failover`` keeps the
 budgets in this process (or raises, with ``fail_closed``) and tries Redis again every few
-seconds. A client you pass in keeps its own settings: give it the same bounds.
+seconds. A client you pass in keeps its own settings: give it the same bounds. The call's
+deadline (``calls_within``, set by the limiter) cuts each wait for an answer shorter still,
+as it cuts a wait for a locked SQLite file: a Redis that is paused, or alive but too slow
+for the time the call has left, counts as failed at the deadline. (An asyncio client you
+pass in is only checked before each command; a connection being set up waits out its own
+socket timeouts.)
 
 The URL's password is kept only inside the redis-py clients: the store's ``repr``, its log
 lines, events and errors name ``redis://host:port/db`` without credentials, and the store
@@ -76,6 +81,7 @@ from .store import (
     Admission,
     AsyncRateLimitStore,
     fair_share,
+    time_left,
 )
 
 try:
@@ -84,6 +90,7 @@ try:
     import redis.asyncio.retry
     from redis.backoff import NoBackoff
     from redis.exceptions import NoScriptError, RedisError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
     from redis.retry import Retry
 except ImportError as missing:  # pragma: no cover - exercised without the extra only
     raise ImportError(
@@ -481,12 +488,22 @@ class RedisRateLimitStore:
 
     def _run(self, script: str, keys: list[str], args: list[object]) -> object:
         client = self._sync()
-        digest = _sha1(script)
-        try:
-            return client.evalsha(digest, len(keys), *keys, *args)  # type: ignore[arg-type]
-        except NoScriptError:
-            # Redis restarted (or flushed its script cache): send the script itself once.
-            return client.eval(script, len(keys), *keys, *args)  # type: ignore[arg-type]
+        left = _time_left()
+        pool = client.connection_pool
+        if (
+            math.isinf(left)
+            or client.connection is not None
+            or type(pool) is not redis.ConnectionPool
+        ):
+            # No deadline (or a client whose connections are not a plain pool's): the
+            # client's own socket timeouts bound the wait.
+            digest = _sha1(script)
+            try:
+                return client.evalsha(digest, len(keys), *keys, *args)  # type: ignore[arg-type]
+            except NoScriptError:
+                # Redis restarted (or flushed its script cache): send the script itself once.
+                return client.eval(script, len(keys), *keys, *args)  # type: ignore[arg-type]
+        return _run_within(pool, script, keys, args)
 
 
 class _AsyncRedisStore:
@@ -554,6 +571,7 @@ class _AsyncRedisStore:
 
     async def _run(self, script: str, keys: list[str], args: list[object]) -> object:
         client = self._client
+        _time_left()  # a call out of time does not reach Redis at all
         if client is None:
             # The sync client in a worker thread, never on the event loop: its pool serves
             # every loop and thread, where a redis.asyncio client belongs to one loop and
@@ -570,6 +588,50 @@ class _AsyncRedisStore:
                 Awaitable[object],
                 client.eval(script, len(keys), *keys, *args),  # type: ignore[arg-type]
             )
+
+
+def _time_left() -> float:
+    """Seconds the running call still allows a round trip; none left counts as a failure.
+
+    Redis failing this way is what ``Failover`` expects: the call falls back (or fails
+    closed) at its deadline instead of waiting on a paused or slow server past it.
+    """
+    left = time_left(math.inf)
+    if left <= 0:
+        raise RedisTimeoutError("the call's deadline passed before Redis answered")
+    return left
+
+
+def _run_within(
+    pool: redis.ConnectionPool, script: str, keys: list[str], args: list[object]
+) -> object:
+    """Run ``script`` on one of ``pool``'s connections, waiting no longer than the deadline.
+
+    redis-py has no per-command timeout, but a connection's ``read_response`` takes one:
+    each answer is waited on for the connection's socket timeout cut to the time left.
+    """
+    connection: Any = pool.get_connection()  # redis-py leaves its methods untyped
+    try:
+        try:
+            return _round_trip(connection, "EVALSHA", _sha1(script), keys, args)
+        except NoScriptError:
+            # Redis restarted (or flushed its script cache): send the script itself once.
+            return _round_trip(connection, "EVAL", script, keys, args)
+    except BaseException:
+        # An answer may still be on its way: it must not be read as the next command's.
+        connection.disconnect()
+        raise
+    finally:
+        pool.release(connection)
+
+
+def _round_trip(
+    connection: Any, command: str, script: str, keys: list[str], args: list[object]
+) -> object:
+    left = _time_left()
+    timeout = left if connection.socket_timeout is None else min(left, connection.socket_timeout)
+    connection.send_command(command, script, len(keys), *keys, *args)
+    return connection.read_response(timeout=timeout)
 
 
 def _micros(seconds: float) -> int:
