@@ -91,7 +91,9 @@ def _model(name: str, model: Any, document: Document) -> ReferenceModel:
         json_name = str(_untrusted(prop.name))
         node = properties.get(json_name, {})
         target = _resolved(node, document)
-        description = _text(prop.description) or _text(node.get("description"))
+        # A description beside a `$ref` is the field's own (OpenAPI 3.1); the parser's is the
+        # referenced schema's, which says what the type is, not what this field means.
+        description = _text(node.get("description")) or _text(prop.description)
         description = description or _text(target.get("description"))
         fields.append(
             Field(

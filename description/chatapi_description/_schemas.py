@@ -127,7 +127,7 @@ def describe(error: ValidationFailure, subject: str) -> str:
 
 
 _TAG = "type"
-"""The property whose ``const`` tells the variants of a union apart (``type: text``)."""
+"""The property whose ``const`` (or one-value enum) tells a union's variants apart."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -152,8 +152,14 @@ def _branch_tags(error: ValidationFailure, errors: list[ValidationFailure]) -> l
     """
     depth = len(error.instance_path)
     for e in errors:
-        if e.kind.name == "const" and list(e.instance_path)[depth:] == [_TAG]:
+        if list(e.instance_path)[depth:] != [_TAG]:
+            continue
+        if e.kind.name == "const":
             return [_short(e.kind.as_dict()["expected_value"])]
+        # A tag written as a one-value enum of its own (`TextMessageType: enum [text]`).
+        options = e.kind.as_dict().get("options") if e.kind.name == "enum" else None
+        if isinstance(options, list) and len(options) == 1:
+            return [_short(options[0])]
     nested = [e for e in errors if e.kind.name in _UNIONS and len(e.instance_path) == depth]
     if len(nested) == 1:
         return _unmatched_tags(nested[0]) or None

@@ -101,6 +101,7 @@ class RequestValidator:
 
 
 _INTEGER = re.compile(r"-?[0-9]+")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 
@@ -110,7 +111,12 @@ def _convert(raw: str, parameter: Parameter, subject: str) -> Any:
     if kind == "integer":
         if not _INTEGER.fullmatch(raw):
             raise InvalidRequestError(f"{subject} must be an integer (got {_short(raw)})")
-        return int(raw)
+        value = int(raw)
+        # Every integer the API reads is at most 64 bits (ids and cursors are `format: int64`):
+        # a larger one is refused as the API refuses it, not looked up.
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            raise InvalidRequestError(f"{subject} must fit in 64 bits (got {_short(raw)})")
+        return value
     if kind == "number":
         if not _NUMBER.fullmatch(raw):
             raise InvalidRequestError(f"{subject} must be a number (got {_short(raw)})")

@@ -56,3 +56,14 @@ def test_an_assignee_in_ascii_digits_or_by_email_is_the_user(api: httpx.Client) 
         answer = api.post("/contact/id:123/conversation/assignee", json={"assignee": assignee})
         assert answer.status_code == 200
         assert api.get("/contact/id:123").json()["assignee"]["id"] == user_id
+
+
+@pytest.mark.parametrize("cursor", [str(2**63), str(-(2**63) - 1)])
+def test_a_query_integer_beyond_64_bits_is_refused(api: httpx.Client, cursor: str) -> None:
+    response = api.get(f"/space/user?cursorId={cursor}")
+    assert response.status_code == 400
+    assert "64 bits" in error_message(response)
+
+
+def test_the_largest_64_bit_cursor_is_read(api: httpx.Client) -> None:
+    assert api.get(f"/space/user?cursorId={2**63 - 1}").status_code == 200

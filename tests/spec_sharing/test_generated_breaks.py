@@ -18,6 +18,7 @@ from chatapi_description import load_yaml
 from tests.spec._spec import SPEC_PATH, Spec
 from tools.breaking import breaking_changes, compare_files, render
 from tools.breaking._generated import generated_code_changes
+from tools.breaking._operations import compare_operations
 
 RELEASED = Path(__file__).resolve().parents[2] / "openapi" / "released"
 
@@ -44,7 +45,7 @@ def rules(changes: list[Any]) -> set[str]:
 
 def test_a_renamed_schema_breaks_generated_code_not_the_wire(release: Spec) -> None:
     head = rename_schema(release, "Tag", "WorkspaceTag")
-    assert breaking_changes(release, head) == []
+    assert compare_operations(release, head) == []  # the wire is the same
     changes = generated_code_changes(release, head)
     assert rules(changes) == {"generated-schema-renamed"}, changes
     (change,) = changes
@@ -86,9 +87,10 @@ def test_words_and_additions_break_no_generated_code(release: Spec) -> None:
 def test_the_email_change_of_1_2_0_broke_generated_code_not_the_wire() -> None:
     """1.2.0 made the outgoing email a union: TS lost `.text`, Go EmailMessageAsOutgoingMessage."""
     base, head = RELEASED / "chatapi-1.1.0.yaml", RELEASED / "chatapi-1.2.0.yaml"
-    verdict = compare_files(base, head)
-    assert verdict.changes == []
-    assert verdict.passed
+    # The wire did not change; the Python-facing view (model fields retyped) is another
+    # test's subject, and the Python API of that old release is not compared here.
+    assert compare_operations(load_yaml(base), load_yaml(head)) == []
+    verdict = compare_files(base, head, python=False)
     found = {(c.rule, c.where): c.message for c in verdict.generated}
     assert found[("generated-variant-removed", "schema OutgoingMessage")].startswith(
         "variant EmailMessage removed (affects sendMessage)"
@@ -100,13 +102,12 @@ def test_the_email_change_of_1_2_0_broke_generated_code_not_the_wire() -> None:
     assert [c.message for c in target] == ["request body: NewContact -> ContactFields"]
     assert target[0].where.startswith("createOrUpdateContact ")
     shown = render(verdict, base, head)
-    assert "no breaking change." in shown
     assert "Breaking generated code in other languages (not the wire" in shown
 
 
 def test_the_other_releases_kept_generated_code() -> None:
     for base, head in (("1.0.0", "1.1.0"), ("1.2.0", "1.3.0")):
         verdict = compare_files(
-            RELEASED / f"chatapi-{base}.yaml", RELEASED / f"chatapi-{head}.yaml"
+            RELEASED / f"chatapi-{base}.yaml", RELEASED / f"chatapi-{head}.yaml", python=False
         )
         assert verdict.generated == [], (base, head, verdict.generated)

@@ -100,6 +100,8 @@ def create_custom_field(call: Call) -> Reply:
     }
     if body["dataType"] == "list":
         definition["allowedValues"] = {"listValues": list(body["allowedValues"])}
+    else:
+        definition.pop("allowedValues", None)  # null or given for a non-list field: none
     workspace.custom_fields[field_id] = definition
     return Reply(dict(definition))
 
