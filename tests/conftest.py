@@ -52,6 +52,9 @@ LAYER_NEEDS: dict[str, tuple[str, ...]] = {
     "contract": ("server",),
     # redis-server, Prism, fleets of processes, real-time waits.
     "integration": ("server",),
+    # The maintainer's tooling (guard, diff, release, spec loop): whole descriptions compared,
+    # griffe over a release's archive; `make spec` runs the same guard on the real change.
+    "maintainer": ("slow",),
     # The release tooling: each test loads and compares whole descriptions.
     "spec_sharing": ("slow",),
 }
