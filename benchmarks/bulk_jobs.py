@@ -4,8 +4,8 @@ Starts a ``chatapi-sandbox`` process (rate limits on), then runs the ``chatapi``
 user would: ``contacts import`` of ROWS new contacts with tags, and ``broadcast`` to AUDIENCE
 tagged contacts. For each job it prints the bottleneck bucket and its documented rate (from
 the description), the command's wall time, the steady rate of finished items read from the
-journal ((N - limit) / (last - first finish): the first ``limit`` items of a fresh budget come
-at once), that rate over the documented one, and the 429 answers the sandbox sent.
+journal (``tests._rates.steady_rate``, over whole batches of the limit), that rate over the
+documented one, and the 429 answers the sandbox sent.
 
     .venv/bin/python benchmarks/bulk_jobs.py --rows 300 --audience 200
 """
@@ -27,6 +27,7 @@ from pathlib import Path
 import chatapi_sandbox
 from chatapi.bulk import Broadcast, ContactImport
 from chatapi_client.operations import INDEX
+from tests._rates import steady_rate
 
 BIN = Path(sys.executable).parent
 TOKEN = "bench-token"  # noqa: S105 - not a credential
@@ -70,8 +71,7 @@ def _chatapi(url: str, folder: Path, *args: str) -> float:
 def _steady_rate(journal: Path, limit: int) -> float:
     with sqlite3.connect(journal) as db:
         rows = db.execute("SELECT updated_at FROM items ORDER BY updated_at").fetchall()
-    times = [float(row[0]) for row in rows]
-    return (len(times) - limit) / (times[-1] - times[0])
+    return steady_rate([float(row[0]) for row in rows], limit)
 
 
 def _report(name: str, operation_ids: tuple[str, ...], rate: float, wall: float, n: int,

@@ -25,8 +25,8 @@ Figures (``FleetResult``):
 - ``span_of_next``: the shortest time in which ``limit + 1`` consecutive requests reached
   the sandbox; at least 1 s when the limit held, about the window when it is used.
 - ``answered_429_after_1s``: 429s to sends that left at least 1 s after the run's first.
-- ``steady_utilization``: sends answered 200 beyond the first batch of ``limit``, per
-  second between the first and the last, over the limit: the rate the run kept.
+- ``steady_utilization``: the rate at which sends answered 200 left, over the limit:
+  what the run kept (``tests._rates.steady_rate``, measured over whole batches).
 - ``widest_window``: the widest window any process's limiter asked for (see
   ``chatapi._ratelimit.window``): on a busy machine it grows with the measured jitter, and
   what the run can use shrinks to about ``1 / widest_window`` of the limit.
@@ -57,6 +57,7 @@ from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message
 from chatapi_client.models import SendMessageRequest, SendMessageResult, TextMessage
 from chatapi_client.operations import INDEX
+from tests._rates import steady_rate
 
 from ._helpers import CONTACT, TOKEN, StampingClock
 
@@ -296,16 +297,9 @@ def run_fleet(
         span_of_next=min(spans, default=math.inf),
         widest_window=widest,
         answered_429_after_1s=late_429,
-        steady_utilization=_steady(admitted, limit),
+        steady_utilization=steady_rate(admitted, limit) / limit,
         failures=tuple(failures),
     )
-
-
-def _steady(admitted: list[float], limit: int) -> float:
-    """Sends per second beyond the first batch, over the limit: ``(N - L) / span / L``."""
-    if len(admitted) <= limit or admitted[-1] <= admitted[0]:
-        return 0.0
-    return (len(admitted) - limit) / (admitted[-1] - admitted[0]) / limit
 
 
 def _busiest(times: list[float]) -> int:
