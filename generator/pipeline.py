@@ -73,9 +73,14 @@ class Layout:
         return self.root / "generator" / "model_aliases.yaml"
 
     @property
-    def templates(self) -> Path:
-        """Our overrides of the generator's templates."""
-        return self.root / "generator" / "templates"
+    def upstream_overrides(self) -> Path:
+        """Our overrides of openapi-python-client's own templates (``--custom-template-path``)."""
+        return self.root / "generator" / "upstream_overrides"
+
+    @property
+    def own_templates(self) -> Path:
+        """The templates of the project's own resource layer (``resources.py``, ``api.md``)."""
+        return self.root / "generator" / "own_templates"
 
     def inputs(self) -> list[Path]:
         """Every file whose bytes decide the output."""
@@ -87,8 +92,8 @@ class Layout:
             self.aliases,
             *sorted(generator.glob("*.py")),
             *sorted(model.glob("*.py")),
-            *sorted(path for path in self.templates.rglob("*") if path.is_file()),
-            *sorted(path for path in (generator / "layer").rglob("*") if path.is_file()),
+            *sorted(path for path in self.upstream_overrides.rglob("*") if path.is_file()),
+            *sorted(path for path in self.own_templates.rglob("*") if path.is_file()),
         ]
 
 
@@ -204,7 +209,7 @@ def build(layout: Layout, parent: Path) -> Path:
             _tool("openapi-python-client"), "generate",
             "--path", str(marked),
             "--config", str(layout.config),
-            "--custom-template-path", str(layout.templates),
+            "--custom-template-path", str(layout.upstream_overrides),
             "--meta", "none",
             "--output-path", str(package),
             "--fail-on-warning",

@@ -28,7 +28,7 @@ from .reference_models import ReferenceModel, constraint_words, examples_of, ref
 
 __all__ = ["Layer", "LayerError", "Method", "Parameter", "Resource", "read_layer", "render_layer"]
 
-TEMPLATES = Path(__file__).resolve().parent / "layer"
+TEMPLATES = Path(__file__).resolve().parent / "own_templates"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BUILTIN_GENERICS = re.compile(r"\b(list|dict|set|tuple)\[")
 _CODE = re.compile(r"(?<!`)`([^`]+)`(?!`)")

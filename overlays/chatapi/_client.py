@@ -23,10 +23,10 @@ from ._clock import Clock
 from ._connect import RateLimitStoreSetting, connect, resolve_token
 from ._errors import APIResponseValidationError, ClientClosedError, RequestInfo
 from ._events import RetryEvent, ThrottleEvent
-from ._layer import DualTransport
 from ._options import RequestOptions, call_options
 from ._paging import AsyncPager, Pager
 from ._ratelimit import RateLimiter
+from ._transports.base import DualTransport
 
 __all__ = ["AsyncChatAPI", "ChatAPI", "ConnectOptions"]
 

@@ -15,20 +15,20 @@ from chatapi_client.operations import INDEX
 
 from ._body import DEFAULT_MAX_RESPONSE_SIZE
 from ._clock import Clock
-from ._error_transport import ErrorTransport
 from ._events import RetryEvent, ThrottleEvent
-from ._layer import DualTransport, SplitTransport
-from ._policy import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy
 from ._ratelimit import (
     InMemoryRateLimitStore,
     RateLimiter,
     RateLimitStore,
-    RateLimitTransport,
     open_store,
 )
-from ._ratelimit.config import environment_setting
+from ._ratelimit.store_url import environment_setting
 from ._response_check import default_response_check
-from ._retry import RetryTransport
+from ._retry_policy import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy
+from ._transports.base import DualTransport, SplitTransport
+from ._transports.rate_limit import RateLimitTransport
+from ._transports.retry import RetryTransport
+from ._transports.typed_errors import ErrorTransport
 
 if TYPE_CHECKING:
     from redis import Redis

@@ -44,8 +44,8 @@ from typing import Any
 
 import httpx
 
-from ._policy import RequestNotWrittenError
-from ._policy import retry_after as _retry_after
+from ._retry_policy import RequestNotWrittenError
+from ._retry_policy import retry_after as _retry_after
 
 __all__ = [
     "APIConnectionError",

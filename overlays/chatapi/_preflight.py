@@ -17,14 +17,14 @@ import httpx
 from chatapi_description import OperationIndex
 
 from ._errors import ClientClosedError, ClientStateError, RequestInfo, RequestPathError
-from ._layer import operation_of, relative_path
+from ._transports.base import operation_of, relative_path
 
 __all__ = ["PATH_TEMPLATE", "LoopBinding", "check_route", "closed_error"]
 
 PATH_TEMPLATE = "chatapi.path_template"
 """Key of ``request.extensions`` naming the path template a generated function targets
 (``/contact/{identifier}/message``); the generated code sets it
-(``generator/templates/endpoint_module.py.jinja``)."""
+(``generator/upstream_overrides/endpoint_module.py.jinja``)."""
 
 _UNADDRESSABLE = frozenset({"", ".", ".."})
 _PARAMETER = re.compile(r"\{[^/{}]*\}")

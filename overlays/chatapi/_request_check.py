@@ -23,7 +23,7 @@ from chatapi_description import Document, Operation, OperationIndex, Route, Sche
 
 from ._errors import ChatAPIError, RequestInfo
 from ._filters import filter_problem
-from ._layer import relative_path
+from ._transports.base import relative_path
 
 __all__ = ["InvalidRequestError", "check_request", "example_of"]
 

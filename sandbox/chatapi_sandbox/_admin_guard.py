@@ -24,7 +24,7 @@ import ipaddress
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ._pipeline import error
+from ._api import error
 
 __all__ = ["ADMIN_HEADER", "AdminGuard"]
 

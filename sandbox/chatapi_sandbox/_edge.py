@@ -4,7 +4,7 @@ Whatever happens inside (a handler bug, an answer that cannot be encoded, an adm
 that fails), the client gets the Error body ``{code, message}``, never a plain-text
 traceback, and every 5xx the sandbox produces by itself is counted in
 ``Counters.server_errors``. Injected faults are the sandbox doing what it was told: the
-pipeline marks their requests with ``mark_injected`` and they are not counted as errors.
+API app (``_api``) marks their requests with ``mark_injected`` and they are not counted as errors.
 
 It also bounds request bodies: a declared ``Content-Length`` over the limit is answered
 413 before a byte of the body is read, and a body streamed without a length is cut off

@@ -1,7 +1,7 @@
 """Operations of the description without a handler, answered from the description's examples.
 
 A new operation works in the sandbox as soon as it is described: its requests are validated
-and rate-limited like every other's (the pipeline does that before any handler), and its
+and rate-limited like every other's (the API app does that before any handler), and its
 success answer is the example the description gives for it. A hand-written handler, when
 one is added, replaces the example.
 """

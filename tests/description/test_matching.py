@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatapi._layer import operation_of
+from chatapi._transports.base import operation_of
 from chatapi_client.operations import INDEX
 from chatapi_client.spec import load_spec
 from chatapi_description import Operation, PathMatcher, Route, read_index

@@ -10,7 +10,7 @@ import httpx
 
 import chatapi
 import chatapi_sandbox
-from chatapi._layer import SplitTransport
+from chatapi._transports.base import SplitTransport
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message

@@ -19,8 +19,8 @@ from chatapi import (
     RateLimitError,
     ServerError,
 )
-from chatapi._error_transport import ErrorTransport
 from chatapi._errors import error_from_exception, error_from_response
+from chatapi._transports.typed_errors import ErrorTransport
 
 from .fakes import WALL_OFFSET, FakeClock, Script, broken_body
 

@@ -41,7 +41,7 @@ from chatapi import (
     ResponseTooLargeError,
     ServerError,
 )
-from chatapi._policy import retry_after
+from chatapi._retry_policy import retry_after
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import create_contact, get_contact, remove_tags
 from chatapi_client.api.messaging import send_message

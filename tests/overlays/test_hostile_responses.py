@@ -22,7 +22,7 @@ from chatapi import (
     request_options,
 )
 from chatapi._errors import _snippet
-from chatapi._policy import MAX_WAIT
+from chatapi._retry_policy import MAX_WAIT
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 

@@ -292,7 +292,7 @@ def test_only_the_encodings_the_client_can_bound_are_asked_for() -> None:
 
 def test_deadline_bounds_are_installed_on_httpx_transports() -> None:
     # The bound reaches into httpx's pool: fail here, not silently, if httpx moves it.
-    from chatapi._wire import bound_by_deadline
+    from chatapi._transports.sockets import bound_by_deadline
 
     assert bound_by_deadline(httpx.HTTPTransport())
     assert bound_by_deadline(httpx.AsyncHTTPTransport())

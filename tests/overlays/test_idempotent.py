@@ -7,9 +7,9 @@ import pytest
 
 import chatapi
 from chatapi import OutcomeUnknownError, RequestOptions
-from chatapi._error_transport import ErrorTransport
-from chatapi._policy import repeatable
-from chatapi._retry import RetryTransport
+from chatapi._retry_policy import repeatable
+from chatapi._transports.retry import RetryTransport
+from chatapi._transports.typed_errors import ErrorTransport
 from chatapi_client.models import SendMessageRequest, TextMessage
 from chatapi_client.operations import INDEX
 

@@ -21,7 +21,7 @@ from chatapi import (
     request_options,
 )
 from chatapi._connect import KEEPALIVE_EXPIRY
-from chatapi._layer import SplitTransport
+from chatapi._transports.base import SplitTransport
 from chatapi_client.models import SendMessageRequest, TextMessage
 
 from .fakes import FakeClock

@@ -7,7 +7,7 @@ import email.utils
 import httpx
 import pytest
 
-from chatapi._policy import (
+from chatapi._retry_policy import (
     Decision,
     FailureKind,
     RetryPolicy,

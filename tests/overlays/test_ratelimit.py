@@ -19,9 +19,9 @@ from chatapi import (
     ThrottleEvent,
     request_options,
 )
-from chatapi._error_transport import ErrorTransport
-from chatapi._ratelimit import RateLimitTransport
-from chatapi._retry import RetryTransport
+from chatapi._transports.rate_limit import RateLimitTransport
+from chatapi._transports.retry import RetryTransport
+from chatapi._transports.typed_errors import ErrorTransport
 from chatapi_description import Operation, OperationIndex, RateLimit
 
 from .fakes import CONTACT_INDEX, FakeClock, Script, TaskVirtualClock, index

@@ -25,10 +25,10 @@ from chatapi import (
     InMemoryRateLimitStore,
     RateLimiter,
 )
-from chatapi._error_transport import ErrorTransport
-from chatapi._policy import RetryPolicy
-from chatapi._ratelimit import RateLimitTransport
-from chatapi._retry import RetryTransport
+from chatapi._retry_policy import RetryPolicy
+from chatapi._transports.rate_limit import RateLimitTransport
+from chatapi._transports.retry import RetryTransport
+from chatapi._transports.typed_errors import ErrorTransport
 from chatapi_description import OperationIndex, RateLimit
 
 from .fakes import TaskVirtualClock, ThreadedVirtualClock, index

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from chatapi import InMemoryRateLimitStore, RateLimiter, SqliteRateLimitStore
-from chatapi._ratelimit import RateLimitTransport
 from chatapi._ratelimit.store import SHARED_WINDOW_MEMORY
 from chatapi._ratelimit.window import (
     HORIZON,
@@ -24,6 +23,7 @@ from chatapi._ratelimit.window import (
     WIDEN_ON_429,
     JitterWindow,
 )
+from chatapi._transports.rate_limit import RateLimitTransport
 
 from .fakes import WALL_OFFSET, FakeClock, index
 

@@ -25,9 +25,9 @@ from chatapi import (
     ServerError,
     request_options,
 )
-from chatapi._error_transport import ErrorTransport
-from chatapi._policy import MAX_WAIT, RetryPolicy
-from chatapi._retry import RetryTransport
+from chatapi._retry_policy import MAX_WAIT, RetryPolicy
+from chatapi._transports.retry import RetryTransport
+from chatapi._transports.typed_errors import ErrorTransport
 
 from .fakes import FakeClock, Outcome, Script, broken_body
 

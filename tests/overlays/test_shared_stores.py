@@ -25,9 +25,9 @@ from chatapi import (
 )
 from chatapi._connect import RateLimitStoreSetting
 from chatapi._ratelimit import open_store
-from chatapi._ratelimit.config import STORE_VARIABLE
 from chatapi._ratelimit.failover import Failover
 from chatapi._ratelimit.store import DirectAsyncStore, InMemoryRateLimitStore, async_store_for
+from chatapi._ratelimit.store_url import STORE_VARIABLE
 
 from .fakes import WALL_OFFSET, FakeClock
 

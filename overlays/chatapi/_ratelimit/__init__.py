@@ -4,7 +4,6 @@ The Redis store (``redis_store.RedisRateLimitStore``) needs the ``redis`` extra 
 imported only when asked for, so the package works without redis-py.
 """
 
-from .config import ACCEPTED_FORMS, STORE_VARIABLE, open_store
 from .failover import RateLimitStoreError, RateLimitStoreEvent
 from .limiter import DEFAULT_WINDOW, RateLimiter
 from .sqlite_store import SqliteRateLimitStore
@@ -15,7 +14,7 @@ from .store import (
     RateLimitStore,
     async_store_for,
 )
-from .transport import RateLimitTransport
+from .store_url import ACCEPTED_FORMS, STORE_VARIABLE, open_store
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -27,7 +26,6 @@ __all__ = [
     "RateLimitStore",
     "RateLimitStoreError",
     "RateLimitStoreEvent",
-    "RateLimitTransport",
     "RateLimiter",
     "SqliteRateLimitStore",
     "async_store_for",

@@ -22,7 +22,7 @@ import httpx
 from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import LocalRateLimitError, RequestInfo
 from .._events import ThrottleEvent
-from .._policy import MAX_WAIT, retry_after
+from .._retry_policy import MAX_WAIT, retry_after
 from .store import (
     Admission,
     InMemoryRateLimitStore,

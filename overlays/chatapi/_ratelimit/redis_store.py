@@ -72,7 +72,6 @@ from urllib.parse import urlsplit
 
 import anyio.to_thread
 
-from .config import check_credentials, split_credentials
 from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
 from .store import (
     _SLACK,
@@ -83,6 +82,7 @@ from .store import (
     fair_share,
     time_left,
 )
+from .store_url import check_credentials, split_credentials
 
 try:
     import redis

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from .._client import AsyncChatAPI
 from .._errors import ChatAPIError
-from .._ratelimit.config import split_credentials
 from .._ratelimit.redis_store import describe_redis_url
+from .._ratelimit.store_url import split_credentials
 from ..bulk import IN_FLIGHT, PENDING, AsyncHandler, Journal, Summary, arun, summarize
 from ._display import Display
 from ._settings import EXIT_OK, EXIT_SOME_FAILED, Settings, exit_code_of, fail, sentence

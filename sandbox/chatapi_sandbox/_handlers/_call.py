@@ -15,7 +15,7 @@ T = TypeVar("T")
 
 
 class ApiError(Exception):
-    """An answer with the Error body ``{code, message}``; raised by handlers and the pipeline."""
+    """An answer with the Error body ``{code, message}``; raised by handlers and the API app."""
 
     def __init__(self, status: int, message: str) -> None:
         """``status`` is the HTTP status and the body's ``code``."""

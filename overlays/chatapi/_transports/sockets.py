@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from ._clock import Clock
+from .._clock import Clock
 
 __all__ = ["WriteWatch", "bound_by_deadline", "call_deadline", "watch_writes"]
 
@@ -120,6 +120,6 @@ def bound_by_deadline(transport: object) -> bool:
     httpx whose pool no longer keeps its backend where this expects it. Call it before the
     transport's first request: connections already open keep their streams.
     """
-    from ._wire_backend import wrap
+    from .httpcore_sockets import wrap
 
     return wrap(transport)

@@ -11,9 +11,9 @@ import httpx
 
 from chatapi_description import Operation, OperationIndex
 
-from ._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
-from ._clock import SYSTEM_CLOCK, Clock
-from ._errors import (
+from .._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
+from .._clock import SYSTEM_CLOCK, Clock
+from .._errors import (
     OutcomeUnknownError,
     RequestInfo,
     RequestProcessedError,
@@ -22,10 +22,9 @@ from ._errors import (
     error_from_response,
     error_from_too_large,
 )
-from ._events import RetryEvent
-from ._layer import DualTransport, Layer, operation_of
-from ._options import clamp_timeouts, deadline_of, options_for
-from ._policy import (
+from .._events import RetryEvent
+from .._options import clamp_timeouts, deadline_of, options_for
+from .._retry_policy import (
     MAX_WAIT,
     Decision,
     RetryPolicy,
@@ -35,7 +34,8 @@ from ._policy import (
     retry_after,
     should_retry,
 )
-from ._wire import call_deadline
+from .base import DualTransport, Layer, operation_of
+from .sockets import call_deadline
 
 __all__ = ["RetryTransport", "processed_unusable"]
 

@@ -12,10 +12,10 @@ from chatapi_description import OperationIndex, RateLimit
 
 from .._errors import RequestInfo
 from .._events import ThrottleEvent
-from .._layer import DualTransport, Layer, operation_of
 from .._options import clamp_timeouts, deadline_of
-from .failover import RateLimitStoreError
-from .limiter import RateLimiter
+from .._ratelimit.failover import RateLimitStoreError
+from .._ratelimit.limiter import RateLimiter
+from .base import DualTransport, Layer, operation_of
 
 __all__ = ["RateLimitTransport"]
 

@@ -16,9 +16,9 @@ import httpx
 
 from chatapi_description import Operation
 
-from ._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
-from ._clock import SYSTEM_CLOCK, Clock
-from ._errors import (
+from .._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
+from .._clock import SYSTEM_CLOCK, Clock
+from .._errors import (
     APIResponseValidationError,
     RequestProcessedError,
     credential_of,
@@ -30,12 +30,12 @@ from ._errors import (
     error_from_too_large,
     redact_document,
 )
-from ._layer import DualTransport, Layer, operation_of
-from ._options import deadline_of
-from ._preflight import LoopBinding, check_route, closed_error
-from ._request_check import check_request
-from ._response_check import NOT_JSON, ParsedResponse, ResponseCheck, parse_json
-from ._retry import processed_unusable
+from .._options import deadline_of
+from .._preflight import LoopBinding, check_route, closed_error
+from .._request_check import check_request
+from .._response_check import NOT_JSON, ParsedResponse, ResponseCheck, parse_json
+from .base import DualTransport, Layer, operation_of
+from .retry import processed_unusable
 
 __all__ = ["ErrorTransport"]
 

@@ -1,4 +1,4 @@
-"""The network streams and backends of ``_wire``: httpcore's, with the deadline and the watch.
+"""The network streams and backends of ``sockets``: httpcore's, with the deadline and the watch.
 
 Kept apart so that ``import chatapi`` does not import httpcore: httpx loads it when it builds
 its first transport, and ``bound_by_deadline`` loads this module then.
@@ -11,7 +11,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from ._wire import _cut, _read_failed, _write_begins, _write_failed
+from .sockets import _cut, _read_failed, _write_begins, _write_failed
 
 __all__ = ["wrap"]
 
@@ -151,7 +151,7 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
 
 def wrap(transport: object) -> bool:
-    """See ``_wire.bound_by_deadline``."""
+    """See ``sockets.bound_by_deadline``."""
     if not isinstance(transport, httpx.HTTPTransport | httpx.AsyncHTTPTransport):
         return False
     pool = getattr(transport, "_pool", None)

@@ -14,8 +14,8 @@ import httpx
 from chatapi_description import Operation, OperationIndex
 from chatapi_description import relative_path as relative_to
 
-from ._policy import RequestNotWrittenError
-from ._wire import WriteWatch, bound_by_deadline, watch_writes
+from .._retry_policy import RequestNotWrittenError
+from .sockets import WriteWatch, bound_by_deadline, watch_writes
 
 __all__ = ["DualTransport", "Layer", "SplitTransport", "operation_of", "relative_path"]
 
