@@ -27,15 +27,12 @@ to repeat was processed (2xx) but its answer cannot be used. Code that resends o
 must not resend it.
 
 Errors keep the method and URL of the request, never its headers, so the token cannot leak
-through them. Text from the server (messages, page titles, schema problems, response
-headers) is redacted first, then stripped of control characters and escape sequences, then
-shortened: a token the server echoes back never survives, not even in part at a cut.
-Every error pickles with its type, attributes and text (they cross process pools).
+through them; text from the server in them is redacted first (``_redact``). Every error
+pickles with its type, attributes and text (they cross process pools).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import time
@@ -44,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from ._redact import SNIPPET_LENGTH, credential_of, redact_headers, server_text, snippet
 from ._retry_policy import RequestNotWrittenError
 from ._retry_policy import retry_after as _retry_after
 
@@ -68,33 +66,15 @@ __all__ = [
     "RequestProcessedError",
     "ResponseTooLargeError",
     "ServerError",
-    "credential_of",
     "error_from_decoding",
     "error_from_exception",
     "error_from_non_json",
     "error_from_problem",
     "error_from_response",
     "error_from_too_large",
-    "server_text",
 ]
 
-_SNIPPET_LENGTH = 200
-_SNIPPET_SCAN = 4096
-"""Bytes of a body searched for a title or text: an error page's title comes early."""
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
-    r"|\x1b.?"  # any other escape
-)
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
-"""C0 and C1 controls (tabs and newlines too: error text is one line) and the bidirectional
-overrides that reorder what a terminal shows."""
-_REDACTED = "[redacted]"
-
 
 _INFO = "chatapi.request_info"
 """Key of ``request.extensions`` caching the request's ``RequestInfo``."""
@@ -465,7 +445,7 @@ def error_from_response(
     info = RequestInfo.of(request) if request is not None else None
     status = response.status_code
     reason = server_text(response.reason_phrase, credential)
-    headers = _headers(response.headers, credential)
+    headers = redact_headers(response.headers, credential)
     if status == 429 or retry_after is not None:
         if retry_after is None:
             retry_after = _retry_after(response.headers, time.time() if now is None else now)
@@ -502,7 +482,7 @@ def error_from_decoding(
         f"the response body could not be decoded: {server_text(str(exc), credential)}",
         request=RequestInfo.of(request),
         status_code=None if response is None else response.status_code,
-        headers=None if response is None else _headers(response.headers, credential),
+        headers=None if response is None else redact_headers(response.headers, credential),
     )
 
 
@@ -515,7 +495,7 @@ def error_from_too_large(
         request=RequestInfo.of(request),
         limit=limit,
         status_code=response.status_code,
-        headers=_headers(response.headers, credential_of(request)),
+        headers=redact_headers(response.headers, credential_of(request)),
     )
 
 
@@ -526,10 +506,10 @@ def error_from_non_json(
     credential = credential_of(request)
     kind = server_text(response.headers.get("content-type", "no content type"), credential)
     return APIResponseValidationError(
-        f"expected a JSON body, got {kind}: {_snippet(_content(response), credential)!r}",
+        f"expected a JSON body, got {kind}: {snippet(_content(response), credential)!r}",
         request=RequestInfo.of(request),
         status_code=response.status_code,
-        headers=_headers(response.headers, credential),
+        headers=redact_headers(response.headers, credential),
     )
 
 
@@ -552,12 +532,12 @@ def _code_and_message(response: httpx.Response, credential: str = "") -> tuple[i
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
-        return None, _snippet(body, credential)
+        return None, snippet(body, credential)
     if not isinstance(document, dict):
-        return None, _snippet(body, credential)
+        return None, snippet(body, credential)
     message = document.get("message")
     text = server_text(message, credential) if isinstance(message, str) else ""
-    return _as_int(document.get("code")), text or _snippet(body, credential)
+    return _as_int(document.get("code")), text or snippet(body, credential)
 
 
 def _as_int(value: object) -> int | None:
@@ -567,37 +547,6 @@ def _as_int(value: object) -> int | None:
     if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value)
     return None
-
-
-def _snippet(body: bytes, credential: str = "") -> str:
-    """A short one-line text for a body: an HTML page's title, else its text, truncated.
-
-    Only the head of the body is read, and a little beyond it, so that a credential
-    straddling the end of the head is read whole and redacted, never kept in part.
-    """
-    # The patterns below backtrack: bound their input, or a hostile page costs seconds.
-    head = body[: _SNIPPET_SCAN + 8 * len(credential)]
-    title = _TITLE.search(head[:_SNIPPET_SCAN])
-    text = (title.group(1) if title else head).decode("utf-8", "replace")
-    text = html.unescape(_TAG.sub(" ", text))
-    return server_text(text, credential)
-
-
-def server_text(text: str, credential: str, limit: int = _SNIPPET_LENGTH) -> str:
-    """``text`` from the server, made fit for an error message.
-
-    In this order: the credential redacted (before anything can cut it), terminal escape
-    sequences and
-    control characters removed, whitespace collapsed to single spaces, then shortened to
-    ``limit`` characters. The redaction runs again after the clean-up, which could join a
-    credential split by control characters.
-    """
-    text = _redact(text, credential)
-    text = _CONTROLS.sub(" ", _ESCAPES.sub("", text))
-    text = _redact(" ".join(text.split()), credential)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
 
 
 def error_from_problem(
@@ -611,50 +560,8 @@ def error_from_problem(
     """
     credential = credential_of(request)
     return APIResponseValidationError(
-        server_text(problem, credential, limit=4 * _SNIPPET_LENGTH),
+        server_text(problem, credential, limit=4 * SNIPPET_LENGTH),
         request=RequestInfo.of(request),
         status_code=response.status_code,
-        headers=_headers(response.headers, credential),
+        headers=redact_headers(response.headers, credential),
     )
-
-
-def credential_of(request: httpx.Request | None) -> str:
-    """The request's credential (the ``Authorization`` value less its scheme), or ``""``.
-
-    A credential shorter than 4 characters is not worth hiding, and replacing tiny strings
-    would garble every message: it counts as none.
-    """
-    if request is None:
-        return ""
-    authorization = request.headers.get("authorization", "")
-    credential = authorization.split(" ", 1)[-1].strip()
-    return credential if len(credential) >= 4 else ""
-
-
-def _redact(text: str, credential: str) -> str:
-    """``text`` without ``credential``, in case the server echoed it."""
-    if not credential or credential not in text:
-        return text
-    return text.replace(credential, _REDACTED)
-
-
-def _headers(headers: httpx.Headers, credential: str) -> httpx.Headers:
-    """``headers``, with every value that echoes the credential redacted."""
-    if not credential or not any(credential in value for value in headers.values()):
-        return headers
-    items = headers.multi_items()
-    return httpx.Headers([(name, _redact(value, credential)) for name, value in items])
-
-
-def redact_document(document: Any, credential: str) -> Any:
-    """A parsed JSON ``document`` with the credential redacted in every string and key."""
-    if isinstance(document, str):
-        return _redact(document, credential)
-    if isinstance(document, list):
-        return [redact_document(item, credential) for item in document]
-    if isinstance(document, dict):
-        return {
-            _redact(key, credential): redact_document(value, credential)
-            for key, value in document.items()
-        }
-    return document

@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ._api import error
 from ._core import SandboxCore
 from ._faults import Fault
 from ._json_body import UnreadableBodyError, read_json
+from ._responses import error
 
 __all__ = ["admin_routes"]
 

@@ -24,7 +24,7 @@ import ipaddress
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ._api import error
+from ._responses import error
 
 __all__ = ["ADMIN_HEADER", "AdminGuard"]
 

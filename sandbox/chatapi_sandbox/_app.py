@@ -17,10 +17,11 @@ from chatapi_client.spec import load_spec
 
 from ._admin import admin_routes
 from ._admin_guard import AdminGuard
-from ._api import ApiApp, error
+from ._api import ApiApp
 from ._core import ConnectionCloser, SandboxCore
 from ._edge import BodyTooLargeError, Edge, too_large
 from ._options import SandboxOptions
+from ._responses import error
 
 __all__ = ["SandboxApp", "create_app"]
 

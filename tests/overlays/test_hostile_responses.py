@@ -21,7 +21,7 @@ from chatapi import (
     RateLimitError,
     request_options,
 )
-from chatapi._errors import _snippet
+from chatapi._redact import snippet
 from chatapi._retry_policy import MAX_WAIT
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
@@ -124,5 +124,5 @@ def test_a_validation_message_quoting_the_token_is_redacted() -> None:
 def test_error_page_snippets_read_only_the_head_of_a_body() -> None:
     # A title closed beyond the scanned head is not looked for; the text snippet is used.
     late_title = b"<title>" + b"x" * 5000 + b"FAR</title>"
-    assert "FAR" not in _snippet(late_title)
-    assert _snippet(b"<html><title>502 Bad Gateway</title>" + b"<" * 100_000) == "502 Bad Gateway"
+    assert "FAR" not in snippet(late_title)
+    assert snippet(b"<html><title>502 Bad Gateway</title>" + b"<" * 100_000) == "502 Bad Gateway"

@@ -21,17 +21,16 @@ from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import (
     APIResponseValidationError,
     RequestProcessedError,
-    credential_of,
     error_from_decoding,
     error_from_exception,
     error_from_non_json,
     error_from_problem,
     error_from_response,
     error_from_too_large,
-    redact_document,
 )
 from .._options import deadline_of
 from .._preflight import LoopBinding, check_route, closed_error
+from .._redact import credential_of, redact_document
 from .._request_check import check_request
 from .._response_check import NOT_JSON, ParsedResponse, ResponseCheck, parse_json
 from .base import DualTransport, Layer, operation_of
