@@ -32,6 +32,10 @@ import httpx
 from chatapi_client.types import UNSET, Unset
 
 if TYPE_CHECKING:
+    # For the annotations only: list methods are typed with the pagers users hold, which
+    # the chatapi package builds (its Caller). Nothing of chatapi is imported at run time.
+    from chatapi import AsyncPager, Pager
+
     from chatapi_client.models import (
         AssignConversationRequest,
         ClosingNote,
@@ -196,7 +200,7 @@ class RawResponse(Generic[T]):
 
 
 class PagerProtocol(Protocol[ItemT_co, PageT_co]):
-    """What list methods return: every item of every page, fetched as iteration reaches it."""
+    """The shape of ``chatapi.Pager``, which list methods return, for code taking any pager."""
 
     def __iter__(self) -> Iterator[ItemT_co]:
         """Each item of each page, once, in order."""
@@ -217,7 +221,7 @@ class PagerProtocol(Protocol[ItemT_co, PageT_co]):
 
 
 class AsyncPagerProtocol(Protocol[ItemT_co, PageT_co]):
-    """What async list methods return: every item of every page, for ``async for``."""
+    """The shape of ``chatapi.AsyncPager``, which async list methods return."""
 
     def __aiter__(self) -> AsyncIterator[ItemT_co]:
         """Each item of each page, once, in order."""
@@ -257,7 +261,7 @@ class Caller(Protocol):
         fetch: Callable[[int | Unset], PageT],
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset,
-    ) -> PagerProtocol[ItemT, PageT]:
+    ) -> Pager[ItemT, PageT]:
         """A pager whose pages come from ``fetch(cursor)``, starting at ``cursor``."""
         ...
 
@@ -282,7 +286,7 @@ class AsyncCaller(Protocol):
         fetch: Callable[[int | Unset], Awaitable[PageT]],
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset,
-    ) -> AsyncPagerProtocol[ItemT, PageT]:
+    ) -> AsyncPager[ItemT, PageT]:
         """A pager whose pages come from ``await fetch(cursor)``, starting at ``cursor``."""
         ...
 
@@ -303,9 +307,9 @@ class RawCaller:
         fetch: Callable[[int | Unset], PageT],
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset,
-    ) -> PagerProtocol[ItemT, PageT]:
+    ) -> Pager[ItemT, PageT]:
         """The raw page ``cursor`` names (the first when unset), not a pager."""
-        return cast("PagerProtocol[ItemT, PageT]", fetch(cursor))
+        return cast("Pager[ItemT, PageT]", fetch(cursor))
 
 
 class AsyncRawCaller:
@@ -320,9 +324,9 @@ class AsyncRawCaller:
         fetch: Callable[[int | Unset], Awaitable[PageT]],
         items: Callable[[PageT], Sequence[ItemT]],
         cursor: int | Unset,
-    ) -> AsyncPagerProtocol[ItemT, PageT]:
+    ) -> AsyncPager[ItemT, PageT]:
         """The awaitable raw page ``cursor`` names (the first when unset), not a pager."""
-        return cast("AsyncPagerProtocol[ItemT, PageT]", fetch(cursor))
+        return cast("AsyncPager[ItemT, PageT]", fetch(cursor))
 
 
 def raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
@@ -330,7 +334,7 @@ def raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
     return cast("Callable[P, RawResponse[T]]", method)
 
 
-def raw_page(method: Callable[P, PagerProtocol[Any, PageT]]) -> Callable[P, RawResponse[PageT]]:
+def raw_page(method: Callable[P, Pager[Any, PageT]]) -> Callable[P, RawResponse[PageT]]:
     """A list ``method`` over a ``RawCaller``: one page, as a ``RawResponse``."""
     return cast("Callable[P, RawResponse[PageT]]", method)
 
@@ -343,7 +347,7 @@ def async_raw_response(
 
 
 def async_raw_page(
-    method: Callable[P, AsyncPagerProtocol[Any, PageT]],
+    method: Callable[P, AsyncPager[Any, PageT]],
 ) -> Callable[P, Coroutine[Any, Any, RawResponse[PageT]]]:
     """An async list ``method`` over an ``AsyncRawCaller``: one page, awaited."""
     return cast("Callable[P, Coroutine[Any, Any, RawResponse[PageT]]]", method)
@@ -458,7 +462,7 @@ class Messaging:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[MessageRecord, MessagePage]:
+    ) -> Pager[MessageRecord, MessagePage]:
         """List the messages of a contact.
 
         ``GET /contact/{identifier}/message/list`` (listMessages).
@@ -537,7 +541,7 @@ class AsyncMessaging:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[MessageRecord, MessagePage]:
+    ) -> AsyncPager[MessageRecord, MessagePage]:
         """List the messages of a contact.
 
         ``GET /contact/{identifier}/message/list`` (listMessages).
@@ -748,7 +752,7 @@ class Contacts:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[ContactChannel, ContactChannelPage]:
+    ) -> Pager[ContactChannel, ContactChannelPage]:
         """List the channels a contact is reachable on.
 
         ``GET /contact/{identifier}/channels`` (listContactChannels).
@@ -786,7 +790,7 @@ class Contacts:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[Contact, ContactPage]:
+    ) -> Pager[Contact, ContactPage]:
         """Search and list contacts.
 
         ``POST /contact/list`` (listContacts).
@@ -957,7 +961,7 @@ class AsyncContacts:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[ContactChannel, ContactChannelPage]:
+    ) -> AsyncPager[ContactChannel, ContactChannelPage]:
         """List the channels a contact is reachable on.
 
         ``GET /contact/{identifier}/channels`` (listContactChannels).
@@ -995,7 +999,7 @@ class AsyncContacts:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[Contact, ContactPage]:
+    ) -> AsyncPager[Contact, ContactPage]:
         """Search and list contacts.
 
         ``POST /contact/list`` (listContacts).
@@ -1175,7 +1179,7 @@ class Space:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[SpaceChannel, SpaceChannelPage]:
+    ) -> Pager[SpaceChannel, SpaceChannelPage]:
         """List the workspace's channels.
 
         ``GET /space/channel`` (listChannels).
@@ -1197,7 +1201,7 @@ class Space:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[MessageTemplate, TemplatePage]:
+    ) -> Pager[MessageTemplate, TemplatePage]:
         """List the message templates of a channel.
 
         ``GET /space/channel/{channelId}/template`` (listTemplates).
@@ -1225,7 +1229,7 @@ class Space:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[MessageTemplate, TemplatePage]:
+    ) -> Pager[MessageTemplate, TemplatePage]:
         """List the WhatsApp templates of a channel, as the template manager holds them.
 
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
@@ -1268,7 +1272,7 @@ class Space:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[ClosingNote, ClosingNotePage]:
+    ) -> Pager[ClosingNote, ClosingNotePage]:
         """List the workspace's closing notes.
 
         ``GET /space/closing_notes`` (listClosingNotes).
@@ -1289,7 +1293,7 @@ class Space:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[User, UserPage]:
+    ) -> Pager[User, UserPage]:
         """List the workspace's users.
 
         ``GET /space/user`` (listUsers).
@@ -1320,7 +1324,7 @@ class Space:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> PagerProtocol[CustomField, CustomFieldPage]:
+    ) -> Pager[CustomField, CustomFieldPage]:
         """List the workspace's custom contact fields.
 
         ``GET /space/custom_field`` (listCustomFields).
@@ -1424,7 +1428,7 @@ class AsyncSpace:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[SpaceChannel, SpaceChannelPage]:
+    ) -> AsyncPager[SpaceChannel, SpaceChannelPage]:
         """List the workspace's channels.
 
         ``GET /space/channel`` (listChannels).
@@ -1446,7 +1450,7 @@ class AsyncSpace:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[MessageTemplate, TemplatePage]:
+    ) -> AsyncPager[MessageTemplate, TemplatePage]:
         """List the message templates of a channel.
 
         ``GET /space/channel/{channelId}/template`` (listTemplates).
@@ -1474,7 +1478,7 @@ class AsyncSpace:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[MessageTemplate, TemplatePage]:
+    ) -> AsyncPager[MessageTemplate, TemplatePage]:
         """List the WhatsApp templates of a channel, as the template manager holds them.
 
         ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
@@ -1517,7 +1521,7 @@ class AsyncSpace:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[ClosingNote, ClosingNotePage]:
+    ) -> AsyncPager[ClosingNote, ClosingNotePage]:
         """List the workspace's closing notes.
 
         ``GET /space/closing_notes`` (listClosingNotes).
@@ -1538,7 +1542,7 @@ class AsyncSpace:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[User, UserPage]:
+    ) -> AsyncPager[User, UserPage]:
         """List the workspace's users.
 
         ``GET /space/user`` (listUsers).
@@ -1569,7 +1573,7 @@ class AsyncSpace:
         limit: int | Unset = UNSET,
         cursor: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPagerProtocol[CustomField, CustomFieldPage]:
+    ) -> AsyncPager[CustomField, CustomFieldPage]:
         """List the workspace's custom contact fields.
 
         ``GET /space/custom_field`` (listCustomFields).

@@ -27,3 +27,40 @@ def test_generated_package_type_checks_strictly() -> None:
         check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+USER_CODE = """\
+import chatapi
+from chatapi_client.models import MessagePage, MessageRecord
+
+
+def pages(client: chatapi.ChatAPI) -> chatapi.Pager[MessageRecord, MessagePage]:
+    return client.messaging.list("id:1")
+
+
+def async_pages(
+    client: chatapi.AsyncChatAPI,
+) -> chatapi.AsyncPager[MessageRecord, MessagePage]:
+    return client.messaging.list("id:1")
+
+
+def one_page(client: chatapi.ChatAPI) -> chatapi.RawResponse[MessagePage]:
+    return client.messaging.with_raw_response.list("id:1")
+"""
+
+
+def test_list_methods_are_typed_with_the_pagers_users_hold(tmp_path: Path) -> None:
+    """A user's strict mypy sees ``chatapi.Pager``, not a protocol it cannot annotate with."""
+    program = tmp_path / "user_code.py"
+    program.write_text(USER_CODE, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+            "--cache-dir", str(tmp_path / "cache"), str(program),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
