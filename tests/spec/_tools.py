@@ -24,8 +24,8 @@ from referencing.exceptions import Unresolvable
 
 from chatapi_description import load_yaml
 from tests.spec._spec import REPO_ROOT, Problem, escape
+from tools._node import NodeToolMissingError, run_node_tool
 
-NODE_BIN = REPO_ROOT / "node_modules" / ".bin"
 SPECTRAL_RULESET = REPO_ROOT / ".spectral.yaml"
 REDOCLY_CONFIG = REPO_ROOT / "redocly.yaml"
 _TIMEOUT_S = 300
@@ -121,22 +121,10 @@ def redocly_problems(spec_path: Path) -> list[Problem]:
 
 
 def _run_node_tool(name: str, *args: str) -> subprocess.CompletedProcess[str] | Problem:
-    executable = NODE_BIN / name
-    if not executable.exists():
-        return Problem(
-            name, str(executable.relative_to(REPO_ROOT)), "not installed: run `make` first"
-        )
-    # Redocly: no telemetry, no update check; neither needs the network.
-    env = os.environ | {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
-    return subprocess.run(
-        [str(executable), *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=_TIMEOUT_S,
-        check=False,
-    )
+    try:
+        return run_node_tool(name, *args, timeout=_TIMEOUT_S)
+    except NodeToolMissingError as error:
+        return Problem(name, str(error), "not installed: run `make` first")
 
 
 def _parse_json(completed: subprocess.CompletedProcess[str], name: str) -> Any:

@@ -20,6 +20,7 @@ import pytest
 
 from chatapi_client.operations import INDEX
 from tools._files import NODE_BIN
+from tools._node import run_node_tool
 
 pytestmark = pytest.mark.tools
 
@@ -47,16 +48,7 @@ USAGE = ("usage.ts", "fetch_usage.ts", "hey_usage.ts")
 
 
 def _run(tool: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    executable = NODE_BIN / tool
-    assert executable.exists(), f"{executable} is missing: run `make bootstrap`"
-    return subprocess.run(
-        [str(executable), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=_TIMEOUT_S,
-        check=False,
-    )
+    return run_node_tool(tool, *args, cwd=cwd, timeout=_TIMEOUT_S)
 
 
 @pytest.fixture(scope="session")

@@ -17,15 +17,14 @@ fails if `external_loads` still finds anything the page would fetch.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from chatapi_description import DescriptionError, load_yaml
-from tools._files import CHANGELOG_PATH, NODE_BIN, REPO_ROOT, SPEC_PATH
+from tools._files import CHANGELOG_PATH, REPO_ROOT, SPEC_PATH
+from tools._node import NodeToolMissingError, run_node_tool
 from tools.spec_dist._docs_view import docs_view
 from tools.spec_dist._rate_limits import RATE_LIMITS_NAME, render_rate_limits
 
@@ -126,20 +125,10 @@ def external_loads(html: str) -> list[str]:
 
 
 def _redocly(*args: str) -> None:
-    executable = NODE_BIN / "redocly"
-    if not executable.exists():
-        raise DistError(f"{executable.relative_to(REPO_ROOT)} is missing: run `make bootstrap`")
-    # No telemetry from the CLI, none from readers' browsers, no update check.
-    env = os.environ | {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
-    completed = subprocess.run(  # noqa: S603 - our pinned tool, our arguments
-        [str(executable), *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=_TIMEOUT_S,
-        check=False,
-    )
+    try:
+        completed = run_node_tool("redocly", *args, timeout=_TIMEOUT_S)
+    except NodeToolMissingError as error:
+        raise DistError(f"{error}: run `make bootstrap`") from None
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr).strip()[-3000:]
         raise DistError(f"redocly {args[0]} failed (exit {completed.returncode}):\n{output}")

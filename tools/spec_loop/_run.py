@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools._files import NODE_BIN, REPO_ROOT
+from tools._node import NODE_TOOL_ENV
 
 # What a failing step may print: enough to act on, never a document dump.
 MAX_LINES = 25
@@ -126,8 +127,7 @@ def spec_steps(spec: Path) -> list[list[Step]]:
 
 
 def _run(step: Step) -> StepResult:
-    # Redocly: no telemetry, no update check; neither needs the network.
-    env = os.environ | {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+    env = os.environ | NODE_TOOL_ENV
     started = time.monotonic()
     try:
         completed = subprocess.run(  # noqa: S603 - our pinned tools, our arguments
