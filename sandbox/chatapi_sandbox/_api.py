@@ -124,20 +124,12 @@ class ApiApp:
         fault = core.faults.take(operation.operation_id, organization)
         if fault is not None:
             core.tally.fault(operation.operation_id, fault.kind.value)
-        if fault is not None and fault.when is When.BEFORE:
-            if fault.kind is FaultKind.DELAY:
-                await asyncio.sleep(fault.delay)
-            else:
-                await self._strike(fault, None, headers, scope, receive, send)
-                return
+        if await self._fault_at(When.BEFORE, fault, None, headers, scope, receive, send):
+            return
         response = await self._process(request, body, operation, found.path_params, organization)
         response.headers.update(headers)
-        if fault is not None and fault.when is When.AFTER:
-            if fault.kind is FaultKind.DELAY:
-                await asyncio.sleep(fault.delay)
-            else:
-                await self._strike(fault, response, headers, scope, receive, send)
-                return
+        if await self._fault_at(When.AFTER, fault, response, headers, scope, receive, send):
+            return
         await response(scope, receive, send)
 
     def _validate(
@@ -215,6 +207,25 @@ class ApiApp:
     def _bug(operation: Operation, what: str) -> Response:
         logger.error("sandbox bug in %s: %s", operation.operation_id, what)
         return error(500, f"Sandbox bug in {operation.operation_id}: {what}.")
+
+    async def _fault_at(
+        self,
+        when: When,
+        fault: Fault | None,
+        processed: Response | None,
+        headers: dict[str, str],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> bool:
+        """Carry out ``fault`` if it strikes ``when``; True when it answered the request itself."""
+        if fault is None or fault.when is not when:
+            return False
+        if fault.kind is FaultKind.DELAY:
+            await asyncio.sleep(fault.delay)
+            return False
+        await self._strike(fault, processed, headers, scope, receive, send)
+        return True
 
     async def _strike(
         self,

@@ -20,6 +20,7 @@ from .._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, re
 from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import (
     APIResponseValidationError,
+    ChatAPIError,
     RequestProcessedError,
     error_from_decoding,
     error_from_exception,
@@ -39,6 +40,8 @@ from .retry import processed_unusable
 __all__ = ["ErrorTransport"]
 
 _WITHHELD = "not quoted: the problem lies in a value echoing the credential"
+_READ_FAILURES = (httpx.TransportError, httpx.DecodingError, BodyTooLargeError)
+"""What reading a body may raise; ``_read_error`` maps each to its typed error."""
 
 
 class ErrorTransport(Layer):
@@ -94,12 +97,8 @@ class ErrorTransport(Layer):
             response = read_body(
                 response, limit=self._max_size, deadline=self._deadline(request), clock=self._clock
             )
-        except httpx.TransportError as exc:
-            raise error_from_exception(exc, request) from None
-        except httpx.DecodingError as exc:
-            raise error_from_decoding(exc, request, response) from None
-        except BodyTooLargeError:
-            raise error_from_too_large(response, request, self._max_size) from None
+        except _READ_FAILURES as exc:
+            raise self._read_error(exc, request, response) from None
         return self._checked(response, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -116,12 +115,8 @@ class ErrorTransport(Layer):
             response = await aread_body(
                 response, limit=self._max_size, deadline=self._deadline(request), clock=self._clock
             )
-        except httpx.TransportError as exc:
-            raise error_from_exception(exc, request) from None
-        except httpx.DecodingError as exc:
-            raise error_from_decoding(exc, request, response) from None
-        except BodyTooLargeError:
-            raise error_from_too_large(response, request, self._max_size) from None
+        except _READ_FAILURES as exc:
+            raise self._read_error(exc, request, response) from None
         return self._checked(response, request)
 
     def close(self) -> None:
@@ -144,6 +139,19 @@ class ErrorTransport(Layer):
 
     def _deadline(self, request: httpx.Request) -> float:
         return deadline_of(request, self._clock, math.inf)
+
+    def _read_error(
+        self,
+        exc: httpx.TransportError | httpx.DecodingError | BodyTooLargeError,
+        request: httpx.Request,
+        response: httpx.Response,
+    ) -> ChatAPIError:
+        """The typed error for a failure of reading ``response``'s body (``_READ_FAILURES``)."""
+        if isinstance(exc, httpx.TransportError):
+            return error_from_exception(exc, request)
+        if isinstance(exc, httpx.DecodingError):
+            return error_from_decoding(exc, request, response)
+        return error_from_too_large(response, request, self._max_size)
 
     def _checked(self, response: httpx.Response, request: httpx.Request) -> httpx.Response:
         try:

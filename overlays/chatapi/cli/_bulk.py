@@ -6,7 +6,7 @@ import asyncio
 import csv
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,20 @@ quiet_option = click.option(
     callback=_set_quiet,
     help="no progress, only errors and the summary",
 )
+concurrency_option = click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=8, show_default=True
+)
+existing_file = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+def journal_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--journal PATH``, whose default the command names in ``default``."""
+    return click.option(
+        "--journal",
+        "journal_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"the journal file (default: {default}); rerun to resume",
+    )
 
 
 def _journal(path: Path) -> Journal:
@@ -107,7 +121,7 @@ def _import_handler(job: ContactImport) -> Any:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@existing_file
 @click.option(
     "--map",
     "mapping",
@@ -145,14 +159,9 @@ def _import_handler(job: ContactImport) -> Any:
     type=click.Path(dir_okay=False, path_type=Path),
     help="write the rows that failed, with the reason, to this CSV file",
 )
-@click.option(
-    "--journal",
-    "journal_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="the journal file (default: FILE.journal); rerun to resume",
-)
+@journal_option("FILE.journal")
 @click.option("--retry-failed", is_flag=True, help="try failed rows again")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@concurrency_option
 @quiet_option
 @click.pass_obj
 def import_command(
@@ -272,12 +281,7 @@ def _write_errors(path: Path, rows: list[tuple[dict[str, Any], str]]) -> None:
 @click.option("--template", help="or: the approved WhatsApp template to send, by name")
 @click.option("--language", default="en", show_default=True, help="the template's language")
 @click.option("--channel", type=int, help="the channel to send on (default: the last one used)")
-@click.option(
-    "--journal",
-    "journal_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="the journal file (default: broadcast-<digest>.journal); rerun to resume",
-)
+@journal_option("broadcast-<digest>.journal")
 @click.option(
     "--reconcile",
     is_flag=True,
@@ -292,7 +296,7 @@ def _write_errors(path: Path, rows: list[tuple[dict[str, Any], str]]) -> None:
 )
 @click.option("--retry-failed", is_flag=True, help="send again to contacts whose send failed")
 @click.option("--dry-run", is_flag=True, help="list who would receive it, send nothing")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@concurrency_option
 @quiet_option
 @click.pass_obj
 def broadcast_command(
@@ -375,7 +379,7 @@ def journal_group() -> None:
 
 
 @journal_group.command("show")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@existing_file
 @click.option(
     "--items",
     "show_items",
@@ -403,14 +407,14 @@ def journal_show(file: Path, show_items: str) -> None:
 
 
 @journal_group.command("retry")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@existing_file
 @click.option(
     "--unknown",
     "include_unknown",
     is_flag=True,
     help="resend unknown items too: each may then be delivered twice",
 )
-@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@concurrency_option
 @quiet_option
 @click.pass_obj
 def journal_retry(settings: Settings, file: Path, include_unknown: bool, concurrency: int) -> None:

@@ -22,9 +22,22 @@ def _sorted(records: dict[int, JSONObject]) -> list[JSONObject]:
     return [records[key] for key in sorted(records)]
 
 
+def _listed(call: Call, records: dict[int, JSONObject]) -> Reply:
+    """One page of ``records``, by id."""
+    return Reply(call.page(_sorted(records), _by_id, dict))
+
+
+def _one(records: dict[int, JSONObject], record_id: int, missing: str) -> JSONObject:
+    """The record of ``record_id``; raises ApiError(404) with ``missing`` when there is none."""
+    record = records.get(record_id)
+    if record is None:
+        raise ApiError(404, missing)
+    return record
+
+
 def list_channels(call: Call) -> Reply:
     """The workspace's channels."""
-    return Reply(call.page(_sorted(call.workspace.channels), _by_id, dict))
+    return _listed(call, call.workspace.channels)
 
 
 def _channel_templates(call: Call) -> list[JSONObject]:
@@ -50,9 +63,7 @@ def list_whatsapp_templates(call: Call) -> Reply:
 
 def get_message_template(call: Call) -> Reply:
     """One template with its catalog's products, wrapped as ``{status, message, data}``."""
-    template = call.workspace.templates.get(call.path["templateId"])
-    if template is None:
-        raise ApiError(404, "Template not found.")
+    template = _one(call.workspace.templates, call.path["templateId"], "Template not found.")
     data = {**template, "catalogProducts": list(template.get("catalogProducts", []))}
     return Reply({"status": "success", "message": "Template found.", "data": data})
 
@@ -65,15 +76,12 @@ def list_closing_notes(call: Call) -> Reply:
 
 def list_users(call: Call) -> Reply:
     """The workspace's users."""
-    return Reply(call.page(_sorted(call.workspace.users), _by_id, dict))
+    return _listed(call, call.workspace.users)
 
 
 def get_user(call: Call) -> Reply:
     """One user."""
-    user = call.workspace.users.get(call.path["id"])
-    if user is None:
-        raise ApiError(404, "User not found.")
-    return Reply(user)
+    return Reply(_one(call.workspace.users, call.path["id"], "User not found."))
 
 
 def create_custom_field(call: Call) -> Reply:
@@ -108,15 +116,13 @@ def create_custom_field(call: Call) -> Reply:
 
 def get_custom_field(call: Call) -> Reply:
     """One custom field."""
-    definition = call.workspace.custom_fields.get(call.path["id"])
-    if definition is None:
-        raise ApiError(404, "Custom field not found.")
-    return Reply(definition)
+    fields = call.workspace.custom_fields
+    return Reply(_one(fields, call.path["id"], "Custom field not found."))
 
 
 def list_custom_fields(call: Call) -> Reply:
     """The workspace's custom fields."""
-    return Reply(call.page(_sorted(call.workspace.custom_fields), _by_id, dict))
+    return _listed(call, call.workspace.custom_fields)
 
 
 _TAG_DETAILS = ("description", "colorCode", "emoji")
