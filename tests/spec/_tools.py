@@ -19,12 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from openapi_spec_validator import OpenAPIV31SpecValidator
-from referencing.exceptions import Unresolvable
-
-from chatapi_description import load_yaml
 from tests.spec._spec import REPO_ROOT, Problem, escape
 from tools._node import NodeToolMissingError, run_node_tool
+from tools.spec_check import validator_findings
 
 SPECTRAL_RULESET = REPO_ROOT / ".spectral.yaml"
 REDOCLY_CONFIG = REPO_ROOT / "redocly.yaml"
@@ -34,18 +31,8 @@ _SPECTRAL_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 
 
 def validator_problems(spec_path: Path) -> list[Problem]:
-    """openapi-spec-validator's findings for the description at `spec_path`."""
-    rule = "openapi-spec-validator"
-    spec = load_yaml(spec_path)
-    validator = OpenAPIV31SpecValidator(spec, base_uri=spec_path.resolve().as_uri())
-    try:
-        errors = list(validator.iter_errors())
-    except Unresolvable as error:
-        return [Problem(rule, str(error.ref), "$ref does not resolve")]
-    return [
-        Problem(rule, "/" + "/".join(escape(str(p)) for p in error.path), error.message)
-        for error in errors
-    ]
+    """openapi-spec-validator's findings for the description at `spec_path` (tools.spec_check)."""
+    return [Problem(f.rule, f.where, f.message) for f in validator_findings(spec_path)]
 
 
 def spectral_problems(spec_path: Path) -> list[Problem]:

@@ -18,17 +18,19 @@ with each change).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from chatapi_description import HTTP_METHODS, escape
 from tools._files import Document
+from tools.breaking._languages import schema_shape
 from tools.breaking._model import Change
 
 __all__ = ["generated_code_changes"]
 
 _PREFIX = "#/components/schemas/"
+# Keys a renamed schema may change besides its name.
+_FINGERPRINT_PROSE = frozenset({"description", "examples", "example", "title"})
 
 
 def generated_code_changes(base: Document, head: Document) -> list[Change]:
@@ -194,18 +196,7 @@ def _renames(base: dict[str, Any], head: dict[str, Any]) -> dict[str, str]:
 
 
 def _fingerprint(schema: Any) -> str:
-    def strip(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {
-                k: strip(v)
-                for k, v in node.items()
-                if k not in ("description", "examples", "example", "title")
-            }
-        if isinstance(node, list):
-            return [strip(v) for v in node]
-        return node
-
-    return json.dumps(strip(schema), sort_keys=True)
+    return schema_shape(schema, _FINGERPRINT_PROSE)
 
 
 def _short(ref: str) -> str:

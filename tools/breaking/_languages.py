@@ -148,16 +148,15 @@ def _show(types: frozenset[str]) -> str:
     return " | ".join(sorted(types)) or "any"
 
 
-def schema_shape(schema: Any) -> str:
-    """A schema with its prose left out, as text: two schemas alike in every rule match."""
+_PROSE = frozenset({"description", "title", "example", "examples", "summary"})
+
+
+def schema_shape(schema: Any, prose: frozenset[str] = _PROSE) -> str:
+    """A schema with its prose (keys in ``prose``) left out, as text: alike schemas match."""
 
     def strip(node: Any) -> Any:
         if isinstance(node, dict):
-            return {
-                key: strip(value)
-                for key, value in node.items()
-                if key not in ("description", "title", "example", "examples", "summary")
-            }
+            return {key: strip(value) for key, value in node.items() if key not in prose}
         if isinstance(node, list):
             return [strip(item) for item in node]
         return node
