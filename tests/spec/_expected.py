@@ -2,7 +2,7 @@
 # ruff: noqa: E501
 """What the description must say: the project's decisions, written out as data.
 
-Copied by hand from the design (spec-decisions.md), on purpose: the spec is checked against
+Copied by hand from the design (docs/design/spec-decisions.md), on purpose: the spec is checked against
 an independent statement of the requirement, not against itself.
 """
 
@@ -24,7 +24,7 @@ class ExpectedOperation(NamedTuple):
     rps: int
 
 
-# spec-decisions.md, "Operations", verbatim.
+# docs/design/spec-decisions.md, "Operations", verbatim.
 OPERATION_TABLE = """
 | # | operationId | method | path | tag | bucket | rps |
 |---|---|---|---|---|---|---|
@@ -78,7 +78,7 @@ OPERATIONS = tuple(
 )
 
 # The overview's rate-limit table, row by row, mapped to the operations of that row
-# (spec-decisions.md: rows 1-22 of the operation table are the overview's 19 rows).
+# (docs/design/spec-decisions.md: rows 1-22 of the operation table are the overview's 19 rows).
 OVERVIEW_ROWS: dict[str, tuple[str, ...]] = {
     "Send a message": ("sendMessage",),
     "Get a message": ("getMessage",),
