@@ -19,7 +19,7 @@ from chatapi import (
     RateLimitError,
     ServerError,
 )
-from chatapi._errors import error_from_exception, error_from_response
+from chatapi._error_mapping import error_from_exception, error_from_response
 from chatapi._transports.typed_errors import ErrorTransport
 
 from .fakes import WALL_OFFSET, FakeClock, Script, broken_body

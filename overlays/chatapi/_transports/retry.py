@@ -13,14 +13,16 @@ from chatapi_description import Operation, OperationIndex
 
 from .._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
 from .._clock import SYSTEM_CLOCK, Clock
-from .._errors import (
-    OutcomeUnknownError,
-    RequestInfo,
-    RequestProcessedError,
+from .._error_mapping import (
     error_from_decoding,
     error_from_exception,
     error_from_response,
     error_from_too_large,
+)
+from .._errors import (
+    OutcomeUnknownError,
+    RequestInfo,
+    RequestProcessedError,
 )
 from .._events import RetryEvent
 from .._options import clamp_timeouts, deadline_of, options_for

@@ -18,16 +18,18 @@ from chatapi_description import Operation
 
 from .._body import DEFAULT_MAX_RESPONSE_SIZE, BodyTooLargeError, aread_body, read_body
 from .._clock import SYSTEM_CLOCK, Clock
-from .._errors import (
-    APIResponseValidationError,
-    ChatAPIError,
-    RequestProcessedError,
+from .._error_mapping import (
     error_from_decoding,
     error_from_exception,
     error_from_non_json,
     error_from_problem,
     error_from_response,
     error_from_too_large,
+)
+from .._errors import (
+    APIResponseValidationError,
+    ChatAPIError,
+    RequestProcessedError,
 )
 from .._options import deadline_of
 from .._preflight import LoopBinding, check_route, closed_error
