@@ -17,14 +17,11 @@ from ._errors import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    NotFoundError,
     RateLimitError,
     RequestInfo,
     RequestNotSentError,
     ResponseTooLargeError,
-    ServerError,
+    status_error_class,
 )
 from ._redact import SNIPPET_LENGTH, credential_of, redact_headers, server_text, snippet
 from ._retry_policy import RequestNotWrittenError
@@ -40,12 +37,6 @@ __all__ = [
 ]
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    404: NotFoundError,
-}
 
 
 def error_from_response(
@@ -84,7 +75,7 @@ def error_from_response(
             request=info,
             reason=reason,
         )
-    cls = ServerError if 500 <= status <= 599 else _STATUS_ERRORS.get(status, APIStatusError)
+    cls = status_error_class(status)
     return cls(status, message, code=code, headers=headers, request=info, reason=reason)
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "RequestProcessedError",
     "ResponseTooLargeError",
     "ServerError",
+    "status_error_class",
 ]
 
 _INFO = "chatapi.request_info"
@@ -399,3 +400,15 @@ class ResponseTooLargeError(APIResponseValidationError):
     ) -> None:
         super().__init__(message, request=request, status_code=status_code, headers=headers)
         self.limit = limit
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The class of the error for a non-2xx ``status`` (429 aside: ``RateLimitError``)."""
+    return ServerError if 500 <= status <= 599 else _STATUS_ERRORS.get(status, APIStatusError)
