@@ -138,6 +138,20 @@ class _Reader:
             self.parts.append(data)
 
 
+def _reader(
+    response: httpx.Response, limit: int, deadline: float, clock: Clock
+) -> httpx.Response | _Reader:
+    """``response`` itself if its body is in memory already, else a ``_Reader`` for its chunks.
+
+    Raises ``BodyTooLargeError`` for a body (or an announced length) over ``limit``.
+    """
+    if (done := _already_read(response, limit)) is not None:
+        return done
+    if _announced_too_large(response, limit):
+        raise BodyTooLargeError
+    return _Reader(response, limit, deadline, clock)
+
+
 def _already_read(response: httpx.Response, limit: int) -> httpx.Response | None:
     """``response`` if its body is in memory already (a ``MockTransport`` answer), else None."""
     try:
@@ -181,11 +195,9 @@ def read_body(
         httpx.TransportError: The connection failed while reading.
     """
     try:
-        if (done := _already_read(response, limit)) is not None:
-            return done
-        if _announced_too_large(response, limit):
-            raise BodyTooLargeError
-        reader = _Reader(response, limit, deadline, clock)
+        reader = _reader(response, limit, deadline, clock)
+        if isinstance(reader, httpx.Response):
+            return reader
         for chunk in response.iter_raw():
             reader.feed(chunk)
         return _decoded(response, reader.finish())
@@ -198,11 +210,9 @@ async def aread_body(
 ) -> httpx.Response:
     """``read_body`` for an async response."""
     try:
-        if (done := _already_read(response, limit)) is not None:
-            return done
-        if _announced_too_large(response, limit):
-            raise BodyTooLargeError
-        reader = _Reader(response, limit, deadline, clock)
+        reader = _reader(response, limit, deadline, clock)
+        if isinstance(reader, httpx.Response):
+            return reader
         async for chunk in response.aiter_raw():
             reader.feed(chunk)
         return _decoded(response, reader.finish())

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from chatapi_description import HTTP_METHODS, DescriptionError, Document, escape
-from tools.spec_check import yaml_ambiguities
+from tools.spec_check import Finding, yaml_ambiguities
 
 __all__ = [
     "HTTP_METHODS",
@@ -39,12 +39,8 @@ Spec = dict[str, Any]
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Finding):
     """One finding of a checker: which rule, where (a JSON pointer or operationId), what."""
-
-    rule: str
-    where: str
-    message: str
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.where}: {self.message}"
