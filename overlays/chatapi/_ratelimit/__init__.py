@@ -4,9 +4,9 @@ The Redis store (``redis_store.RedisRateLimitStore``) needs the ``redis`` extra 
 imported only when asked for, so the package works without redis-py.
 """
 
-from .failover import RateLimitStoreError, RateLimitStoreEvent
+from .failover import FailoverStore, RateLimitStoreError, RateLimitStoreEvent
 from .limiter import DEFAULT_WINDOW, RateLimiter
-from .sqlite_store import SqliteRateLimitStore
+from .sqlite_store import SqliteBackend, SqliteRateLimitStore
 from .store import (
     Admission,
     AsyncRateLimitStore,
@@ -22,11 +22,13 @@ __all__ = [
     "STORE_VARIABLE",
     "Admission",
     "AsyncRateLimitStore",
+    "FailoverStore",
     "InMemoryRateLimitStore",
     "RateLimitStore",
     "RateLimitStoreError",
     "RateLimitStoreEvent",
     "RateLimiter",
+    "SqliteBackend",
     "SqliteRateLimitStore",
     "async_store_for",
     "open_store",

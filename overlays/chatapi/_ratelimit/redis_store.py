@@ -44,7 +44,8 @@ per try on loopback (a plain PING: 48 us sync, 69 us async).
 Failures: redis-py's defaults retry with backoff and, before 8.0, had no socket timeout (a
 hung Redis blocked a call > 12 s in that measurement). The clients built here use
 ``socket_timeout`` and ``socket_connect_timeout`` of ``DEFAULT_TIMEOUT`` (0.25 s) and no
-retries, so a call to a dead or hung Redis fails within 0.25 s; then ``Failover`` keeps the
+retries, so a call to a dead or hung Redis fails within 0.25 s: ``RedisBackend`` raises
+``RateLimitStoreError``, and ``RedisRateLimitStore`` (a ``FailoverStore`` around it) keeps the
 budgets in this process (or raises, with ``fail_closed``) and tries Redis again every few
 seconds. A client you pass in keeps its own settings: give it the same bounds. The call's
 deadline (``calls_within``, set by the limiter) cuts each wait for an answer shorter still,
@@ -66,20 +67,25 @@ import math
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 import anyio.to_thread
 
-from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
+from .failover import (
+    DEFAULT_PROBE_INTERVAL,
+    FailoverStore,
+    RateLimitStoreEvent,
+    backend_failure,
+)
 from .store import (
     _SLACK,
     PEER_MEMORY,
     SHARED_WINDOW_MEMORY,
     Admission,
     AsyncRateLimitStore,
-    fair_share,
     time_left,
 )
 from .store_url import check_credentials, split_credentials
@@ -100,6 +106,7 @@ except ImportError as missing:  # pragma: no cover - exercised without the extra
 __all__ = [
     "DEFAULT_TIMEOUT",
     "REPORTED_LIMIT_TTL",
+    "RedisBackend",
     "RedisRateLimitStore",
     "describe_redis_url",
 ]
@@ -253,13 +260,14 @@ def _bounded(**options: Any) -> dict[str, Any]:
     }
 
 
-class RedisRateLimitStore:
+class RedisBackend:
     """A ``RateLimitStore`` in Redis, shared by every process that names the same server.
 
-    Build it with ``from_url("redis://host:6379/0")`` (also ``rediss://`` for TLS and
-    ``unix:///path/to/redis.sock``), or around existing redis-py clients. The ``now`` the
-    limiter passes is ignored: Redis's own ``TIME`` decides. ``asynchronous`` is the asyncio
-    twin over the same budgets. Thread-safe and fork-safe (redis-py reconnects in a child).
+    Without failover: when Redis fails (down, hung, too slow for the call's deadline), a
+    call raises ``RateLimitStoreError``; ``RedisRateLimitStore`` wraps it in a
+    ``FailoverStore``. The ``now`` the limiter passes is ignored: Redis's own ``TIME``
+    decides. ``asynchronous`` is the asyncio twin over the same budgets. Thread-safe and
+    fork-safe (redis-py reconnects in a child).
     """
 
     def __init__(
@@ -268,35 +276,23 @@ class RedisRateLimitStore:
         *,
         async_client: redis.asyncio.Redis | None = None,
         prefix: str = "chatapi",
-        fail_closed: bool = False,
-        probe_interval: float = DEFAULT_PROBE_INTERVAL,
-        on_event: Callable[[RateLimitStoreEvent], None] | None = None,
-        _description: str | None = None,
+        description: str | None = None,
     ) -> None:
-        """Use existing redis-py clients (prefer ``from_url``, which bounds the timeouts).
+        """Use existing redis-py clients.
 
         Args:
             client: Serves sync callers. Without it, sync calls raise ``TypeError``.
             async_client: Serves asyncio callers; without it, they run ``client`` in a
                 worker thread. A redis.asyncio client belongs to one event loop.
             prefix: Starts every key, before the ``{organization/bucket}`` hash tag.
-            fail_closed: Raise ``RateLimitStoreError`` when Redis fails, instead of keeping
-                budgets in this process until it answers again.
-            probe_interval: Seconds between attempts to reach a failed Redis again.
-            on_event: Called when the store falls back to the process and when it recovers.
+            description: Names the store in logs and errors; never give a password.
         """
         if client is None and async_client is None:
             raise ValueError("give a redis-py client, an asyncio client, or use from_url()")
         self._client = client
         self._prefix = prefix
-        description = _description or _describe_client(client or async_client)
-        self._failover = Failover(
-            description,
-            (RedisError, OSError),
-            fail_closed=fail_closed,
-            probe_interval=probe_interval,
-            on_event=on_event,
-        )
+        self.description = description or _describe_client(client or async_client)
+        """The store's name in logs, events and errors (no password)."""
         self._members = itertools.count()
         self._instance = uuid.uuid4().hex[:12]
         self._reported: dict[str, tuple[int | None, float]] = {}
@@ -306,45 +302,8 @@ class RedisRateLimitStore:
         """Per key, the limit this process last wrote to Redis, and when (monotonic)."""
         self._async = _AsyncRedisStore(self, async_client)
 
-    @classmethod
-    def from_url(
-        cls,
-        url: str,
-        *,
-        prefix: str = "chatapi",
-        fail_closed: bool = False,
-        probe_interval: float = DEFAULT_PROBE_INTERVAL,
-        on_event: Callable[[RateLimitStoreEvent], None] | None = None,
-    ) -> RedisRateLimitStore:
-        """A store on the Redis at ``url``, with bounded timeouts and no client retries.
-
-        ``url`` is ``redis://[[user]:password@]host[:port][/db]``, ``rediss://...`` (TLS)
-        or ``unix://[[user]:password@]/path/to/socket[?db=N]``. The password stays inside the
-        redis-py client.
-        """
-        scheme = urlsplit(url).scheme
-        if scheme not in ("redis", "rediss", "unix"):
-            raise ValueError("a Redis URL starts with redis://, rediss:// or unix://")
-        check_credentials(url)
-        try:
-            client = redis.Redis.from_url(url, **_bounded(retry=Retry(NoBackoff(), 0)))
-        except ValueError:
-            # from None: redis-py's message may quote a part of the URL, and so may the
-            # chained exception's.
-            raise ValueError(
-                f"redis-py cannot use the Redis URL {describe_redis_url(url)}"
-            ) from None
-        return cls(
-            client,
-            prefix=prefix,
-            fail_closed=fail_closed,
-            probe_interval=probe_interval,
-            on_event=on_event,
-            _description=describe_redis_url(url),
-        )
-
     def __repr__(self) -> str:
-        return f"RedisRateLimitStore({self._failover.description!r})"
+        return f"RedisBackend({self.description!r})"
 
     def __reduce__(self) -> tuple[object, ...]:
         # Connections do not cross processes, and a pickle would carry the password.
@@ -354,11 +313,6 @@ class RedisRateLimitStore:
     def asynchronous(self) -> AsyncRateLimitStore:
         """The asyncio twin: the same budgets, without blocking the event loop."""
         return self._async
-
-    @property
-    def fallen_back(self) -> bool:
-        """Whether budgets are kept in this process because Redis failed."""
-        return self._failover.fallen_back
 
     def close(self) -> None:
         """Close the sync client's connections (a later call reconnects)."""
@@ -372,25 +326,19 @@ class RedisRateLimitStore:
     ) -> Admission:
         """See ``RateLimitStore.try_acquire``; Redis's ``TIME`` replaces ``now``."""
         keys, args = self._try_args(key, limit, window, headroom)
-        return self._failover.call(
-            lambda: self._admission(key, self._run(TRY_SCRIPT, keys, args)),
-            lambda: self._fallback_acquire(key, limit, window, now, headroom),
-        )
+        with self._failures():
+            return self._admission(key, self._run(TRY_SCRIPT, keys, args))
 
     def cool_down(self, key: str, seconds: float, now: float) -> None:
         """See ``RateLimitStore.cool_down``."""
-        self._failover.call(
-            lambda: self._run(COOL_DOWN_SCRIPT, [self._key(key, "cool")], [_micros(seconds)]),
-            lambda: self._failover.fallback.cool_down(key, seconds, now),
-        )
+        with self._failures():
+            self._run(COOL_DOWN_SCRIPT, [self._key(key, "cool")], [_micros(seconds)])
 
     def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
         """See ``RateLimitStore.mark_spent``."""
         keys = [self._key(key, "starts"), self._key(key, "cool")]
-        self._failover.call(
-            lambda: self._run(MARK_SPENT_SCRIPT, keys, [limit, _micros(window)]),
-            lambda: self._failover.fallback.mark_spent(key, limit, window, now),
-        )
+        with self._failures():
+            self._run(MARK_SPENT_SCRIPT, keys, [limit, _micros(window)])
 
     def report_limit(self, key: str, limit: int) -> None:
         """See ``RateLimitStore.report_limit``.
@@ -400,16 +348,29 @@ class RedisRateLimitStore:
         """
         if not self._needs_report(key, limit):
             return
-        self._failover.call(
-            lambda: self._write_reported(key, limit),
-            lambda: self._failover.fallback.report_limit(key, limit),
-        )
+        with self._failures():
+            self._write_reported(key, limit)
 
     def reported_limit(self, key: str) -> int | None:
         """See ``RateLimitStore.reported_limit``: as Redis held it at the last contact."""
-        if self._failover.fallen_back:
-            return self._failover.fallback.reported_limit(key)
         return self._reported.get(key, (None, 0.0))[0]
+
+    def peers(self, key: str) -> int | None:
+        """Processes Redis saw trying ``key`` lately (``PEER_MEMORY``); None before a try.
+
+        As of this process's last try: no round trip.
+        """
+        return self._peers.get(key)
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """Turn Redis's failures (and a spent deadline) into ``RateLimitStoreError``."""
+        try:
+            yield
+        except (RedisError, OSError) as error:
+            # Redis may have lost what we saw it hold (a restart): write the next report.
+            self._written.clear()
+            raise backend_failure(self.description, error) from None
 
     # -- helpers shared with the asyncio twin ----------------------------------------------
 
@@ -437,14 +398,6 @@ class RedisRateLimitStore:
         """This process's name among the store's users (a forked child is another)."""
         return f"{os.getpid()}:{self._instance}"
 
-    def _fallback_acquire(
-        self, key: str, limit: int, window: float, now: float, headroom: int
-    ) -> Admission:
-        """A try while Redis is out of reach: this process's fair share of the budget."""
-        reported = self._reported.get(key, (None, 0.0))[0]
-        share = fair_share(limit, reported, self._peers.get(key, 1))
-        return self._failover.fallback.try_acquire(key, share, window, now, headroom=headroom)
-
     def _admission(self, key: str, reply: object) -> Admission:
         wait, reason, reported, peers = cast(Sequence[Any], reply)
         self._peers[key] = int(peers)
@@ -463,8 +416,6 @@ class RedisRateLimitStore:
         ``REPORTED_LIMIT_TTL``, so under steady traffic it is written again every
         ``_REFRESH_REPORTED`` seconds, or it would lapse and let a burst of 429s through.
         """
-        if self._failover.fallen_back:
-            return True
         seen, _ = self._reported.get(key, (None, 0.0))
         written, when = self._written.get(key, (None, -math.inf))
         return seen != limit or written != limit or time.monotonic() - when > _REFRESH_REPORTED
@@ -506,10 +457,98 @@ class RedisRateLimitStore:
         return _run_within(pool, script, keys, args)
 
 
-class _AsyncRedisStore:
-    """The asyncio twin of a ``RedisRateLimitStore``, sharing its state and failover."""
+class RedisRateLimitStore(FailoverStore):
+    """A ``RedisBackend`` that falls back to this process's fair share when Redis fails.
 
-    def __init__(self, store: RedisRateLimitStore, client: redis.asyncio.Redis | None) -> None:
+    Build it with ``from_url("redis://host:6379/0")`` (also ``rediss://`` for TLS and
+    ``unix:///path/to/redis.sock``), or around existing redis-py clients: it is
+    ``FailoverStore(RedisBackend(...))``. Refuses to be pickled (the URL's password stays
+    inside the redis-py clients).
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis | None = None,
+        *,
+        async_client: redis.asyncio.Redis | None = None,
+        prefix: str = "chatapi",
+        fail_closed: bool = False,
+        probe_interval: float = DEFAULT_PROBE_INTERVAL,
+        on_event: Callable[[RateLimitStoreEvent], None] | None = None,
+        _description: str | None = None,
+    ) -> None:
+        """Use existing redis-py clients (prefer ``from_url``, which bounds the timeouts).
+
+        Args:
+            client: Serves sync callers. Without it, sync calls raise ``TypeError``.
+            async_client: Serves asyncio callers; without it, they run ``client`` in a
+                worker thread. A redis.asyncio client belongs to one event loop.
+            prefix: Starts every key, before the ``{organization/bucket}`` hash tag.
+            fail_closed: Raise ``RateLimitStoreError`` when Redis fails, instead of keeping
+                budgets in this process until it answers again.
+            probe_interval: Seconds between attempts to reach a failed Redis again.
+            on_event: Called when the store falls back to the process and when it recovers.
+        """
+        backend = RedisBackend(
+            client, async_client=async_client, prefix=prefix, description=_description
+        )
+        super().__init__(
+            backend, fail_closed=fail_closed, probe_interval=probe_interval, on_event=on_event
+        )
+        self.primary: RedisBackend = backend
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        prefix: str = "chatapi",
+        fail_closed: bool = False,
+        probe_interval: float = DEFAULT_PROBE_INTERVAL,
+        on_event: Callable[[RateLimitStoreEvent], None] | None = None,
+    ) -> RedisRateLimitStore:
+        """A store on the Redis at ``url``, with bounded timeouts and no client retries.
+
+        ``url`` is ``redis://[[user]:password@]host[:port][/db]``, ``rediss://...`` (TLS)
+        or ``unix://[[user]:password@]/path/to/socket[?db=N]``. The password stays inside the
+        redis-py client.
+        """
+        return cls(
+            redis_client(url),
+            prefix=prefix,
+            fail_closed=fail_closed,
+            probe_interval=probe_interval,
+            on_event=on_event,
+            _description=describe_redis_url(url),
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Connections do not cross processes, and a pickle would carry the password.
+        raise TypeError(f"{self!r} cannot be pickled: open a store from the URL in each process")
+
+
+def redis_client(url: str) -> redis.Redis:
+    """A redis-py client for ``url`` whose every failure ends within ``DEFAULT_TIMEOUT``.
+
+    Raises:
+        ValueError: Not a Redis URL, or one redis-py cannot use; never quoting a password.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("a Redis URL starts with redis://, rediss:// or unix://")
+    check_credentials(url)
+    try:
+        return redis.Redis.from_url(url, **_bounded(retry=Retry(NoBackoff(), 0)))
+    except ValueError:
+        # from None: redis-py's message may quote a part of the URL, and so may the
+        # chained exception's.
+        raise ValueError(f"redis-py cannot use the Redis URL {describe_redis_url(url)}") from None
+
+
+class _AsyncRedisStore:
+    """The asyncio twin of a ``RedisBackend``, sharing its state."""
+
+    def __init__(self, store: RedisBackend, client: redis.asyncio.Redis | None) -> None:
         self._store = store
         self._client = client
 
@@ -519,50 +558,33 @@ class _AsyncRedisStore:
         """See ``RateLimitStore.try_acquire``; Redis's ``TIME`` replaces ``now``."""
         store = self._store
         keys, args = store._try_args(key, limit, window, headroom)
-
-        async def primary() -> Admission:
+        with store._failures():
             return store._admission(key, await self._run(TRY_SCRIPT, keys, args))
-
-        return await store._failover.acall(
-            primary,
-            lambda: store._fallback_acquire(key, limit, window, now, headroom),
-        )
 
     async def cool_down(self, key: str, seconds: float, now: float) -> None:
         """See ``RateLimitStore.cool_down``."""
         store = self._store
-        await store._failover.acall(
-            lambda: self._run(COOL_DOWN_SCRIPT, [store._key(key, "cool")], [_micros(seconds)]),
-            lambda: store._failover.fallback.cool_down(key, seconds, now),
-        )
+        with store._failures():
+            await self._run(COOL_DOWN_SCRIPT, [store._key(key, "cool")], [_micros(seconds)])
 
     async def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
         """See ``RateLimitStore.mark_spent``."""
         store = self._store
         keys = [store._key(key, "starts"), store._key(key, "cool")]
-        await store._failover.acall(
-            lambda: self._run(MARK_SPENT_SCRIPT, keys, [limit, _micros(window)]),
-            lambda: store._failover.fallback.mark_spent(key, limit, window, now),
-        )
+        with store._failures():
+            await self._run(MARK_SPENT_SCRIPT, keys, [limit, _micros(window)])
 
     async def report_limit(self, key: str, limit: int) -> None:
         """See ``RateLimitStore.report_limit``."""
         store = self._store
         if not store._needs_report(key, limit):
             return
-
-        async def primary() -> None:
+        with store._failures():
             if self._client is None:
-                # The sync client's own call, not store.report_limit: that one falls back by
-                # itself, and its quiet fallback would read here as Redis answering.
                 await anyio.to_thread.run_sync(store._write_reported, key, limit)
                 return
             reply = await self._client.set(store._key(key, "limit"), limit, ex=REPORTED_LIMIT_TTL)
             store._set_reported(key, limit, reply)
-
-        await store._failover.acall(
-            primary, lambda: store._failover.fallback.report_limit(key, limit)
-        )
 
     async def aclose(self) -> None:
         """Close the asyncio client given to the store, if any (the thread path holds none)."""
@@ -593,8 +615,9 @@ class _AsyncRedisStore:
 def _time_left() -> float:
     """Seconds the running call still allows a round trip; none left counts as a failure.
 
-    Redis failing this way is what ``Failover`` expects: the call falls back (or fails
-    closed) at its deadline instead of waiting on a paused or slow server past it.
+    Redis failing this way is a failure of the backend (``RateLimitStoreError``): the call
+    falls back (or fails closed) at its deadline instead of waiting on a paused or slow
+    server past it.
     """
     left = time_left(math.inf)
     if left <= 0:

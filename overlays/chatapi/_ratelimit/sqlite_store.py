@@ -24,26 +24,37 @@ IMMEDIATE`` waits, in SQLite's busy handler, for another process's transaction t
 that wait must not freeze the event loop. The thread hop costs tens of microseconds per
 try, nothing next to a rate of a few requests per second.
 
-A failing database (unwritable, locked past ``busy_timeout``) is handled by ``Failover``:
-budgets fall back to this process, or with ``fail_closed`` the call raises.
+``SqliteBackend`` is the store itself: a failing database (unwritable, locked past
+``busy_timeout`` or the call's deadline) raises ``RateLimitStoreError``. Every try records
+this process in the file, so the backend can tell how many processes share a budget
+(``peers``). ``SqliteRateLimitStore`` wraps it in a ``FailoverStore``: budgets fall back to
+this process's fair share, or with ``fail_closed`` the call raises.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import anyio.to_thread
 
-from .failover import DEFAULT_PROBE_INTERVAL, Failover, RateLimitStoreEvent
+from .failover import (
+    DEFAULT_PROBE_INTERVAL,
+    FailoverStore,
+    RateLimitStoreEvent,
+    backend_failure,
+)
 from .store import (
     _SLACK,
+    PEER_MEMORY,
     SHARED_WINDOW_MEMORY,
     Admission,
     AsyncRateLimitStore,
@@ -51,7 +62,9 @@ from .store import (
     time_left,
 )
 
-__all__ = ["SqliteRateLimitStore"]
+__all__ = ["SqliteBackend", "SqliteRateLimitStore"]
+
+logger = logging.getLogger("chatapi")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chatapi_starts (key TEXT NOT NULL, at REAL NOT NULL);
@@ -67,6 +80,12 @@ CREATE TABLE IF NOT EXISTS chatapi_windows (
     seconds REAL NOT NULL,
     until REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS chatapi_peers (
+    key TEXT NOT NULL,
+    peer TEXT NOT NULL,
+    seen REAL NOT NULL,
+    PRIMARY KEY (key, peer)
+);
 """
 
 _SET_UP_PAUSE = 0.005
@@ -77,11 +96,13 @@ DEFAULT_BUSY_TIMEOUT = 1.0
 failed; transactions here last a fraction of a millisecond."""
 
 
-class SqliteRateLimitStore:
+class SqliteBackend:
     """A ``RateLimitStore`` in an SQLite file, shared by the processes of one machine.
 
-    The ``now`` the limiter passes is ignored: the store reads the machine's wall clock (see
-    the module). Thread-safe: each thread (and each process after a fork) opens its own
+    Without failover: when the database fails, a call raises ``RateLimitStoreError`` (wrap
+    it in a ``FailoverStore``, as ``SqliteRateLimitStore`` does, to fall back instead). The
+    ``now`` the limiter passes is ignored: the store reads the machine's wall clock (see the
+    module). Thread-safe: each thread (and each process after a fork) opens its own
     connection. ``asynchronous`` is the asyncio twin over the same file.
     """
 
@@ -90,8 +111,6 @@ class SqliteRateLimitStore:
         path: str | os.PathLike[str],
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-        fail_closed: bool = False,
-        probe_interval: float = DEFAULT_PROBE_INTERVAL,
         on_event: Callable[[RateLimitStoreEvent], None] | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -100,61 +119,45 @@ class SqliteRateLimitStore:
         Args:
             path: The database file; its folder must exist.
             busy_timeout: Seconds to wait for another process's transaction.
-            fail_closed: Raise ``RateLimitStoreError`` when the database fails, instead of
-                keeping budgets in this process until it works again.
-            probe_interval: Seconds between attempts to use a failed database again.
-            on_event: Called when the store falls back to the process and when it recovers.
+            on_event: Called when the file was deleted or replaced under the store.
             wall_clock: The shared clock (tests replace it).
         """
         self._path = Path(path)
         self._busy_timeout = busy_timeout
         self._wall = wall_clock
+        self._on_event = on_event
         self._local = threading.local()
+        self._instance = uuid.uuid4().hex[:12]
         self._reported: dict[str, int | None] = {}
-        self._failover = Failover(
-            f"sqlite:///{self._path.as_posix().lstrip('/')}",
-            (sqlite3.Error, OSError),
-            fail_closed=fail_closed,
-            probe_interval=probe_interval,
-            on_event=on_event,
-        )
+        self._peers: dict[str, int] = {}
+        self.description = f"sqlite:///{self._path.as_posix().lstrip('/')}"
+        """The store's name in logs, events and errors."""
         self._async = _AsyncSqliteStore(self)
 
     def __repr__(self) -> str:
-        return f"SqliteRateLimitStore({self._failover.description!r})"
+        return f"SqliteBackend({self.description!r})"
 
     @property
     def asynchronous(self) -> AsyncRateLimitStore:
         """The asyncio twin: the same budgets, each call in a worker thread."""
         return self._async
 
-    @property
-    def fallen_back(self) -> bool:
-        """Whether budgets are kept in this process because the database failed."""
-        return self._failover.fallen_back
-
     def try_acquire(
         self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
     ) -> Admission:
         """See ``RateLimitStore.try_acquire``; ``now`` is replaced by the wall clock."""
-        return self._failover.call(
-            lambda: self._try_acquire(key, limit, window, headroom),
-            lambda: self._failover.fallback.try_acquire(key, limit, window, now, headroom=headroom),
-        )
+        with self._failures():
+            return self._try_acquire(key, limit, window, headroom)
 
     def cool_down(self, key: str, seconds: float, now: float) -> None:
         """See ``RateLimitStore.cool_down``."""
-        self._failover.call(
-            lambda: self._cool_down(key, seconds),
-            lambda: self._failover.fallback.cool_down(key, seconds, now),
-        )
+        with self._failures():
+            self._cool_down(key, seconds)
 
     def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
         """See ``RateLimitStore.mark_spent``."""
-        self._failover.call(
-            lambda: self._mark_spent(key, limit, window),
-            lambda: self._failover.fallback.mark_spent(key, limit, window, now),
-        )
+        with self._failures():
+            self._mark_spent(key, limit, window)
 
     def report_limit(self, key: str, limit: int) -> None:
         """See ``RateLimitStore.report_limit``.
@@ -162,18 +165,31 @@ class SqliteRateLimitStore:
         Writes only when the value differs from the one this process last read or wrote:
         the API repeats ``X-RateLimit-Limit`` on every answer.
         """
-        if self._reported.get(key) == limit and not self._failover.fallen_back:
+        if self._reported.get(key) == limit:
             return
-        self._failover.call(
-            lambda: self._report_limit(key, limit),
-            lambda: self._failover.fallback.report_limit(key, limit),
-        )
+        with self._failures():
+            self._report_limit(key, limit)
 
     def reported_limit(self, key: str) -> int | None:
         """See ``RateLimitStore.reported_limit``: as of this process's last contact."""
-        if self._failover.fallen_back:
-            return self._failover.fallback.reported_limit(key)
         return self._reported.get(key)
+
+    def peers(self, key: str) -> int | None:
+        """Processes that tried ``key`` lately (``PEER_MEMORY``); None before a try.
+
+        As of this process's last try: no transaction.
+        """
+        return self._peers.get(key)
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """Turn the database's failures into ``RateLimitStoreError``."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as error:
+            # What was cached may no longer hold: the next report is written.
+            self._reported.clear()
+            raise backend_failure(self.description, error) from None
 
     # -- the transactions -------------------------------------------------------------
 
@@ -184,6 +200,7 @@ class SqliteRateLimitStore:
             ).fetchone()
             cooldown_until, reported = (None, None) if row is None else row
             self._reported[key] = reported
+            self._peers[key] = self._count_peers(db, key, now)
             (last,) = db.execute(
                 "SELECT max(at) FROM chatapi_starts WHERE key = ?", (key,)
             ).fetchone()
@@ -206,6 +223,17 @@ class SqliteRateLimitStore:
                 return Admission(window - (now - oldest) + _SLACK, "window full")
             db.execute("INSERT INTO chatapi_starts (key, at) VALUES (?, ?)", (key, now))
             return Admission(0.0)
+
+    def _count_peers(self, db: sqlite3.Connection, key: str, now: float) -> int:
+        """Record this process as a user of ``key``; how many used it lately."""
+        db.execute(
+            "INSERT INTO chatapi_peers (key, peer, seen) VALUES (?, ?, ?) "
+            "ON CONFLICT (key, peer) DO UPDATE SET seen = excluded.seen",
+            (key, f"{os.getpid()}:{self._instance}", now),
+        )
+        db.execute("DELETE FROM chatapi_peers WHERE key = ? AND seen < ?", (key, now - PEER_MEMORY))
+        (count,) = db.execute("SELECT count(*) FROM chatapi_peers WHERE key = ?", (key,)).fetchone()
+        return int(count)
 
     def _shared_window(self, db: sqlite3.Connection, key: str, window: float, now: float) -> float:
         """The widest window asked for recently, ``window`` included; remembers ``window``."""
@@ -290,6 +318,7 @@ class SqliteRateLimitStore:
                     "UPDATE chatapi_budgets SET cooldown_until = cooldown_until - ?", (step,)
                 )
                 db.execute("UPDATE chatapi_windows SET until = until - ?", (step,))
+                db.execute("UPDATE chatapi_peers SET seen = seen - ?", (step,))
             db.execute(
                 "INSERT INTO chatapi_clock (id, seen) VALUES (0, ?) "
                 "ON CONFLICT (id) DO UPDATE SET seen = excluded.seen",
@@ -304,8 +333,8 @@ class SqliteRateLimitStore:
     def _bound_wait(self, db: sqlite3.Connection) -> None:
         """Wait for another process's lock no longer than the call's deadline allows.
 
-        Past it, the database counts as failed (``Failover``): a caller is never held on a
-        locked file beyond its deadline.
+        Past it, the database counts as failed (``RateLimitStoreError``): a caller is never
+        held on a locked file beyond its deadline.
         """
         left = time_left(self._busy_timeout)
         if left <= 0:
@@ -325,7 +354,7 @@ class SqliteRateLimitStore:
             # budget nobody else sees. Open the path again, and say so.
             db.close()
             self._local.db = None
-            self._failover.replaced("the database file was deleted or replaced")
+            self._replaced("the database file was deleted or replaced")
         # A connection inherited through fork must not be used: open one of our own.
         db = sqlite3.connect(self._path, timeout=self._busy_timeout, isolation_level=None)
         try:
@@ -338,6 +367,12 @@ class SqliteRateLimitStore:
         self._local.file = self._file_id()
         return db
 
+    def _replaced(self, problem: str) -> None:
+        """The file was swapped under the store: say so (the old budgets are lost)."""
+        logger.warning("rate-limit store %s: %s; reopened it", self.description, problem)
+        if self._on_event is not None:
+            self._on_event(RateLimitStoreEvent(self.description, "replaced", problem))
+
     def _file_id(self) -> tuple[int, int] | None:
         """The database file's device and inode, or None when it is gone."""
         try:
@@ -347,10 +382,48 @@ class SqliteRateLimitStore:
         return info.st_dev, info.st_ino
 
 
-class _AsyncSqliteStore:
-    """The asyncio twin of a ``SqliteRateLimitStore``: each call in a worker thread."""
+class SqliteRateLimitStore(FailoverStore):
+    """An ``SqliteBackend`` that falls back to this process when the database fails.
 
-    def __init__(self, store: SqliteRateLimitStore) -> None:
+    What ``sqlite:///path`` opens: ``FailoverStore(SqliteBackend(path))``. The wrapper's
+    ``asynchronous`` twin runs the backend's calls in worker threads.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        fail_closed: bool = False,
+        probe_interval: float = DEFAULT_PROBE_INTERVAL,
+        on_event: Callable[[RateLimitStoreEvent], None] | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Use (and create if needed) the database at ``path``.
+
+        Args:
+            path: The database file; its folder must exist.
+            busy_timeout: Seconds to wait for another process's transaction.
+            fail_closed: Raise ``RateLimitStoreError`` when the database fails, instead of
+                keeping budgets in this process until it works again.
+            probe_interval: Seconds between attempts to use a failed database again.
+            on_event: Called when the store falls back to the process, when it recovers,
+                and when the file was deleted or replaced.
+            wall_clock: The shared clock (tests replace it).
+        """
+        backend = SqliteBackend(
+            path, busy_timeout=busy_timeout, on_event=on_event, wall_clock=wall_clock
+        )
+        super().__init__(
+            backend, fail_closed=fail_closed, probe_interval=probe_interval, on_event=on_event
+        )
+        self.primary: SqliteBackend = backend
+
+
+class _AsyncSqliteStore:
+    """The asyncio twin of a ``SqliteBackend``: each call in a worker thread."""
+
+    def __init__(self, store: SqliteBackend) -> None:
         self._store = store
 
     async def try_acquire(
