@@ -51,6 +51,7 @@ from ._options import RequestOptions, request_options
 from ._paging import AsyncPager, Pager, next_cursor
 from ._ratelimit import (
     AsyncRateLimitStore,
+    FailoverStore,
     InMemoryRateLimitStore,
     RateLimiter,
     RateLimitStore,
@@ -79,6 +80,7 @@ __all__ = [
     "ChatAPIError",
     "ClientClosedError",
     "ClientStateError",
+    "FailoverStore",
     "InMemoryRateLimitStore",
     "InvalidRequestError",
     "LocalRateLimitError",

@@ -60,3 +60,22 @@ def first_try(url: str, start_at: float) -> bool:
         time.sleep(0.0005)
     store.try_acquire("acme/b", 100, 60.0, time.monotonic())
     return not getattr(store, "fallen_back", False)
+
+
+def share_while_down(url: str, key: str, limit: int, gate: Any, locked: Any) -> tuple[int, bool]:
+    """Use the store, meet the others twice, then try 12 times once the test locked it.
+
+    ``gate`` is a barrier shared with the other workers and the test, ``locked`` an event
+    the test sets once the database is locked. Returns the slots admitted after the lock,
+    and whether the store had fallen back.
+    """
+    store = open_store(url)
+    store.try_acquire(key, limit, 60.0, time.monotonic())  # seen in the file
+    gate.wait(60)
+    store.try_acquire(key, limit, 60.0, time.monotonic())  # ... and sees the others
+    gate.wait(60)
+    locked.wait(60)
+    admitted = sum(
+        store.try_acquire(key, limit, 60.0, time.monotonic()).wait == 0 for _ in range(12)
+    )
+    return admitted, bool(getattr(store, "fallen_back", False))

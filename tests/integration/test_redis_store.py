@@ -31,7 +31,7 @@ from tests._timing import SchedulingProbe
 from tests.overlays.fakes import FakeClock
 
 from ._redis import RedisServer
-from ._store_workers import acquire_for, first_try, hammer, warm_up
+from ._store_workers import acquire_for, first_try, hammer, share_while_down, warm_up
 
 SPAWN = multiprocessing.get_context("spawn")
 """Children start clean: no copy of this process's threads, sandbox or connections."""
@@ -310,6 +310,31 @@ def test_while_redis_is_down_each_process_keeps_to_its_share(server: RedisServer
     assert admitted == [2, 2, 2, 2]
     for store in fleet:
         store.close()
+
+
+def test_while_the_sqlite_file_is_locked_each_process_keeps_to_its_share(tmp_path: Path) -> None:
+    """Two processes on one SQLite file, which another holds locked: 5 each, not 10 each."""
+    import sqlite3
+
+    path = tmp_path / "limits.db"
+    with multiprocessing.Manager() as manager, ProcessPoolExecutor(2, mp_context=SPAWN) as pool:
+        gate, locked = manager.Barrier(3), manager.Event()
+        runs = [
+            pool.submit(share_while_down, f"sqlite://{path}", "acme/b", 10, gate, locked)
+            for _ in range(2)
+        ]
+        gate.wait(60)  # both have used the file once...
+        gate.wait(60)  # ... and then seen each other in it
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the file is unwritable to them from now on
+        try:
+            locked.set()
+            results = [run.result(timeout=60) for run in runs]
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    # Each falls back to 10 // 2 in its window, not the whole budget: 10 together, not 20.
+    assert results == [(5, True), (5, True)]
 
 
 def test_async_callers_never_block_the_loop_on_a_hung_redis(server: RedisServer) -> None:

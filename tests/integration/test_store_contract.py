@@ -1,9 +1,11 @@
 """The contract every rate-limit store keeps, run against each: in-process, SQLite, Redis.
 
-The ``store`` fixture gives each store through the same synchronous face; the asyncio
-twins of the SQLite and Redis stores are driven through ``asyncio.run`` per call (a fresh
-event loop each time, as scripts do). Shared stores read their own clocks (the wall clock,
-Redis ``TIME``), so these tests use short real windows and bound waits loosely.
+Each store is run bare (the SQLite and Redis backends raise on failure) and inside a
+``FailoverStore``, which must keep the contract of whatever it wraps. The ``store`` fixture
+gives each through the same synchronous face; the asyncio twins are driven through
+``asyncio.run`` per call (a fresh event loop each time, as scripts do). Shared stores read
+their own clocks (the wall clock, Redis ``TIME``), so these tests use short real windows
+and bound waits loosely.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any
 
 import pytest
 
-from chatapi import InMemoryRateLimitStore, RedisRateLimitStore, SqliteRateLimitStore
-from chatapi._ratelimit.store import Admission, AsyncRateLimitStore
+from chatapi import InMemoryRateLimitStore
+from chatapi._ratelimit import FailoverStore, SqliteBackend
+from chatapi._ratelimit.redis_store import RedisBackend, redis_client
+from chatapi._ratelimit.store import Admission, AsyncRateLimitStore, RateLimitStore
 
 from ._redis import RedisServer
 
@@ -47,6 +51,11 @@ class Twin:
     def report_limit(self, key: str, limit: int) -> None:
         asyncio.run(self._twin.report_limit(key, limit))
 
+    def close(self) -> None:
+        aclose = getattr(self._twin, "aclose", None)
+        if callable(aclose):
+            asyncio.run(aclose())
+
 
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
@@ -54,20 +63,25 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         yield running
 
 
-@pytest.fixture(params=["memory", "sqlite", "sqlite-async", "redis", "redis-async"])
+KINDS = ["memory", "sqlite", "sqlite-async", "redis", "redis-async"]
+
+
+@pytest.fixture(params=[*KINDS, *(f"failover-{kind}" for kind in KINDS)])
 def store(
     request: pytest.FixtureRequest, tmp_path: Path, redis_server: RedisServer
 ) -> Iterator[Any]:
     kind: str = request.param
-    if kind == "memory":
-        yield InMemoryRateLimitStore()
-    elif kind.startswith("sqlite"):
-        sqlite = SqliteRateLimitStore(tmp_path / "limits.db")
-        yield Twin(sqlite.asynchronous) if kind.endswith("async") else sqlite
+    base: RateLimitStore
+    if kind.endswith("memory"):
+        base = InMemoryRateLimitStore()
+    elif "sqlite" in kind:
+        base = SqliteBackend(tmp_path / "limits.db")
     else:
-        redis_store = RedisRateLimitStore.from_url(redis_server.unix_url)
-        yield Twin(redis_store.asynchronous) if kind.endswith("async") else redis_store
-        redis_store.close()
+        base = RedisBackend(redis_client(redis_server.unix_url))
+    opened: Any = FailoverStore(base) if kind.startswith("failover") else base
+    yield Twin(opened.asynchronous) if kind.endswith("async") else opened
+    if isinstance(base, RedisBackend):
+        base.close()
 
 
 def _key(store: Any, name: str) -> str:
@@ -136,3 +150,13 @@ def test_the_widest_recent_window_is_in_force_for_every_caller(store: Any) -> No
     refused = store.try_acquire(key, 1, 0.2, _now())  # a prompt one
     assert refused.reason == "window full"
     assert 0.6 - SLOP < refused.wait <= 0.6 + SLOP
+
+
+def test_a_closed_store_serves_again_and_keeps_its_budgets(store: Any) -> None:
+    key = _key(store, "closed")
+    assert store.try_acquire(key, 1, 60.0, _now()).wait == 0
+    close = getattr(store, "close", None)
+    if callable(close):  # a store with connections releases them; the next call reconnects
+        close()
+    assert store.try_acquire(key, 1, 60.0, _now()).reason == "window full"
+    assert store.try_acquire(_key(store, "other"), 1, 60.0, _now()).wait == 0

@@ -66,6 +66,7 @@ PUBLIC = [
     "AsyncRateLimitStore",
     "SqliteRateLimitStore",
     "RedisRateLimitStore",
+    "FailoverStore",
     "RateLimitStoreError",
     "RateLimitStoreEvent",
     # the installed version
