@@ -227,7 +227,11 @@ class ChatAPI(_Copies[_SyncCaller], Resources):
         Resources.__init__(self, caller)
 
     def close(self) -> None:
-        """Close the connections of this client and of its copies; later calls raise."""
+        """Close the connections of this client and of its copies; later calls raise.
+
+        A rate-limit store it opened from a URL closes its idle connections too, once no
+        other open client uses it.
+        """
         self._caller.connection.closed = True
         self._caller.client.get_httpx_client().close()
 
@@ -255,7 +259,11 @@ class AsyncChatAPI(_Copies[_AsyncCaller], AsyncResources):
         AsyncResources.__init__(self, caller)
 
     async def aclose(self) -> None:
-        """Close the connections of this client and of its copies; later calls raise."""
+        """Close the connections of this client and of its copies; later calls raise.
+
+        A rate-limit store it opened from a URL closes its idle connections too (Redis,
+        the SQLite file), once no other open client uses it.
+        """
         self._caller.connection.closed = True
         await self._caller.client.get_async_httpx_client().aclose()
 

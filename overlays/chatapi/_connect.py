@@ -22,6 +22,7 @@ from ._ratelimit import (
     RateLimitStore,
     open_store,
 )
+from ._ratelimit.lease import StoreLease
 from ._ratelimit.store_url import environment_setting
 from ._response_check import default_response_check
 from ._retry_policy import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES, RetryPolicy
@@ -124,6 +125,7 @@ def connect(
     url = _base_url(base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
     # Raw, as requests go out: the overlays match raw request paths below it.
     base_path = url.raw_path.split(b"?", 1)[0].decode("ascii")
+    opened = False  # whether the store is one this client opened (from a URL)
     if isinstance(rate_limit, RateLimiter):
         if rate_limit_store is not None:
             raise ValueError("give the store to the RateLimiter, or rate_limit_store alone")
@@ -134,6 +136,7 @@ def connect(
     ):
         # Shared stores read their own clock (wall clock, Redis TIME), so any `clock` works.
         store = open_store(store_setting)
+        opened = isinstance(store_setting, str)
         limiter = RateLimiter(store) if clock is None else RateLimiter(store, clock=clock)
     elif clock is None:
         limiter = RateLimiter()
@@ -164,6 +167,9 @@ def connect(
             index=INDEX,
             base_path=base_path,
             on_throttle=on_throttle,
+            # Closing the client releases the connections of a store it opened from a URL
+            # once no other open client uses that store.
+            lease=StoreLease(limiter.store) if opened else None,
         )
     policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
     stack = RetryTransport(

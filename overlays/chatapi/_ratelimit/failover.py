@@ -338,6 +338,13 @@ class FailoverStore:
             if callable(close):
                 close()
 
+    def release(self) -> None:
+        """Close the connections no call is using, where the stores can (``release``)."""
+        for store in (self.primary, self.fallback):
+            release = getattr(store, "release", None)
+            if callable(release):
+                release()
+
     def try_acquire(
         self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
     ) -> Admission:

@@ -319,6 +319,15 @@ class RedisBackend:
         if self._client is not None:
             self._client.close()
 
+    def release(self) -> None:
+        """Close the pooled connections no call is using; a later call reconnects.
+
+        The asyncio path without a client of its own runs on the same pool: covered too.
+        """
+        pool = None if self._client is None else self._client.connection_pool
+        if isinstance(pool, redis.ConnectionPool):
+            pool.disconnect(inuse_connections=False)
+
     # -- RateLimitStore ---------------------------------------------------------------
 
     def try_acquire(

@@ -40,6 +40,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,6 +128,9 @@ class SqliteBackend:
         self._wall = wall_clock
         self._on_event = on_event
         self._local = threading.local()
+        self._handles: weakref.WeakSet[_Handle] = weakref.WeakSet()
+        """Every thread's handle while the thread lives (``release`` closes them)."""
+        self._handles_lock = threading.Lock()
         self._instance = uuid.uuid4().hex[:12]
         self._reported: dict[str, int | None] = {}
         self._peers: dict[str, int] = {}
@@ -305,8 +309,15 @@ class SqliteBackend:
         (NTP stepped it back), every recorded time moves back by the step: the starts keep
         their spacing, so no slot opens and no budget waits out the step.
         """
-        db = self._connection()
-        self._bound_wait(db)
+        handle = self._handle()
+        # Held while in use, so ``release`` leaves the connection open.
+        with handle.lock, self._begun(handle) as begun:
+            yield begun
+
+    @contextmanager
+    def _begun(self, handle: _Handle) -> Iterator[tuple[sqlite3.Connection, float]]:
+        db = self._connection(handle)
+        self._bound_wait(handle, db)
         db.execute("BEGIN IMMEDIATE")
         try:
             now = self._wall()
@@ -330,7 +341,7 @@ class SqliteBackend:
             raise
         db.execute("COMMIT")
 
-    def _bound_wait(self, db: sqlite3.Connection) -> None:
+    def _bound_wait(self, handle: _Handle, db: sqlite3.Connection) -> None:
         """Wait for another process's lock no longer than the call's deadline allows.
 
         Past it, the database counts as failed (``RateLimitStoreError``): a caller is never
@@ -340,31 +351,63 @@ class SqliteBackend:
         if left <= 0:
             raise sqlite3.OperationalError("database is locked: the call's deadline has passed")
         millis = max(1, int(left * 1000))
-        if getattr(self._local, "busy", None) != millis:
+        if handle.busy != millis:
             db.execute(f"PRAGMA busy_timeout = {millis}")
-            self._local.busy = millis
+            handle.busy = millis
 
-    def _connection(self) -> sqlite3.Connection:
+    def release(self) -> None:
+        """Close every thread's connection that no call is using; later calls reopen one.
+
+        What a client that opened the store does when it closes (threads that served an
+        event loop keep theirs otherwise until they end).
+        """
         pid = os.getpid()
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is not None and self._local.pid == pid:
-            if self._file_id() == self._local.file:
+        with self._handles_lock:
+            handles = list(self._handles)
+        for handle in handles:
+            if handle.pid == pid and handle.lock.acquire(blocking=False):
+                try:
+                    handle.close()
+                finally:
+                    handle.lock.release()
+
+    def close(self) -> None:
+        """``release``: a closed store still serves, on new connections."""
+        self.release()
+
+    def _handle(self) -> _Handle:
+        """This thread's connection handle, registered so that ``release`` finds it."""
+        handle: _Handle | None = getattr(self._local, "handle", None)
+        if handle is None:
+            handle = self._local.handle = _Handle()
+            with self._handles_lock:
+                self._handles.add(handle)
+        return handle
+
+    def _connection(self, handle: _Handle) -> sqlite3.Connection:
+        pid = os.getpid()
+        db = handle.db
+        if db is not None and handle.pid == pid:
+            if self._file_id() == handle.file:
                 return db
             # Deleted or replaced under us: a connection to the old inode would keep a
             # budget nobody else sees. Open the path again, and say so.
-            db.close()
-            self._local.db = None
+            handle.close()
             self._replaced("the database file was deleted or replaced")
         # A connection inherited through fork must not be used: open one of our own.
-        db = sqlite3.connect(self._path, timeout=self._busy_timeout, isolation_level=None)
+        # Any thread may close it (``release``), never while it is in use (``handle.lock``).
+        db = sqlite3.connect(
+            self._path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
         try:
             self._set_up(db)
         except BaseException:
             db.close()
             raise
-        self._local.db = db
-        self._local.pid = pid
-        self._local.file = self._file_id()
+        handle.db = db
+        handle.pid = pid
+        handle.busy = None
+        handle.file = self._file_id()
         return db
 
     def _replaced(self, problem: str) -> None:
@@ -380,6 +423,24 @@ class SqliteBackend:
         except FileNotFoundError:
             return None
         return info.st_dev, info.st_ino
+
+
+class _Handle:
+    """One thread's connection to the file; ``lock`` is held while a call uses it."""
+
+    __slots__ = ("__weakref__", "busy", "db", "file", "lock", "pid")
+
+    def __init__(self) -> None:
+        self.db: sqlite3.Connection | None = None
+        self.pid = 0
+        self.file: tuple[int, int] | None = None
+        self.busy: int | None = None
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
 
 class SqliteRateLimitStore(FailoverStore):

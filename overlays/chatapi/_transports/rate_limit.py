@@ -14,6 +14,7 @@ from .._errors import RequestInfo
 from .._events import ThrottleEvent
 from .._options import clamp_timeouts, deadline_of
 from .._ratelimit.failover import RateLimitStoreError
+from .._ratelimit.lease import StoreLease
 from .._ratelimit.limiter import RateLimiter
 from .base import DualTransport, Layer, operation_of
 
@@ -31,6 +32,7 @@ class RateLimitTransport(Layer):
     The wait respects the call's deadline stamped by the overlay outside (none if alone),
     and each response's rate-limit headers are fed back to the limiter, with the time from
     the slot's grant to the response's headers (which sizes the limiter's window).
+    Closing it (either half) returns ``lease``, the hold on a store the client opened.
     """
 
     def __init__(
@@ -42,8 +44,10 @@ class RateLimitTransport(Layer):
         index: OperationIndex,
         base_path: str = "",
         on_throttle: Callable[[ThrottleEvent], None] | None = None,
+        lease: StoreLease | None = None,
     ) -> None:
         super().__init__(inner)
+        self._lease = lease
         self._limiter = limiter
         self._organization = organization
         self._index = index
@@ -113,6 +117,22 @@ class RateLimitTransport(Layer):
         except RateLimitStoreError:
             _feedback_lost(request)
         return response
+
+    def close(self) -> None:
+        """Close the inner transport, and return the store's lease."""
+        try:
+            super().close()
+        finally:
+            if self._lease is not None:
+                self._lease.end()
+
+    async def aclose(self) -> None:
+        """Close the inner transport, and return the store's lease."""
+        try:
+            await super().aclose()
+        finally:
+            if self._lease is not None:
+                await self._lease.aend()
 
     def _rule_for(self, request: httpx.Request) -> RateLimit:
         operation = operation_of(request, self._index, self._base_path)
