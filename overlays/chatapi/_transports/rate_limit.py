@@ -16,6 +16,7 @@ from .._options import clamp_timeouts, deadline_of
 from .._ratelimit.failover import RateLimitStoreError
 from .._ratelimit.lease import StoreLease
 from .._ratelimit.limiter import RateLimiter
+from .._sending import current_hook
 from .base import DualTransport, Layer, operation_of
 
 __all__ = ["RateLimitTransport"]
@@ -32,7 +33,9 @@ class RateLimitTransport(Layer):
     The wait respects the call's deadline stamped by the overlay outside (none if alone),
     and each response's rate-limit headers are fed back to the limiter, with the time from
     the slot's grant to the response's headers (which sizes the limiter's window).
-    Closing it (either half) returns ``lease``, the hold on a store the client opened.
+    Closing it (either half) returns ``lease``, the hold on a store the client opened. A
+    ``SendHook`` set around the call (``watch_sending``) hears when the request waits for
+    its slot and when, granted, it is about to be written.
     """
 
     def __init__(
@@ -58,6 +61,9 @@ class RateLimitTransport(Layer):
         """Wait for a slot (blocking the thread), send, and report the rate-limit headers."""
         rule = self._rule_for(request)
         deadline = deadline_of(request, self._limiter.clock, math.inf)
+        hook = current_hook()
+        if hook is not None:
+            hook.waiting()
         grant = self._limiter.acquire_grant(
             self._organization,
             rule.bucket,
@@ -68,6 +74,8 @@ class RateLimitTransport(Layer):
         )
         if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
+        if hook is not None:
+            hook.sending()  # granted: from here on the request may leave
         self._limiter.sending(self._organization, rule.bucket, grant.at)
         try:
             response = self._inner.handle_request(request)
@@ -90,6 +98,9 @@ class RateLimitTransport(Layer):
         """Wait for a slot (suspending the task), send, and report the rate-limit headers."""
         rule = self._rule_for(request)
         deadline = deadline_of(request, self._limiter.clock, math.inf)
+        hook = current_hook()
+        if hook is not None:
+            hook.waiting()
         grant = await self._limiter.aacquire_grant(
             self._organization,
             rule.bucket,
@@ -100,6 +111,8 @@ class RateLimitTransport(Layer):
         )
         if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
+        if hook is not None:
+            hook.sending()  # granted: from here on the request may leave
         self._limiter.sending(self._organization, rule.bucket, grant.at)
         try:
             response = await self._inner.handle_async_request(request)

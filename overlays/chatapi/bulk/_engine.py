@@ -4,6 +4,11 @@ A handler does one item through the client, each call wrapped in ``steps.call(op
 ...)``. A call the description marks ``x-idempotent: false`` is recorded in the journal
 before it leaves and must be the item's last call; everything before it is repeatable, so
 an item caught by a crash is simply done again unless that last call may have left.
+
+The mark is made before the call is handed to the client, so a client of any kind leaves
+it in place; the client's rate-limit overlay then clears it while the request waits for
+its slot and makes it again once the slot is granted (``SendHook``): an item killed while
+waiting resumes as not sent.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from .._errors import (
     OutcomeUnknownError,
     RequestProcessedError,
 )
+from .._sending import SendHook, watch_sending
 from ._journal import DONE, FAILED, PENDING, UNKNOWN, Journal, JournalItem
 
 __all__ = [
@@ -71,9 +77,11 @@ class Steps:
             StepOrderError: a call after the item's non-repeatable call.
         """
         _before(self._journal, self._key, operation_id, self._last)
-        if not INDEX[operation_id].idempotent:
-            self._last = operation_id
-        return send()
+        if INDEX[operation_id].idempotent:
+            return send()
+        self._last = operation_id
+        with watch_sending(_hook(self._journal, self._key, operation_id)):
+            return send()
 
 
 class AsyncSteps:
@@ -91,9 +99,11 @@ class AsyncSteps:
             StepOrderError: a call after the item's non-repeatable call.
         """
         _before(self._journal, self._key, operation_id, self._last)
-        if not INDEX[operation_id].idempotent:
-            self._last = operation_id
-        return await send()
+        if INDEX[operation_id].idempotent:
+            return await send()
+        self._last = operation_id
+        with watch_sending(_hook(self._journal, self._key, operation_id)):
+            return await send()
 
 
 def _before(journal: Journal, key: str, operation_id: str, last: str | None) -> None:
@@ -104,6 +114,11 @@ def _before(journal: Journal, key: str, operation_id: str, last: str | None) -> 
         )
     if not INDEX[operation_id].idempotent:
         journal.sending(key, operation_id)  # on disk before the request leaves
+
+
+def _hook(journal: Journal, key: str, operation_id: str) -> SendHook:
+    """Unmark the item while its call waits for a slot; mark it again once granted."""
+    return SendHook(lambda: journal.waiting(key), lambda: journal.sending(key, operation_id))
 
 
 Handler = Callable[[JournalItem, Steps], str]

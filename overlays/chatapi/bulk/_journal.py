@@ -246,6 +246,14 @@ class Journal:
         """Record, on disk, that the item's non-repeatable call is about to leave."""
         self._set(key, "sending = ?, sent_at = ?", operation_id, time.time())
 
+    def waiting(self, key: str) -> None:
+        """Record, on disk, that the item's call waits for its rate-limit slot: not sent.
+
+        Clears a ``sending`` mark made before the call was handed to the client; the
+        client marks it again (``sending``) once the slot is granted.
+        """
+        self._set(key, "sending = NULL, sent_at = NULL")
+
     def done(self, key: str, outcome: str) -> None:
         """Mark the item ``done`` with what was done."""
         self._set(key, "state = ?, outcome = ?, error = NULL", DONE, outcome)

@@ -1,0 +1,163 @@
+"""An item whose send still waits for its rate-limit slot has not left: a killed run resumes it.
+
+The real client, its rate limiter on a fake clock whose sleeps (the waits for a slot) hold
+until the test lets them go, and a mock transport. A kill is the journal file as it stands
+at that moment, copied aside and recovered the way the next run recovers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import httpx
+
+import chatapi
+from chatapi.bulk import Broadcast, Journal, Summary, arun, run
+from chatapi_client.operations import INDEX
+from tests.overlays.fakes import FakeClock
+
+BASE = "https://api.test/v2"
+ORGANIZATION = "acme"
+COOL_DOWN = 2.0
+"""Seconds the send budget is paused when the run starts: every item waits for a slot."""
+ITEMS = 3
+
+
+class GatedClock(FakeClock):
+    """Fake time whose sleeps block until ``gate`` opens; ``waiting`` counts the sleepers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.waiting = threading.Semaphore(0)
+        self.async_gate: asyncio.Event | None = None
+        self.async_waiting = 0
+
+    def sleep(self, seconds: float) -> None:
+        self.waiting.release()
+        assert self.gate.wait(10), "the test never opened the gate"
+        super().sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        assert self.async_gate is not None
+        self.async_waiting += 1
+        await self.async_gate.wait()
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def _limiter(clock: FakeClock) -> chatapi.RateLimiter:
+    """A limiter whose send budget cools down for ``COOL_DOWN`` seconds from the start."""
+    store = chatapi.InMemoryRateLimitStore()
+    bucket = INDEX["sendMessage"].rate_limit.bucket
+    store.cool_down(f"{ORGANIZATION}/{bucket}", COOL_DOWN, clock.now)
+    return chatapi.RateLimiter(store, clock=clock)
+
+
+def _route(path: Path, marks: list[str | None]) -> httpx.MockTransport:
+    """The API: notes what the journal on disk says of the item as its send arrives."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        key = request.url.raw_path.decode().split("/")[-2].replace("%3A", ":")
+        with Journal(path, lock=False) as other:  # another connection: what a crash leaves
+            item = other.get(key)
+            marks.append(None if item is None else item.sending)
+        return httpx.Response(200, json={"messageId": 7, "contactId": 1})
+
+    return httpx.MockTransport(answer)
+
+
+def _audience(journal: Journal) -> None:
+    journal.add((f"id:{i}", {"identifier": f"id:{i}"}) for i in range(1, ITEMS + 1))
+
+
+def _killed_now(path: Path, copy: Path) -> Journal:
+    """The journal as a kill at this moment would leave it on disk."""
+    source, target = sqlite3.connect(path), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return Journal(copy)
+
+
+def _check_resumed_as_not_sent(killed: Journal) -> None:
+    with killed:
+        assert [item.state for item in killed.items()] == ["in_flight"] * ITEMS
+        assert [item.sending for item in killed.items()] == [None] * ITEMS
+        assert killed.recover() == (ITEMS, 0)  # back to pending, none unknown
+        assert len(killed.pending()) == ITEMS
+
+
+def test_a_run_killed_while_items_wait_for_a_slot_resumes_them_as_not_sent(
+    tmp_path: Path,
+) -> None:
+    path, clock = tmp_path / "j.db", GatedClock()
+    marks: list[str | None] = []
+    summaries: list[Summary] = []
+    client = chatapi.ChatAPI(
+        "token",
+        base_url=BASE,
+        organization=ORGANIZATION,
+        transport=_route(path, marks),
+        rate_limit=_limiter(clock),
+        clock=clock,
+    )
+    with Journal(path) as journal, client:
+        _audience(journal)
+        job = Broadcast("hi").handler(client)
+        runner = threading.Thread(
+            target=lambda: summaries.append(run(journal, job, concurrency=ITEMS))
+        )
+        runner.start()
+        for _ in range(ITEMS):  # every item's send is waiting for its slot
+            assert clock.waiting.acquire(timeout=10)
+        killed = _killed_now(path, tmp_path / "killed.db")
+        clock.gate.set()
+        runner.join(10)
+    _check_resumed_as_not_sent(killed)
+    # Once granted, each send was marked on disk before it left, as before.
+    assert marks == ["sendMessage"] * ITEMS
+    assert summaries[0].outcomes == {"sent": ITEMS}
+
+
+def test_an_async_run_cancelled_while_items_wait_for_a_slot_leaves_them_pending(
+    tmp_path: Path,
+) -> None:
+    path, clock = tmp_path / "j.db", GatedClock()
+    marks: list[str | None] = []
+
+    async def main() -> Summary:
+        clock.async_gate = asyncio.Event()  # never opened: the waits end by cancellation
+        async with chatapi.AsyncChatAPI(
+            "token",
+            base_url=BASE,
+            organization=ORGANIZATION,
+            transport=_route(path, marks),
+            rate_limit=_limiter(clock),
+            clock=clock,
+        ) as client:
+            with Journal(path) as journal:
+                _audience(journal)
+                task = asyncio.create_task(
+                    arun(journal, Broadcast("hi").async_handler(client), concurrency=ITEMS)
+                )
+                for _ in range(1000):  # let the workers run up to their waits
+                    if clock.async_waiting == ITEMS:
+                        break
+                    await asyncio.sleep(0)
+                assert clock.async_waiting == ITEMS
+                killed = _killed_now(path, tmp_path / "killed.db")
+                _check_resumed_as_not_sent(killed)
+                task.cancel()  # Ctrl-C, or the caller's timeout
+                return await task
+
+    summary = asyncio.run(main())
+    assert summary.interrupted
+    assert summary.counts["pending"] == ITEMS  # none left unknown: none had left
+    assert summary.counts["unknown"] == 0
+    assert marks == []
