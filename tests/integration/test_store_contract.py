@@ -20,10 +20,16 @@ from typing import Any
 
 import pytest
 
-from chatapi import InMemoryRateLimitStore
+from chatapi import InMemoryRateLimitStore, RateLimitStoreError
 from chatapi._ratelimit import FailoverStore, SqliteBackend
 from chatapi._ratelimit.redis_store import RedisBackend, redis_client
-from chatapi._ratelimit.store import Admission, AsyncRateLimitStore, RateLimitStore
+from chatapi._ratelimit.store import (
+    Admission,
+    AsyncRateLimitStore,
+    RateLimitStore,
+    async_store_for,
+)
+from tests.overlays.fakes import FakeClock
 
 from ._redis import RedisServer
 
@@ -160,3 +166,99 @@ def test_a_closed_store_serves_again_and_keeps_its_budgets(store: Any) -> None:
         close()
     assert store.try_acquire(key, 1, 60.0, _now()).reason == "window full"
     assert store.try_acquire(_key(store, "other"), 1, 60.0, _now()).wait == 0
+
+
+class Cut:
+    """A store whose backend can be cut off: its calls raise ``RateLimitStoreError`` then.
+
+    Serves asyncio callers through the store's own twin, cut off alike.
+    """
+
+    def __init__(self, store: RateLimitStore) -> None:
+        self.store = store
+        self.down = False
+        self.asynchronous = _CutTwin(self, async_store_for(store))
+
+    def check(self) -> None:
+        if self.down:
+            raise RateLimitStoreError("test://cut failed; nothing was sent", store="test://cut")
+
+    def try_acquire(
+        self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
+    ) -> Admission:
+        self.check()
+        return self.store.try_acquire(key, limit, window, now, headroom=headroom)
+
+    def cool_down(self, key: str, seconds: float, now: float) -> None:
+        self.check()
+        self.store.cool_down(key, seconds, now)
+
+    def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
+        self.check()
+        self.store.mark_spent(key, limit, window, now)
+
+    def report_limit(self, key: str, limit: int) -> None:
+        self.check()
+        self.store.report_limit(key, limit)
+
+    def reported_limit(self, key: str) -> int | None:
+        return self.store.reported_limit(key)
+
+
+class _CutTwin:
+    def __init__(self, cut: Cut, twin: AsyncRateLimitStore) -> None:
+        self._cut = cut
+        self._twin = twin
+
+    async def try_acquire(
+        self, key: str, limit: int, window: float, now: float, *, headroom: int = 0
+    ) -> Admission:
+        self._cut.check()
+        return await self._twin.try_acquire(key, limit, window, now, headroom=headroom)
+
+    async def cool_down(self, key: str, seconds: float, now: float) -> None:
+        self._cut.check()
+        await self._twin.cool_down(key, seconds, now)
+
+    async def mark_spent(self, key: str, limit: int, window: float, now: float) -> None:
+        self._cut.check()
+        await self._twin.mark_spent(key, limit, window, now)
+
+    async def report_limit(self, key: str, limit: int) -> None:
+        self._cut.check()
+        await self._twin.report_limit(key, limit)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_failover_around_each_store_falls_back_and_returns_within_one_probe_interval(
+    kind: str, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    base: RateLimitStore
+    if kind.endswith("memory"):
+        base = InMemoryRateLimitStore()
+    elif "sqlite" in kind:
+        base = SqliteBackend(tmp_path / "limits.db")
+    else:
+        base = RedisBackend(redis_client(redis_server.unix_url))
+    cut, clock = Cut(base), FakeClock()  # the probes' timing on a fake clock: no waits
+    wrapped = FailoverStore(cut, probe_interval=5.0, monotonic=clock.monotonic)
+    store: Any = Twin(wrapped.asynchronous) if kind.endswith("async") else wrapped
+    key = _key(store, "failover")
+
+    assert store.try_acquire(key, 2, 60.0, _now()).wait == 0  # in the backend
+    cut.down = True
+    admitted = [store.try_acquire(key, 2, 60.0, _now()).wait == 0 for _ in range(3)]
+    assert admitted == [True, True, False]  # the fallback keeps its own window meanwhile
+    states = [wrapped.fallen_back]
+    cut.down = False
+    clock.advance(4.9)
+    store.try_acquire(key, 2, 60.0, _now())
+    states.append(wrapped.fallen_back)  # not tried again before the interval is up
+    clock.advance(0.1)
+    assert store.try_acquire(key, 2, 60.0, _now()).wait == 0  # the probe: the backend again
+    states.append(wrapped.fallen_back)
+    assert states == [True, True, False]
+    # Back on the backend's budget: its first start and the probe's fill it.
+    assert base.try_acquire(key, 2, 60.0, _now()).reason == "window full"
+    if isinstance(base, RedisBackend):
+        base.close()
