@@ -50,10 +50,12 @@ T = TypeVar("T")
 
 
 class RateLimitStoreError(ChatAPIError):
-    """The shared rate-limit store failed and the store is set to fail closed.
+    """The shared rate-limit store failed, and nothing stood in for it (``fail_closed``).
 
-    Nothing was sent. ``store`` names the store without its password; ``problem`` says what
-    failed (the backend error's type and text), or is empty.
+    Nothing was sent. A bare backend (``SqliteBackend``, ``RedisBackend``) raises it on any
+    failure; a ``FailoverStore`` around it falls back instead, unless it fails closed.
+    ``store`` names the store without its password; ``problem`` says what failed (the
+    backend error's type and text), or is empty.
     """
 
     def __init__(self, message: str, *, store: str, problem: str = "") -> None:
