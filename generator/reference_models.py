@@ -28,6 +28,8 @@ _PLAIN_FORMATS = {
     "double": "a floating-point number",
     "date-time": "a date and time (RFC 3339)",
 }
+# The JSON type each numeric format sizes (OpenAPI's format registry).
+_NUMBER_FORMAT_KINDS = {"int32": "integer", "int64": "integer", "double": "number"}
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,18 @@ def _is_model(schema: Mapping[str, Any]) -> bool:
     return bool(schema.get("properties") or schema.get("allOf"))
 
 
+def _format_words(schema: Mapping[str, Any]) -> str:
+    """A schema's format in words; beside other types, said of the numeric branch alone."""
+    fmt = str(schema["format"])
+    plain = _PLAIN_FORMATS.get(fmt, f"format `{fmt}`")
+    kind = _NUMBER_FORMAT_KINDS.get(fmt)
+    types = schema.get("type")
+    others = [t for t in types if t not in (kind, "null")] if isinstance(types, list) else []
+    if kind is None or not others:
+        return plain
+    return f"if {'an integer' if kind == 'integer' else 'a number'}, {plain}"
+
+
 def constraint_words(node: Any, document: Document) -> list[str]:
     """What a schema allows, in words: enums, patterns, lengths, bounds, formats, defaults.
 
@@ -148,8 +162,7 @@ def constraint_words(node: Any, document: Document) -> list[str]:
         pattern = f"the pattern `{schema['pattern']}`"
         words.append(f"{said} ({pattern})" if said else f"matches {pattern}")
     if "format" in schema:
-        fmt = str(schema["format"])
-        words.append(_PLAIN_FORMATS.get(fmt, f"format `{fmt}`"))
+        words.append(_format_words(schema))
     words += _range(schema, "minLength", "maxLength", "characters")
     words += _range(schema, "minItems", "maxItems", "items")
     words += _bounds(schema)

@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.4.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "40979864d8087bac47d17c291032ed6ca8f60875d5085386e6c21f73edec320d"
+SPEC_SHA256 = "e1ca21a355043fa5dad672c364f36d63bfc1f496811d4783a4b2611d2066a34c"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

@@ -116,3 +116,15 @@ def test_constraints_are_said_in_words() -> None:
     assert "1 to 10 items" in REFERENCE  # tags
     assert "Existing values" not in REFERENCE  # the caveat says what to do instead
     assert "to change them, call `updateContact`" in _flat(REFERENCE)
+
+
+def test_a_numeric_format_beside_other_types_is_said_of_the_numeric_branch() -> None:
+    sections = _sections()
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in sections["CatalogProduct"].splitlines()
+        if line.startswith("| `")
+    }
+    assert "if a number, a floating-point number" in rows["`price`"]  # float | str
+    assert "if an integer, a 64-bit integer" in rows["`id`"]  # int | str
+    assert "Must be: a 64-bit integer" not in rows["`id`"]

@@ -223,3 +223,38 @@ def client_name_problems(spec: Spec) -> list[Problem]:
     except DescriptionError as error:
         return [Problem("client-names", "/paths", str(error))]
     return []
+
+
+# Keys whose values are data, not schemas: a `type` inside them is a value, never a keyword.
+_DATA_KEYS = frozenset({"example", "examples", "enum", "const", "default", "x-rate-limit"})
+
+
+def number_format_problems(spec: Spec) -> list[Problem]:
+    """Every schema that may hold a non-integer number says `format: double`.
+
+    Without it openapi-generator types the number as a 32-bit float (Go `float32`), which
+    rounds latitudes and prices; with it, Go and TypeScript generators use 64-bit floats.
+    A union with strings or booleans carries the format beside its `type` list: `format`
+    applies to the number branch only.
+    """
+    problems: list[Problem] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, f"{pointer}/{index}")
+            return
+        if not isinstance(node, dict):
+            return
+        kinds = node.get("type")
+        holds_number = kinds == "number" or (isinstance(kinds, list) and "number" in kinds)
+        if holds_number and node.get("format") != "double":
+            problems.append(
+                Problem("number-format", pointer or "/", "a number without `format: double`")
+            )
+        for key, value in node.items():
+            if key not in _DATA_KEYS:
+                walk(value, f"{pointer}/{escape(str(key))}")
+
+    walk(spec, "")
+    return problems

@@ -10,6 +10,7 @@ from tests.spec._spec import SPEC_PATH, Spec, report, yaml_ambiguity_problems
 from tests.spec._structure import (
     client_name_problems,
     declared_status_problems,
+    number_format_problems,
     operation_table_problems,
     overview_limits,
     overview_rate_limit_problems,
@@ -77,4 +78,9 @@ def test_every_operation_declares_its_statuses(spec: Spec) -> None:
 
 def test_every_operation_has_a_unique_client_name(spec: Spec) -> None:
     problems = client_name_problems(spec)
+    assert not problems, report(problems)
+
+
+def test_every_non_integer_number_is_a_double(spec: Spec) -> None:
+    problems = number_format_problems(spec)
     assert not problems, report(problems)

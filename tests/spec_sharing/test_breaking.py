@@ -238,6 +238,13 @@ HARMLESS: dict[str, Edit] = {
     "double-format-on-a-request-number": lambda s: props(s, "TemplateLocation")["latitude"].update(
         format="double"
     ),
+    # On a union of a number and a string the format sizes the number, never the string.
+    "double-format-off-a-number-or-string": lambda s: props(s, "CatalogProduct")["price"].pop(
+        "format"
+    ),
+    "int64-format-off-an-integer-or-string": lambda s: props(s, "Message")["channelMessageId"].pop(
+        "format"
+    ),
     "nullable-spelled-as-one-of": nullable_as_one_of,
     "higher-rate-limit": lambda s: op(s, "/space/tag", "delete")["x-rate-limit"].update(
         {"requests-per-second": 10}

@@ -24,6 +24,10 @@ from tools.breaking._model import Change
 
 __all__ = ["language_changes", "properties_of", "schema_shape", "types_of"]
 
+# Formats OpenAPI's registry gives to integers and numbers: beside a `type` list they size the
+# numeric branch (`[integer, string]` with `int64`), never the string one.
+_NUMBER_FORMATS = frozenset({"int32", "int64", "float", "double"})
+
 
 def language_changes(base: Document, head: Document) -> list[Change]:
     """Every change from the release `base` to `head` that breaks generated or Python code."""
@@ -134,7 +138,7 @@ def types_of(schema: Any) -> frozenset[str]:
         return frozenset({str(schema["$ref"]).rsplit("/", 1)[-1]})
     kinds = schema.get("type")
     found = set(kinds if isinstance(kinds, list) else [kinds] if kinds else [])
-    if "format" in schema:
+    if "format" in schema and schema["format"] not in _NUMBER_FORMATS:
         found = {f"{kind}:{schema['format']}" if kind == "string" else kind for kind in found}
     if "items" in schema:
         found = {f"array[{_show(types_of(schema['items']))}]" if k == "array" else k for k in found}
