@@ -434,7 +434,10 @@ class Messaging:
         last interacted on when ``channelId`` is omitted or null. The message is one of
         seven kinds, told apart by ``message.type``: text, attachment, whatsapp_template,
         facebook_template, email, quick_reply or custom_payload. An email carries its body
-        under ``text`` or, as the vendor's n8n integration sends it, under ``message``.
+        under ``text`` or, as the vendor's n8n integration sends it, under ``message``. A
+        WhatsApp template's location takes its ``latitude`` and ``longitude`` as numbers or,
+        as the vendor's TypeScript SDK sends them, numeric strings; they are recorded as
+        numbers.
 
         Sending is not idempotent: a request that failed after it reached the server may
         have delivered the message. A WhatsApp template approved by Meta but not yet synced
@@ -513,7 +516,10 @@ class AsyncMessaging:
         last interacted on when ``channelId`` is omitted or null. The message is one of
         seven kinds, told apart by ``message.type``: text, attachment, whatsapp_template,
         facebook_template, email, quick_reply or custom_payload. An email carries its body
-        under ``text`` or, as the vendor's n8n integration sends it, under ``message``.
+        under ``text`` or, as the vendor's n8n integration sends it, under ``message``. A
+        WhatsApp template's location takes its ``latitude`` and ``longitude`` as numbers or,
+        as the vendor's TypeScript SDK sends them, numeric strings; they are recorded as
+        numbers.
 
         Sending is not idempotent: a request that failed after it reached the server may
         have delivered the message. A WhatsApp template approved by Meta but not yet synced

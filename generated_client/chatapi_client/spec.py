@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.4.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "e1ca21a355043fa5dad672c364f36d63bfc1f496811d4783a4b2611d2066a34c"
+SPEC_SHA256 = "e6d50f6c456f3fdb8b0fa22f09dedd468eaf90dcc0e79264ce1bbb15ff62ff33"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

@@ -176,6 +176,24 @@ def url(operation: Operation, values: Mapping[str, Any]) -> str:
     return _PARAMETER.sub(lambda m: str(values[m.group(1)]), operation.path)
 
 
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def same_value(sent: Any, read: Any) -> bool:
+    """``read`` is what was sent; a numeric string may come back as its number.
+
+    Where the description takes a number as a string too (a template location's coordinates,
+    ``OutgoingTemplateLocation``), the server records and answers the number.
+    """
+    if isinstance(sent, dict) and isinstance(read, dict):
+        return sent.keys() == read.keys() and all(same_value(sent[k], read[k]) for k in sent)
+    if isinstance(sent, list) and isinstance(read, list):
+        return len(sent) == len(read) and all(map(same_value, sent, read))
+    if isinstance(sent, str) and _DECIMAL.fullmatch(sent) and type(read) in (int, float):
+        return float(sent) == float(read)
+    return bool(sent == read)
+
+
 def walk(
     client: httpx.Client,
     spec: Mapping[str, Any],
@@ -208,7 +226,7 @@ def walk(
             for key, sent in body.items():
                 if (pair.create.operation_id, key) in NOT_ECHOED:
                     continue
-                if read.get(key, object()) != sent:
+                if not same_value(sent, read.get(key, object())):
                     missing.append(
                         f"{pair.create.operation_id} accepted {key}={sent!r}; "
                         f"{pair.get.operation_id} answered {read.get(key, '(nothing)')!r}"

@@ -129,6 +129,10 @@ BREAKING: dict[str, tuple[Edit, str]] = {
         lambda s: props(s, "CreateTagRequest")["colorCode"].update(pattern="^#[0-9A-F]{6}$"),
         "request-constraint-tightened",
     ),
+    "new-pattern-on-a-request-string-beside-a-number": (
+        lambda s: props(s, "OutgoingTemplateLocation")["latitude"].update(pattern="^[0-9]$"),
+        "request-constraint-tightened",
+    ),
     "request-id-format-narrowed-to-int32": (
         lambda s: s["components"]["parameters"]["MessageId"]["schema"].update(format="int32"),
         "request-constraint-tightened",
@@ -238,6 +242,10 @@ HARMLESS: dict[str, Edit] = {
     "double-format-on-a-request-number": lambda s: props(s, "TemplateLocation")["latitude"].update(
         format="double"
     ),
+    # A pattern or length restricts strings only: a request that took none is not narrowed.
+    "pattern-beside-a-request-integer": lambda s: s["components"]["parameters"]["Limit"][
+        "schema"
+    ].update(pattern="^[0-9]+$", maxLength=3),
     # On a union of a number and a string the format sizes the number, never the string.
     "double-format-off-a-number-or-string": lambda s: props(s, "CatalogProduct")["price"].pop(
         "format"

@@ -24,6 +24,9 @@ _RESTRICTIONS = ("pattern", "format", "multipleOf")
 # Number formats that only name the widest storage of their type: every integer and number a
 # JSON parser keeps exactly fits them, so adding or removing one changes no accepted value.
 _WIDEST_FORMATS = frozenset({"int64", "double"})
+# Keywords JSON Schema applies to strings alone: beside `type: number` they restrict nothing,
+# so a request that accepted no string before is not narrowed by a string's new `pattern`.
+_STRING_ONLY = frozenset({"pattern", "minLength", "maxLength"})
 
 Stack = frozenset[tuple[str, str]]
 
@@ -268,9 +271,14 @@ def _bounds_changed(base: Schema, head: Schema, direction: Direction, where: str
     request = direction is Direction.REQUEST
     rule = "request-constraint-tightened" if request else "response-constraint-loosened"
     changes: list[Change] = []
+    # The side whose values the change could affect: what clients sent (requests) or what
+    # the server now sends (responses). A string-only keyword restricts nothing without strings.
+    strings = _may_be_string(base if request else head)
     for keyword in (*_UPPER_BOUNDS, *_LOWER_BOUNDS):
         old, new = base.keywords.get(keyword), head.keywords.get(keyword)
         if old == new or not _number_or_none(old) or not _number_or_none(new):
+            continue
+        if keyword in _STRING_ONLY and not strings:
             continue
         if old is None or new is None:
             tightened = old is None
@@ -283,6 +291,8 @@ def _bounds_changed(base: Schema, head: Schema, direction: Direction, where: str
         old, new = base.keywords.get(keyword), head.keywords.get(keyword)
         if keyword == "format":
             old, new = _restricting_format(old), _restricting_format(new)
+        if keyword in _STRING_ONLY and not strings:
+            continue
         if old != new and (new if request else old) is not None:
             message = f"{keyword} {_show(old)} -> {_show(new)}"
             changes.append(Change(rule, where, message, head.at(keyword)))
@@ -301,6 +311,12 @@ def _restricting_format(value: object) -> object:
     string beside them in a type list is not restricted either.
     """
     return None if value in _WIDEST_FORMATS else value
+
+
+def _may_be_string(schema: Schema) -> bool:
+    """Whether the schema allows strings (no `type`, `const` or `enum`: anything)."""
+    types = schema.types()
+    return types is None or "string" in types
 
 
 def _number_or_none(value: object) -> bool:

@@ -59,6 +59,14 @@ from .message_template_components_type_0_item import MessageTemplateComponentsTy
 from .message_template_details import MessageTemplateDetails
 from .message_template_result import MessageTemplateResult
 from .outgoing_email_message import OutgoingEmailMessage
+from .outgoing_template_component import OutgoingTemplateComponent
+from .outgoing_template_component_format import OutgoingTemplateComponentFormat
+from .outgoing_template_component_type import OutgoingTemplateComponentType
+from .outgoing_template_location import OutgoingTemplateLocation
+from .outgoing_template_parameter import OutgoingTemplateParameter
+from .outgoing_template_parameter_type import OutgoingTemplateParameterType
+from .outgoing_template_reference import OutgoingTemplateReference
+from .outgoing_whats_app_template_message import OutgoingWhatsAppTemplateMessage
 from .pagination import Pagination
 from .quick_reply_message import QuickReplyMessage
 from .quick_reply_message_type import QuickReplyMessageType
@@ -149,6 +157,14 @@ __all__ = (
     "MessageTemplateDetails",
     "MessageTemplateResult",
     "OutgoingEmailMessage",
+    "OutgoingTemplateComponent",
+    "OutgoingTemplateComponentFormat",
+    "OutgoingTemplateComponentType",
+    "OutgoingTemplateLocation",
+    "OutgoingTemplateParameter",
+    "OutgoingTemplateParameterType",
+    "OutgoingTemplateReference",
+    "OutgoingWhatsAppTemplateMessage",
     "Pagination",
     "QuickReplyMessage",
     "QuickReplyMessageType",

@@ -15,9 +15,11 @@ if TYPE_CHECKING:
     from ..models.custom_payload_message import CustomPayloadMessage
     from ..models.facebook_template_message import FacebookTemplateMessage
     from ..models.outgoing_email_message import OutgoingEmailMessage
+    from ..models.outgoing_whats_app_template_message import (
+        OutgoingWhatsAppTemplateMessage,
+    )
     from ..models.quick_reply_message import QuickReplyMessage
     from ..models.text_message import TextMessage
-    from ..models.whats_app_template_message import WhatsAppTemplateMessage
 
 
 T = TypeVar("T", bound="SendMessageRequest")
@@ -32,9 +34,9 @@ class SendMessageRequest:
         | CustomPayloadMessage
         | FacebookTemplateMessage
         | OutgoingEmailMessage
+        | OutgoingWhatsAppTemplateMessage
         | QuickReplyMessage
         | TextMessage
-        | WhatsAppTemplateMessage
     )
     """ The message to send; `type` says which kind it is. """
     channel_id: int | None | Unset = UNSET
@@ -45,16 +47,18 @@ class SendMessageRequest:
         from ..models.attachment_message import AttachmentMessage  # noqa: PLC0415
         from ..models.custom_payload_message import CustomPayloadMessage  # noqa: PLC0415
         from ..models.facebook_template_message import FacebookTemplateMessage  # noqa: PLC0415
+        from ..models.outgoing_whats_app_template_message import (
+            OutgoingWhatsAppTemplateMessage,  # noqa: PLC0415
+        )
         from ..models.quick_reply_message import QuickReplyMessage  # noqa: PLC0415
         from ..models.text_message import TextMessage  # noqa: PLC0415
-        from ..models.whats_app_template_message import WhatsAppTemplateMessage  # noqa: PLC0415
 
         message: dict[str, Any]
         if isinstance(self.message, TextMessage):
             message = self.message.to_dict()
         elif isinstance(self.message, AttachmentMessage):
             message = self.message.to_dict()
-        elif isinstance(self.message, WhatsAppTemplateMessage):
+        elif isinstance(self.message, OutgoingWhatsAppTemplateMessage):
             message = self.message.to_dict()
         elif isinstance(self.message, QuickReplyMessage):
             message = self.message.to_dict()
@@ -89,9 +93,11 @@ class SendMessageRequest:
         from ..models.custom_payload_message import CustomPayloadMessage  # noqa: PLC0415
         from ..models.facebook_template_message import FacebookTemplateMessage  # noqa: PLC0415
         from ..models.outgoing_email_message import OutgoingEmailMessage  # noqa: PLC0415
+        from ..models.outgoing_whats_app_template_message import (
+            OutgoingWhatsAppTemplateMessage,  # noqa: PLC0415
+        )
         from ..models.quick_reply_message import QuickReplyMessage  # noqa: PLC0415
         from ..models.text_message import TextMessage  # noqa: PLC0415
-        from ..models.whats_app_template_message import WhatsAppTemplateMessage  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -102,9 +108,9 @@ class SendMessageRequest:
             | CustomPayloadMessage
             | FacebookTemplateMessage
             | OutgoingEmailMessage
+            | OutgoingWhatsAppTemplateMessage
             | QuickReplyMessage
             | TextMessage
-            | WhatsAppTemplateMessage
         ):
             try:
                 if not isinstance(data, dict):
@@ -128,7 +134,7 @@ class SendMessageRequest:
                 if not isinstance(data, dict):
                     raise TypeError()
                 componentsschemas_outgoing_message_type_2 = (
-                    WhatsAppTemplateMessage.from_dict(data)
+                    OutgoingWhatsAppTemplateMessage.from_dict(data)
                 )
 
                 return componentsschemas_outgoing_message_type_2

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 from .._seed import FIRST_IDS
-from .._state import Message
+from .._state import JSONObject, Message
 from ._call import ApiError, Call, Handler, Reply
 
 __all__ = ["HANDLERS"]
@@ -41,7 +43,7 @@ def send_message(call: Call) -> Reply:
             contact_id=contact.id,
             channel_id=channel_id,
             traffic="outgoing",
-            content=content,
+            content=_as_recorded(content),
             created_at=call.now,
             status=[{"value": "sent", "timestamp": call.now}],
             sender={"source": "api"},
@@ -49,6 +51,27 @@ def send_message(call: Call) -> Reply:
     )
     call.tally.messages_stored += 1
     return Reply({"messageId": message_id, "contactId": contact.id})
+
+
+def _as_recorded(content: JSONObject) -> JSONObject:
+    """The message as the server records it: a WhatsApp template's coordinates as numbers.
+
+    ``OutgoingTemplateLocation`` takes a latitude or longitude as a number or a numeric
+    string (the request validator has checked the string's digits); ``getMessage`` answers
+    the ``TemplateLocation`` of a ``WhatsAppTemplateMessage``, whose coordinates are numbers.
+    """
+    if content["type"] != "whatsapp_template":
+        return content
+    recorded = copy.deepcopy(content)
+    for component in recorded["template"].get("components") or ():
+        for parameter in component.get("parameters") or ():
+            location = parameter.get("location")
+            if not isinstance(location, dict):
+                continue
+            for key in ("latitude", "longitude"):
+                if isinstance(location.get(key), str):
+                    location[key] = float(location[key])
+    return recorded
 
 
 def get_message(call: Call) -> Reply:
