@@ -13,7 +13,7 @@ __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 SPEC_VERSION = "1.4.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "e6d50f6c456f3fdb8b0fa22f09dedd468eaf90dcc0e79264ce1bbb15ff62ff33"
+SPEC_SHA256 = "ccebf3cd8ee82ddf688bb378178f4833b685ee595e2deae70ae5e12c7339c41b"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"

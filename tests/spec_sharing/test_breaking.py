@@ -130,7 +130,9 @@ BREAKING: dict[str, tuple[Edit, str]] = {
         "request-constraint-tightened",
     ),
     "new-pattern-on-a-request-string-beside-a-number": (
-        lambda s: props(s, "OutgoingTemplateLocation")["latitude"].update(pattern="^[0-9]$"),
+        lambda s: props(s, "OutgoingTemplateLocation")["latitude"]["oneOf"][1].update(
+            pattern="^[0-9]$"
+        ),
         "request-constraint-tightened",
     ),
     "request-id-format-narrowed-to-int32": (
