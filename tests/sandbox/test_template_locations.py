@@ -4,6 +4,11 @@ The vendor's TypeScript SDK types ``latitude`` and ``longitude`` as strings
 (``src/types/message.ts``, ``TemplateParameter.location``); the description takes both on
 requests (``OutgoingTemplateLocation``) and answers numbers (``TemplateLocation``). Both
 forms go through the raw API and through the generated Python client.
+
+The vendor's n8n node (1.3.6, pinned in package.json) asks for a location header's fields as
+strings (``classMethods/resourceMapping.js``) but builds no location parameter from them: its
+``getWhatsappTemplateMessage`` (``constants/actions/messages/index.js``) sends text, media and
+button parameters only. So no n8n conformance scenario sends a location.
 """
 
 from __future__ import annotations

@@ -59,5 +59,27 @@ func main() {
 	if err != nil || string(encoded) != "1733011199" {
 		fail("a range bound encoded as %s (%v)", encoded, err)
 	}
+
+	// A template location's coordinates are 64-bit floats: a 32-bit float moved them by about
+	// a metre (assigning to a float64 does not compile otherwise).
+	var place chatapi.TemplateLocation
+	if err := json.Unmarshal([]byte(`{"latitude":3.123456789012,"longitude":101.6869}`), &place); err != nil {
+		fail("decoding a location: %v", err)
+	}
+	var latitude float64 = place.GetLatitude()
+	if latitude != 3.123456789012 {
+		fail("a latitude decoded as %v", latitude)
+	}
+
+	// On a request a coordinate may also be a numeric string, sent as it is.
+	north, east := "3.1570", 101.7123
+	sent := chatapi.NewOutgoingTemplateLocation(
+		chatapi.StringAsOutgoingTemplateLocationLatitude(&north),
+		chatapi.Float64AsOutgoingTemplateLocationLongitude(&east),
+	)
+	encoded, err = json.Marshal(sent)
+	if err != nil || string(encoded) != `{"latitude":"3.1570","longitude":101.7123}` {
+		fail("a location encoded as %s (%v)", encoded, err)
+	}
 	fmt.Println("ok")
 }
