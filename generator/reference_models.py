@@ -141,7 +141,7 @@ def _format_words(schema: Mapping[str, Any]) -> str:
     others = [t for t in types if t not in (kind, "null")] if isinstance(types, list) else []
     if kind is None or not others:
         return plain
-    return f"if {'an integer' if kind == 'integer' else 'a number'}, {plain}"
+    return f"as {'an integer' if kind == 'integer' else 'a number'}: {plain}"
 
 
 def constraint_words(node: Any, document: Document) -> list[str]:

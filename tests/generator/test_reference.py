@@ -125,6 +125,6 @@ def test_a_numeric_format_beside_other_types_is_said_of_the_numeric_branch() -> 
         for line in sections["CatalogProduct"].splitlines()
         if line.startswith("| `")
     }
-    assert "if a number, a floating-point number" in rows["`price`"]  # float | str
-    assert "if an integer, a 64-bit integer" in rows["`id`"]  # int | str
+    assert "as a number: a floating-point number" in rows["`price`"]  # float | str
+    assert "as an integer: a 64-bit integer" in rows["`id`"]  # int | str
     assert "Must be: a 64-bit integer" not in rows["`id`"]
