@@ -10,10 +10,10 @@ from typing import Any
 
 __all__ = ["GENERATOR", "SPEC_SHA256", "SPEC_VERSION", "load_spec"]
 
-SPEC_VERSION = "1.4.0"
+SPEC_VERSION = "1.5.0"
 """``info.version`` of the description."""
 
-SPEC_SHA256 = "ccebf3cd8ee82ddf688bb378178f4833b685ee595e2deae70ae5e12c7339c41b"
+SPEC_SHA256 = "fc257846b35d264a914b201dd649ce6cf3365c6dbe1d80ccb549c7cd75b25cf5"
 """SHA-256 of openapi/chatapi.yaml as it was generated from."""
 
 GENERATOR = "openapi-python-client 0.29.1"
