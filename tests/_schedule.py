@@ -45,7 +45,8 @@ class LongestFirst(LoadFileScheduling):  # type: ignore[misc]  # xdist ships no 
         layer_needs: Mapping[str, tuple[str, ...]],
     ) -> None:
         super().__init__(config, log)
-        recorded = config.cache.get(CACHE_KEY, {}) if config.cache is not None else {}
+        cache = getattr(config, "cache", None)  # None under -p no:cacheprovider
+        recorded = cache.get(CACHE_KEY, {}) if cache is not None else {}
         self._recorded: dict[str, float] = recorded if isinstance(recorded, dict) else {}
         self._layer_needs = layer_needs
 

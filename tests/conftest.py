@@ -156,7 +156,7 @@ class LayerSummary:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Keep each file's time for the next run's order (a partial run updates its files)."""
-        cache = self._config.cache
+        cache = getattr(self._config, "cache", None)  # None under -p no:cacheprovider
         if cache is None or not self._files:
             return
         recorded = cache.get(CACHE_KEY, {})

@@ -22,7 +22,15 @@ import httpx
 
 import chatapi
 from chatapi_client import AuthenticatedClient
+from chatapi_client.models import SendMessageRequest, TextMessage
 from chatapi_description import Operation, OperationIndex, RateLimit
+
+TOKEN = "tok_live_9c1f2e3d4b5a6978abcdef01"
+"""The token of the layer's clients: no six characters of it occur by chance in a message."""
+CONTACT = {"id": 42, "firstName": "Ada"}
+OK = {**CONTACT, "messageId": 7}
+"""A body that both getContact and sendMessage accept: what a scripted server answers."""
+BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
 
 WALL_OFFSET = 1_700_000_000.0
 """Wall-clock time minus monotonic time on every fake clock (for HTTP-dates)."""

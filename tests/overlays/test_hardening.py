@@ -45,14 +45,10 @@ from chatapi._retry_policy import retry_after
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import create_contact, get_contact, remove_tags
 from chatapi_client.api.messaging import send_message
-from chatapi_client.models import NewContact, SendMessageRequest, TextMessage
+from chatapi_client.models import NewContact
 
-from .fakes import FakeClock, Outcome, Script, connect_scripted
+from .fakes import BODY, OK, TOKEN, FakeClock, Outcome, Script, connect_scripted
 
-TOKEN = "tok_live_9c1f2e3d4b5a6978abcdef01"
-CONTACT = {"id": 42, "firstName": "Ada"}
-OK = {**CONTACT, "messageId": 7}
-BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
 MiB = 1024 * 1024
 
 
