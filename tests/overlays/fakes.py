@@ -32,6 +32,22 @@ OK = {**CONTACT, "messageId": 7}
 """A body that both getContact and sendMessage accept: what a scripted server answers."""
 BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
 
+
+def message_record(message_id: int) -> dict[str, object]:
+    """A stored outgoing text message as getMessage and listMessages answer it."""
+    return {
+        "messageId": message_id,
+        "contactId": 1,
+        "channelId": 5,
+        "traffic": "outgoing",
+        "message": {"type": "text", "text": "hi"},
+    }
+
+
+BASE = "https://api.test/v2"
+"""The base URL of mocked clients."""
+SLACK = 1e-6
+"""What a rate-limit store adds to each wait it names (the store's ``_SLACK``)."""
 WALL_OFFSET = 1_700_000_000.0
 """Wall-clock time minus monotonic time on every fake clock (for HTTP-dates)."""
 _Waiter = TypeVar("_Waiter")

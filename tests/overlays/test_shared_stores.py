@@ -30,9 +30,7 @@ from chatapi._ratelimit.store import DirectAsyncStore, InMemoryRateLimitStore, a
 from chatapi._ratelimit.store_url import STORE_VARIABLE
 from tests._race import admitted_by_racing_threads
 
-from .fakes import WALL_OFFSET, FakeClock
-
-SLACK = 1e-6
+from .fakes import SLACK, WALL_OFFSET, FakeClock
 
 
 class Wall:
