@@ -22,6 +22,9 @@ built wheel, a Prism process, the n8n run) is built once, not once per worker. (
 ``loadgroup`` does not group under pytest 9.2: xdist 3.8 renames a node id that pytest no
 longer reads.) A costly fixture belongs in one file, or in a layer's conftest used by one.
 
+Files start longest first (``tests/_schedule.py``): by what each took in the last run, kept
+in pytest's cache, so that no long file starts when the other worker is nearly done.
+
 At the end of a run, each layer's tests, outcomes and time are printed, so a slow layer
 shows. Under pytest-xdist the controller receives every report, so the table covers all
 workers.
@@ -34,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from ._schedule import CACHE_KEY, LongestFirst
 
 TESTS = Path(__file__).resolve().parent
 
@@ -92,7 +97,15 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, meaning in NEEDS_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {meaning}")
     if not hasattr(config, "workerinput"):  # the xdist controller, or a run without xdist
-        config.pluginmanager.register(LayerSummary(), "layer-summary")
+        config.pluginmanager.register(LayerSummary(config), "layer-summary")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LongestFirst | None:
+    """``--dist loadfile`` hands out the longest files first; other modes are xdist's own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    return LongestFirst(config, log, LAYER_NEEDS)
 
 
 # First: `-m` deselects by the markers set here.
@@ -123,13 +136,16 @@ class _Layer:
 class LayerSummary:
     """Counts each layer's outcomes and time; prints one line per layer at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
         self._layers: dict[str, _Layer] = defaultdict(_Layer)
+        self._files: dict[str, float] = defaultdict(float)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        path = TESTS.parent / report.nodeid.split("::", 1)[0]
-        layer = self._layers[layer_of(path) or "(top)"]
+        file = report.nodeid.split("::", 1)[0]
+        layer = self._layers[layer_of(TESTS.parent / file) or "(top)"]
         layer.busy += report.duration
+        self._files[file] += report.duration
         layer.start = min(layer.start, report.start)
         layer.stop = max(layer.stop, report.stop)
         if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -137,6 +153,15 @@ class LayerSummary:
             layer.outcomes[outcome] += 1
         elif report.when == "teardown" and report.failed:
             layer.outcomes["error"] += 1
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Keep each file's time for the next run's order (a partial run updates its files)."""
+        cache = getattr(self._config, "cache", None)  # None under -p no:cacheprovider
+        if cache is None or not self._files:
+            return
+        recorded = cache.get(CACHE_KEY, {})
+        kept = recorded if isinstance(recorded, dict) else {}
+        cache.set(CACHE_KEY, {**kept, **{f: round(s, 2) for f, s in self._files.items()}})
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,17 @@ __all__ = ["DescriptionError", "load_yaml"]
 
 class DescriptionError(ValueError):
     """The description cannot be read, or says something the model cannot represent."""
+
+
+_PARSED_LIMIT = 32
+_parsed_lock = threading.Lock()
+_parsed: OrderedDict[bytes, str] = OrderedDict()
+"""The last documents read, as JSON text keyed by the SHA-256 of their bytes.
+
+The YAML reader is pure Python (a second and more for the description), and the tools and
+tests read the same few files again and again. JSON text keeps the cache immutable: each
+call gets data of its own to change.
+"""
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -27,15 +42,32 @@ def load_yaml(path: Path) -> dict[str, Any]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DescriptionError(f"cannot read {path.name}: {error}") from None
+    key = hashlib.sha256(raw).digest()
+    with _parsed_lock:
+        text = _parsed.get(key)
+        if text is not None:
+            _parsed.move_to_end(key)
+    if text is not None:
+        known: dict[str, Any] = json.loads(text)
+        return known
     reader = YAML(typ="safe")
     reader.Constructor = _constructor()
     try:
-        data = reader.load(path.read_bytes())
-    except (OSError, YAMLError) as error:
+        data = reader.load(raw)
+    except YAMLError as error:
         raise DescriptionError(f"cannot read {path.name}: {error}") from None
     if not isinstance(data, dict):
         raise DescriptionError(f"{path.name}: the document is not a mapping")
     converted: dict[str, Any] = _as_json(data, "")
+    text = json.dumps(converted)
+    with _parsed_lock:
+        _parsed[key] = text
+        if len(_parsed) > _PARSED_LIMIT:
+            _parsed.popitem(last=False)
     return converted
 
 

@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,7 +31,7 @@ from chatapi.bulk import (
     reconcile,
     run,
 )
-from tests.overlays.fakes import FakeClock
+from tests.overlays.fakes import FakeClock, message_record
 
 BASE = "https://api.test/v2"
 Route = Callable[[httpx.Request], httpx.Response]
@@ -42,23 +43,21 @@ def _client(route: Route, seen: list[str] | None = None) -> chatapi.ChatAPI:
             seen.append(f"{request.method} {request.url.raw_path.decode()}")
         return route(request)
 
-    return chatapi.ChatAPI(
-        "token",
-        base_url=BASE,
-        transport=httpx.MockTransport(handler),
-        rate_limit=False,
-        clock=FakeClock(),
-    )
+    return chatapi.ChatAPI("token", **_mocked(handler))
 
 
 def _async_client(route: Route) -> chatapi.AsyncChatAPI:
-    return chatapi.AsyncChatAPI(
-        "token",
-        base_url=BASE,
-        transport=httpx.MockTransport(route),
-        rate_limit=False,
-        clock=FakeClock(),
-    )
+    return chatapi.AsyncChatAPI("token", **_mocked(route))
+
+
+def _mocked(route: Route) -> dict[str, Any]:
+    """A client's settings for answers from ``route``: no rate limit, a fake clock."""
+    return {
+        "base_url": BASE,
+        "transport": httpx.MockTransport(route),
+        "rate_limit": False,
+        "clock": FakeClock(),
+    }
 
 
 def _sent(request: httpx.Request) -> httpx.Response:
@@ -375,14 +374,7 @@ def test_reconcile_settles_only_on_a_copy_stamped_from_the_send_on(tmp_path: Pat
 
     def copy(message_id: int, stamp: float | None) -> dict[str, object]:
         status = [] if stamp is None else [{"value": "sent", "timestamp": int(stamp)}]
-        return {
-            "messageId": message_id,
-            "contactId": 1,
-            "channelId": 5,
-            "traffic": "outgoing",
-            "message": {"type": "text", "text": "hi"},
-            "status": status,
-        }
+        return {**message_record(message_id), "status": status}
 
     with Journal(tmp_path / "j.db") as journal, _client(route) as client:
         _audience(journal, 3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -88,15 +89,27 @@ def _tagged(admin: chatapi_sandbox.SandboxClient, sandbox_url: str, tmp: Path, n
     assert done.returncode == 0, done.stderr
 
 
+def _broadcast_meeting_a_502(
+    admin: chatapi_sandbox.SandboxClient,
+    sandbox_url: str,
+    tmp: Path,
+    audience: int,
+    args: tuple[str, ...],
+    *,
+    when: str = "after",
+) -> subprocess.CompletedProcess[str]:
+    """Tag ``audience`` new contacts, then run ``chatapi ARGS``: one send answered 502 ``when``."""
+    _tagged(admin, sandbox_url, tmp, audience)
+    admin.inject("sendMessage", "502", when=when, times=1)
+    return chatapi(sandbox_url, *args, cwd=tmp)
+
+
 def test_a_broadcast_whose_send_may_have_been_processed_is_never_resent(
     sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
 ) -> None:
-    _tagged(admin, sandbox_url, tmp_path, 6)
-    # The 3rd send is stored, then answered 502: the client cannot know it went out.
-    admin.inject("sendMessage", "502", when="after", times=1)
     args = ("broadcast", "--tag", "promo", "--text", "Spring sale", "--journal", "b.journal")
-
-    first = chatapi(sandbox_url, *args, cwd=tmp_path)
+    # The 3rd send is stored, then answered 502: the client cannot know it went out.
+    first = _broadcast_meeting_a_502(admin, sandbox_url, tmp_path, 6, args)
     assert first.returncode == 1, first.stderr
     no_traceback(first.stdout, first.stderr)
     assert journal_states(tmp_path / "b.journal") == {"done": 5, "unknown": 1}
@@ -121,11 +134,10 @@ def test_a_broadcast_whose_send_may_have_been_processed_is_never_resent(
 def test_reconcile_reports_what_it_cannot_settle(
     sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
 ) -> None:
-    _tagged(admin, sandbox_url, tmp_path, 2)
-    # Answered 502 before processing, yet read as unknown by the client: nothing was stored.
-    admin.inject("sendMessage", "502", when="before", times=1)
     args = ("broadcast", "--tag", "promo", "--text", "Hi", "--journal", "b.journal")
-    assert chatapi(sandbox_url, *args, cwd=tmp_path).returncode == 1
+    # Answered 502 before processing, yet read as unknown by the client: nothing was stored.
+    first = _broadcast_meeting_a_502(admin, sandbox_url, tmp_path, 2, args, when="before")
+    assert first.returncode == 1
     assert admin.counters().messages_stored == 1
     result = chatapi(sandbox_url, *args, "--reconcile", cwd=tmp_path)
     assert result.returncode == 1
@@ -202,10 +214,8 @@ def test_bad_rows_land_in_the_errors_file_with_their_reasons(
 def test_journal_show_lists_the_doubts_and_retry_unknown_resends_on_request(
     sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
 ) -> None:
-    _tagged(admin, sandbox_url, tmp_path, 2)
-    admin.inject("sendMessage", "502", when="after", times=1)
     args = ("broadcast", "--tag", "promo", "--text", "Hi", "--journal", "b.journal")
-    assert chatapi(sandbox_url, *args, cwd=tmp_path).returncode == 1
+    assert _broadcast_meeting_a_502(admin, sandbox_url, tmp_path, 2, args).returncode == 1
 
     shown = chatapi(sandbox_url, "journal", "show", "b.journal", cwd=tmp_path)
     assert shown.returncode == 1
@@ -230,10 +240,10 @@ def test_journal_show_lists_the_doubts_and_retry_unknown_resends_on_request(
 def test_a_template_broadcast_is_reconciled_by_its_template(
     sandbox_url: str, admin: chatapi_sandbox.SandboxClient, tmp_path: Path
 ) -> None:
-    _tagged(admin, sandbox_url, tmp_path, 3)
-    admin.inject("sendMessage", "502", when="after", times=1)
     args = ("broadcast", "--tag", "promo", "--template", "order_update", "--channel", "5501")
-    first = chatapi(sandbox_url, *args, "--journal", "t.journal", cwd=tmp_path)
+    first = _broadcast_meeting_a_502(
+        admin, sandbox_url, tmp_path, 3, (*args, "--journal", "t.journal")
+    )
     assert first.returncode == 1, first.stderr
     assert journal_states(tmp_path / "t.journal") == {"done": 2, "unknown": 1}
     settled = chatapi(sandbox_url, *args, "--journal", "t.journal", "--reconcile", cwd=tmp_path)

@@ -13,16 +13,7 @@ from chatapi.cli import _operations
 from chatapi.cli._settings import EXIT_USAGE, CliError, Settings
 from chatapi_client.operations import INDEX
 from tests.overlays.fakes import FakeClock
-
-
-def _message(message_id: int) -> dict[str, object]:
-    return {
-        "messageId": message_id,
-        "contactId": 1,
-        "channelId": 5,
-        "traffic": "outgoing",
-        "message": {"type": "text", "text": "hi"},
-    }
+from tests.overlays.fakes import message_record as _message
 
 
 def test_a_repeated_cursor_stops_all_pages_with_one_sentence(

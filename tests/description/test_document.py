@@ -36,6 +36,34 @@ def test_unreadable_yaml_is_a_description_error(tmp_path: Path) -> None:
         load_yaml(listed)
 
 
+def test_the_same_bytes_are_parsed_once_and_each_reader_gets_its_own_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ruamel.yaml import YAML
+
+    parsed: list[object] = []
+    parse = YAML.load
+
+    def counting(reader: YAML, stream: Any) -> Any:
+        parsed.append(stream)
+        return parse(reader, stream)
+
+    monkeypatch.setattr(YAML, "load", counting)
+    text = f"# {tmp_path}\nlimits: {{perSecond: 10, burst: .inf}}\ntags: [a, b]\n"
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(text, encoding="utf-8")
+    second.write_text(text, encoding="utf-8")
+    one = load_yaml(first)
+    one["tags"].append("changed by its reader")
+    two = load_yaml(second)  # another file, the same bytes: not parsed again
+    assert two == {"limits": {"perSecond": 10, "burst": float("inf")}, "tags": ["a", "b"]}
+    assert isinstance(two["limits"]["perSecond"], int)
+    assert len(parsed) == 1
+    first.write_text(text + "more: 1\n", encoding="utf-8")
+    assert load_yaml(first)["more"] == 1  # changed bytes are parsed
+    assert len(parsed) == 2
+
+
 DOCUMENT: dict[str, Any] = {
     "paths": {"/contact/{identifier}": {"get": {"operationId": "getContact"}}},
     "components": {

@@ -217,16 +217,20 @@ def test_the_readme_and_the_examples_type_check_strictly(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_tour_runs_against_the_sandbox(sandbox: chatapi_sandbox.Sandbox) -> None:
-    sandbox.inject("getUser", "429", retry_after=30)  # what the tour's last call meets
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "tour.py"), "--base-url", sandbox.base_url,
-         "--token", TOKEN],
+def _run_example(name: str, base_url: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ``examples/NAME`` against the sandbox at ``base_url``, as its usage line says."""
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / name), "--base-url", base_url, "--token", TOKEN],
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
-    )  # fmt: skip
+        timeout=timeout,
+    )
+
+
+def test_the_tour_runs_against_the_sandbox(sandbox: chatapi_sandbox.Sandbox) -> None:
+    sandbox.inject("getUser", "429", retry_after=30)  # what the tour's last call meets
+    result = _run_example("tour.py", sandbox.base_url, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "messages: 63",
@@ -242,14 +246,7 @@ def test_the_tour_runs_against_the_sandbox(sandbox: chatapi_sandbox.Sandbox) -> 
 def test_the_end_to_end_example_holds_its_invariants() -> None:
     """What ``make`` runs: several threads, injected faults, everything read back once."""
     with chatapi_sandbox.running([f"{TOKEN}:e2e"]) as sandbox:
-        result = subprocess.run(
-            [sys.executable, str(EXAMPLES / "end_to_end.py"), "--base-url", sandbox.base_url,
-             "--token", TOKEN],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=180,
-        )  # fmt: skip
+        result = _run_example("end_to_end.py", sandbox.base_url, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All invariants held" in result.stdout
     assert "messages listed back        40, each once" in result.stdout

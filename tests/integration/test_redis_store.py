@@ -27,6 +27,7 @@ from chatapi import RateLimiter, RateLimitStoreError, RateLimitStoreEvent, Redis
 from chatapi._ratelimit import open_store, redis_store
 from chatapi._ratelimit.redis_store import DEFAULT_TIMEOUT
 from chatapi._ratelimit.store import PEER_MEMORY, SHARED_WINDOW_MEMORY, calls_within
+from tests._race import admitted_by_racing_threads
 from tests._timing import SchedulingProbe
 from tests.overlays.fakes import FakeClock
 
@@ -68,19 +69,10 @@ def busiest(times: list[float], window: float = 1.0) -> int:
 
 
 def test_racing_threads_get_exactly_the_limit(store: RedisRateLimitStore) -> None:
-    start = threading.Barrier(8)
-    admitted: list[int] = []
+    def admit() -> bool:
+        return store.try_acquire("acme/b", 7, 60.0, 0.0).wait == 0
 
-    def race() -> None:
-        start.wait()
-        admitted.append(sum(store.try_acquire("acme/b", 7, 60.0, 0.0).wait == 0 for _ in range(30)))
-
-    threads = [threading.Thread(target=race) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(admitted) == 7
+    assert admitted_by_racing_threads(admit, threads=8, tries=30) == 7
     assert not store.fallen_back
 
 

@@ -11,7 +11,6 @@ and bound waits loosely.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from chatapi._ratelimit.store import (
     RateLimitStore,
     async_store_for,
 )
+from tests._race import admitted_by_racing_threads
 from tests.overlays.fakes import FakeClock
 
 from ._redis import RedisServer
@@ -111,19 +111,11 @@ def _assert_wait(wait: float, full: float, since: float) -> None:
 
 def test_racing_callers_get_exactly_the_limit(store: Any) -> None:
     key = _key(store, "race")
-    start = threading.Barrier(6)
-    admitted: list[int] = []
 
-    def race() -> None:
-        start.wait()
-        admitted.append(sum(store.try_acquire(key, 7, 60.0, _now()).wait == 0 for _ in range(5)))
+    def admit() -> bool:
+        return bool(store.try_acquire(key, 7, 60.0, _now()).wait == 0)
 
-    threads = [threading.Thread(target=race) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(admitted) == 7
+    assert admitted_by_racing_threads(admit, threads=6, tries=5) == 7
 
 
 def test_a_full_window_names_the_wait_until_the_oldest_start_leaves(store: Any) -> None:

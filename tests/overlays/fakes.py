@@ -16,16 +16,41 @@ import heapq
 import itertools
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
 import chatapi
 from chatapi_client import AuthenticatedClient
+from chatapi_client.models import SendMessageRequest, TextMessage
 from chatapi_description import Operation, OperationIndex, RateLimit
 
+TOKEN = "tok_live_9c1f2e3d4b5a6978abcdef01"
+"""The token of the layer's clients: no six characters of it occur by chance in a message."""
+CONTACT = {"id": 42, "firstName": "Ada"}
+OK = {**CONTACT, "messageId": 7}
+"""A body that both getContact and sendMessage accept: what a scripted server answers."""
+BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
+
+
+def message_record(message_id: int) -> dict[str, object]:
+    """A stored outgoing text message as getMessage and listMessages answer it."""
+    return {
+        "messageId": message_id,
+        "contactId": 1,
+        "channelId": 5,
+        "traffic": "outgoing",
+        "message": {"type": "text", "text": "hi"},
+    }
+
+
+BASE = "https://api.test/v2"
+"""The base URL of mocked clients."""
+SLACK = 1e-6
+"""What a rate-limit store adds to each wait it names (the store's ``_SLACK``)."""
 WALL_OFFSET = 1_700_000_000.0
 """Wall-clock time minus monotonic time on every fake clock (for HTTP-dates)."""
+_Waiter = TypeVar("_Waiter")
 
 
 class FakeClock:
@@ -53,14 +78,32 @@ class FakeClock:
         self.now += seconds
 
 
-class ThreadedVirtualClock:
+class _VirtualTime(Generic[_Waiter]):
+    """Time that moves only when every participant sleeps: to the earliest wake-up."""
+
+    def __init__(self, participants: int, start: float) -> None:
+        self._now = start
+        self._awake = participants
+        self._wakeups: list[tuple[float, int, _Waiter]] = []  # (when, ticket, waiter), a heap
+
+    def _wake_if_all_asleep(self) -> list[_Waiter]:
+        """Move to the earliest wake-up if nobody is awake; the waiters now due."""
+        if self._awake or not self._wakeups:
+            return []
+        self._now = max(self._now, self._wakeups[0][0])
+        due: list[_Waiter] = []
+        while self._wakeups and self._wakeups[0][0] <= self._now:
+            due.append(heapq.heappop(self._wakeups)[2])
+            self._awake += 1
+        return due
+
+
+class ThreadedVirtualClock(_VirtualTime[int]):
     """Virtual time shared by ``participants`` threads; each must call ``finish`` when done."""
 
     def __init__(self, participants: int, start: float = 0.0) -> None:
+        super().__init__(participants, start)
         self._cond = threading.Condition()
-        self._now = start
-        self._awake = participants
-        self._wakeups: list[tuple[float, int]] = []
         self._released: set[int] = set()
         self._ids = itertools.count()
 
@@ -74,7 +117,7 @@ class ThreadedVirtualClock:
     def sleep(self, seconds: float) -> None:
         with self._cond:
             ticket = next(self._ids)
-            heapq.heappush(self._wakeups, (self._now + max(seconds, 0.0), ticket))
+            heapq.heappush(self._wakeups, (self._now + max(seconds, 0.0), ticket, ticket))
             self._awake -= 1
             self._jump_if_all_asleep()
             self._cond.wait_for(lambda: ticket in self._released)
@@ -89,22 +132,17 @@ class ThreadedVirtualClock:
             self._jump_if_all_asleep()
 
     def _jump_if_all_asleep(self) -> None:
-        if self._awake or not self._wakeups:
-            return
-        self._now = max(self._now, self._wakeups[0][0])
-        while self._wakeups and self._wakeups[0][0] <= self._now:
-            self._released.add(heapq.heappop(self._wakeups)[1])
-            self._awake += 1
-        self._cond.notify_all()
+        due = self._wake_if_all_asleep()
+        if due:
+            self._released.update(due)
+            self._cond.notify_all()
 
 
-class TaskVirtualClock:
+class TaskVirtualClock(_VirtualTime["asyncio.Future[None]"]):
     """Virtual time shared by ``participants`` asyncio tasks; each calls ``finish`` when done."""
 
     def __init__(self, participants: int, start: float = 0.0) -> None:
-        self._now = start
-        self._awake = participants
-        self._wakeups: list[tuple[float, int, asyncio.Future[None]]] = []
+        super().__init__(participants, start)
         self._ids = itertools.count()
 
     def monotonic(self) -> float:
@@ -129,12 +167,8 @@ class TaskVirtualClock:
         self._jump_if_all_asleep()
 
     def _jump_if_all_asleep(self) -> None:
-        if self._awake or not self._wakeups:
-            return
-        self._now = max(self._now, self._wakeups[0][0])
-        while self._wakeups and self._wakeups[0][0] <= self._now:
-            heapq.heappop(self._wakeups)[2].set_result(None)
-            self._awake += 1
+        for wakeup in self._wake_if_all_asleep():
+            wakeup.set_result(None)
 
 
 def index(*rows: tuple[str, str, str, int], default: int = 2) -> OperationIndex:

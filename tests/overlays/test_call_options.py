@@ -24,9 +24,8 @@ from chatapi_client.models import SendMessageRequest, TextMessage
 from chatapi_client.operations import INDEX
 from chatapi_client.spec import load_spec
 
-from .fakes import FakeClock, Script
+from .fakes import TOKEN, FakeClock, Script
 
-TOKEN = "tok_test_0123456789"
 CONTACT = {"id": 1, "firstName": "A"}
 BODY = SendMessageRequest(message=TextMessage(text="hi"))
 

@@ -19,9 +19,8 @@ from chatapi_client.models import MessageRecord, SendMessageRequest, TextMessage
 from chatapi_client.operations import INDEX
 from tests.operation_cases import CASES, Case
 
-from .fakes import FakeClock, Script
+from .fakes import TOKEN, FakeClock, Script
 
-TOKEN = "tok_test_0123456789"
 BASE = "https://api.chatapi.net/v2"
 
 

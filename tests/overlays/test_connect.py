@@ -30,16 +30,11 @@ from chatapi._connect import organization_for
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message
-from chatapi_client.models import Contact, SendMessageRequest, SendMessageResult, TextMessage
+from chatapi_client.models import Contact, SendMessageResult
 
-from .fakes import FakeClock, Outcome, Script, connect_scripted
+from .fakes import BODY, CONTACT, OK, TOKEN, FakeClock, Outcome, Script, connect_scripted
 
-TOKEN = "tok_live_5f2b9c0e7d1a4c8e9b3f6a2d"
-CONTACT = {"id": 42, "firstName": "Ada"}
-OK = {**CONTACT, "messageId": 7}
-"""A body that both getContact and sendMessage accept: what the scripted server answers."""
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
 
 
 def _connect(*outcomes: Outcome, **kwargs: Any) -> tuple[AuthenticatedClient, Script]:

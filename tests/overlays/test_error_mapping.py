@@ -18,9 +18,7 @@ from chatapi import APIStatusError, ChatAPI, ChatAPIError, RateLimitStoreError, 
 from chatapi._connect import RateLimitStoreSetting
 from chatapi_client.operations import INDEX
 
-from .fakes import FakeClock, Script
-
-TOKEN = "tok_test_0123456789"
+from .fakes import TOKEN, FakeClock, Script
 
 
 def client_with(script: Script, store: RateLimitStoreSetting = None) -> ChatAPI:

@@ -26,10 +26,7 @@ from chatapi._retry_policy import MAX_WAIT
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 
-from .fakes import FakeClock, Outcome, Script
-
-TOKEN = "tok_hostile_5f2b9c0e7d1a"
-CONTACT = {"id": 42, "firstName": "Ada"}
+from .fakes import CONTACT, TOKEN, FakeClock, Outcome, Script
 
 
 def connected(

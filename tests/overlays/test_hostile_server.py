@@ -30,14 +30,11 @@ from chatapi import (
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import get_contact
 from chatapi_client.api.messaging import send_message
-from chatapi_client.models import SendMessageRequest, TextMessage
 from tests._timing import SchedulingProbe
 
-from .fakes import FakeClock
+from .fakes import BODY, TOKEN, FakeClock
 from .scripted_server import Handler, answer, serving, trickle
 
-TOKEN = "tok_live_socket_0a1b2c3d4e5f"
-BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
 CONTACT = b'{"id": 42, "firstName": "Ada"}'
 SENT = b'{"messageId": 7}'
 DEADLINE = 1.0

@@ -13,9 +13,7 @@ from chatapi._transports.typed_errors import ErrorTransport
 from chatapi_client.models import SendMessageRequest, TextMessage
 from chatapi_client.operations import INDEX
 
-from .fakes import FakeClock, Script
-
-BASE = "https://api.test/v2"
+from .fakes import BASE, FakeClock, Script
 
 
 def _post(path: str, *, index: bool = True, **kwargs: object) -> tuple[object, Script]:

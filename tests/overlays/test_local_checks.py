@@ -26,9 +26,8 @@ from chatapi_client.models import (
 )
 from chatapi_client.operations import INDEX
 
-from .fakes import FakeClock
+from .fakes import TOKEN, FakeClock
 
-TOKEN = "tok_test_0123456789"
 PAGE = {"items": [], "pagination": {"next": "", "previous": ""}}
 
 

@@ -24,10 +24,9 @@ from chatapi._connect import KEEPALIVE_EXPIRY
 from chatapi._transports.base import SplitTransport
 from chatapi_client.models import SendMessageRequest, TextMessage
 
-from .fakes import FakeClock
+from .fakes import TOKEN, FakeClock
 from .scripted_server import answer, serving
 
-TOKEN = "tok_live_outcomes_0a1b2c3d4e5f"
 SENT = b'{"messageId": 7}'
 
 

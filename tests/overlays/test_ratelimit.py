@@ -24,10 +24,7 @@ from chatapi._transports.retry import RetryTransport
 from chatapi._transports.typed_errors import ErrorTransport
 from chatapi_description import Operation, OperationIndex, RateLimit
 
-from .fakes import CONTACT_INDEX, FakeClock, Script, TaskVirtualClock, index
-
-BASE = "https://api.test/v2"
-SLACK = 1e-6  # what the store adds to each wait (see store._SLACK)
+from .fakes import BASE, CONTACT_INDEX, SLACK, FakeClock, Script, TaskVirtualClock, index
 
 
 def _limiter(clock: FakeClock, **kwargs: Any) -> RateLimiter:

@@ -31,9 +31,8 @@ from chatapi._transports.retry import RetryTransport
 from chatapi._transports.typed_errors import ErrorTransport
 from chatapi_description import OperationIndex, RateLimit
 
-from .fakes import TaskVirtualClock, ThreadedVirtualClock, index
+from .fakes import BASE, TaskVirtualClock, ThreadedVirtualClock, index
 
-BASE = "https://api.test/v2"
 OPERATIONS = {"a": ("GET", "/a"), "b": ("POST", "/b"), "c": ("GET", "/c"), "z": ("GET", "/zz")}
 ORGANIZATIONS = ("acme", "acme", "other")  # client i of a plan uses ORGANIZATIONS[i % 3]
 

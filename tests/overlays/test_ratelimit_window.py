@@ -25,11 +25,7 @@ from chatapi._ratelimit.window import (
 )
 from chatapi._transports.rate_limit import RateLimitTransport
 
-from .fakes import WALL_OFFSET, FakeClock, index
-
-BASE = "https://api.test/v2"
-SLACK = 1e-6  # what the store adds to each wait (see store._SLACK)
-
+from .fakes import BASE, SLACK, WALL_OFFSET, FakeClock, index
 
 # -- the window alone -------------------------------------------------------------------
 
@@ -132,15 +128,19 @@ class Wire:
         return httpx.Response(self._status, json={})
 
 
-def _client(limiter: RateLimiter, wire: Wire) -> httpx.Client:
-    transport = RateLimitTransport(
+def _limited(limiter: RateLimiter, wire: Wire | QueuedWire) -> RateLimitTransport:
+    """``wire`` behind the rate limiter, every request in one bucket of 1/s."""
+    return RateLimitTransport(
         httpx.MockTransport(wire),
         limiter=limiter,
         organization="acme",
         index=index(default=1),
         base_path="/v2",
     )
-    return httpx.Client(transport=transport, base_url=BASE)
+
+
+def _client(limiter: RateLimiter, wire: Wire) -> httpx.Client:
+    return httpx.Client(transport=_limited(limiter, wire), base_url=BASE)
 
 
 def _busiest_second(times: list[float]) -> int:
@@ -188,13 +188,7 @@ def test_asyncio_requests_answered_alike_but_arriving_apart_keep_the_limit() -> 
     clock = FakeClock(start=0.0)
     limiter = RateLimiter(InMemoryRateLimitStore(), clock=clock)
     wire = QueuedWire(clock, (0.0, 0.3), (0.28, 0.3))
-    transport = RateLimitTransport(
-        httpx.MockTransport(wire),
-        limiter=limiter,
-        organization="acme",
-        index=index(default=1),
-        base_path="/v2",
-    )
+    transport = _limited(limiter, wire)
 
     async def send() -> None:
         async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:

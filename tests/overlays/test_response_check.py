@@ -17,16 +17,11 @@ from chatapi_client.models import (
     ContactFilter,
     ContactListRequest,
     MessageRecord,
-    SendMessageRequest,
-    TextMessage,
     UnknownMessage,
 )
 from chatapi_client.operations import INDEX
 
-from .fakes import FakeClock, Script
-
-TOKEN = "tok_test_0123456789"
-BODY = SendMessageRequest(message=TextMessage(type_="text", text="hello"))
+from .fakes import BODY, TOKEN, FakeClock, Script
 
 
 def connected(*responses: httpx.Response) -> tuple[Any, Script]:

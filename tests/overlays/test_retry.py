@@ -29,9 +29,8 @@ from chatapi._retry_policy import MAX_WAIT, RetryPolicy
 from chatapi._transports.retry import RetryTransport
 from chatapi._transports.typed_errors import ErrorTransport
 
-from .fakes import FakeClock, Outcome, Script, broken_body
+from .fakes import BASE, FakeClock, Outcome, Script, broken_body
 
-BASE = "https://api.test/v2"
 PATH = "/contact/id%3A42"  # as the generated code quotes it
 
 

@@ -28,10 +28,9 @@ from chatapi._ratelimit import open_store
 from chatapi._ratelimit.failover import Failover
 from chatapi._ratelimit.store import DirectAsyncStore, InMemoryRateLimitStore, async_store_for
 from chatapi._ratelimit.store_url import STORE_VARIABLE
+from tests._race import admitted_by_racing_threads
 
-from .fakes import WALL_OFFSET, FakeClock
-
-SLACK = 1e-6
+from .fakes import SLACK, WALL_OFFSET, FakeClock
 
 
 class Wall:
@@ -151,19 +150,11 @@ def test_sqlite_notices_its_file_deleted_or_replaced(tmp_path: Path, how: str) -
 
 def test_sqlite_admits_exactly_the_limit_to_racing_threads(tmp_path: Path) -> None:
     store = SqliteRateLimitStore(tmp_path / "limits.db")  # the real wall clock; no sleep
-    start = threading.Barrier(8)
-    admitted: list[int] = []
 
-    def hammer() -> None:
-        start.wait()
-        admitted.append(sum(store.try_acquire("acme/b", 7, 60.0, 0.0).wait == 0 for _ in range(40)))
+    def admit() -> bool:
+        return store.try_acquire("acme/b", 7, 60.0, 0.0).wait == 0
 
-    threads = [threading.Thread(target=hammer) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(admitted) == 7
+    assert admitted_by_racing_threads(admit, threads=8, tries=40) == 7
 
 
 def test_sqlite_twin_runs_off_the_event_loop(tmp_path: Path) -> None:

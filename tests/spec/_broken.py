@@ -56,37 +56,29 @@ class SpectralCase:
     breaks: Callable[[Spec], str]
 
 
-def _set_rate_limit(limit: Any) -> Callable[[Spec], str]:
-    def breaks(spec: Spec) -> str:
-        if limit is None:
-            del operation(spec, "getContact")["x-rate-limit"]
-        else:
-            operation(spec, "getContact")["x-rate-limit"] = limit
-        return GET_CONTACT
+def _set_extension(operation_id: str, key: str, value: Any) -> Callable[[Spec], str]:
+    """Set the operation's extension ``key`` to ``value`` (None: remove it)."""
 
-    return breaks
-
-
-def _set_client_name(name: Any) -> Callable[[Spec], str]:
-    def breaks(spec: Spec) -> str:
-        if name is None:
-            del operation(spec, "getContact")["x-client"]
-        else:
-            operation(spec, "getContact")["x-client"] = name
-        return GET_CONTACT
-
-    return breaks
-
-
-def _set_idempotent(operation_id: str, value: Any) -> Callable[[Spec], str]:
     def breaks(spec: Spec) -> str:
         if value is None:
-            del operation(spec, operation_id)["x-idempotent"]
+            del operation(spec, operation_id)[key]
         else:
-            operation(spec, operation_id)["x-idempotent"] = value
+            operation(spec, operation_id)[key] = value
         return SEND_MESSAGE if operation_id == "sendMessage" else GET_CONTACT
 
     return breaks
+
+
+def _set_rate_limit(limit: Any) -> Callable[[Spec], str]:
+    return _set_extension("getContact", "x-rate-limit", limit)
+
+
+def _set_client_name(name: Any) -> Callable[[Spec], str]:
+    return _set_extension("getContact", "x-client", name)
+
+
+def _set_idempotent(operation_id: str, value: Any) -> Callable[[Spec], str]:
+    return _set_extension(operation_id, "x-idempotent", value)
 
 
 def _header_missing_on_an_operation_response(spec: Spec) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatapi_description import DescriptionError, Schemas
-from tests.spec._spec import Problem, Spec, UnresolvableRefError, deref, escape, operations
+from tests.spec._spec import Problem, Spec, deref_or_report, escape, operations
 
 RULE = "examples"
 
@@ -80,11 +80,10 @@ def _example_holders(spec: Spec, problems: list[Problem]) -> dict[str, dict[str,
     found: dict[str, dict[str, Any]] = {}
 
     def add(node: Any, pointer: str, kind: str) -> None:
-        try:
-            node, pointer = deref(spec, node, pointer)
-        except UnresolvableRefError as error:
-            problems.append(Problem(RULE, pointer, str(error)))
+        resolved = deref_or_report(spec, node, pointer, problems, RULE)
+        if resolved is None:
             return
+        node, pointer = resolved
         if not isinstance(node, dict) or pointer in found:
             return
         if kind in ("parameter", "header", "media"):
@@ -120,11 +119,10 @@ def _examples_of(
         yield "example", holder["example"]
     for name, example in (holder.get("examples") or {}).items():
         where = f"{pointer}/examples/{escape(name)}"
-        try:
-            example, where = deref(spec, example, where)
-        except UnresolvableRefError as error:
-            problems.append(Problem(RULE, where, str(error)))
+        resolved = deref_or_report(spec, example, where, problems, RULE)
+        if resolved is None:
             continue
+        example, where = resolved
         if isinstance(example, dict) and "value" in example:
             yield name, example["value"]
         else:

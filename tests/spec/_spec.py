@@ -22,6 +22,7 @@ __all__ = [
     "Spec",
     "UnresolvableRefError",
     "deref",
+    "deref_or_report",
     "escape",
     "json_key",
     "operations",
@@ -108,6 +109,17 @@ def deref(spec: Spec, node: Any, pointer: str) -> tuple[Any, str]:
     except DescriptionError as error:
         raise UnresolvableRefError(str(error)) from None
     return target, where.removeprefix("#")
+
+
+def deref_or_report(
+    spec: Spec, node: Any, pointer: str, problems: list[Problem], rule: str
+) -> tuple[Any, str] | None:
+    """`deref`, or None after noting the unresolvable ref in `problems` under `rule`."""
+    try:
+        return deref(spec, node, pointer)
+    except UnresolvableRefError as error:
+        problems.append(Problem(rule, pointer, str(error)))
+        return None
 
 
 def report(problems: list[Problem]) -> str:

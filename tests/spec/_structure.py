@@ -21,7 +21,7 @@ from tests.spec._expected import (
     UNLISTED_RPS,
 )
 from tests.spec._markdown import table_rows
-from tests.spec._spec import Problem, Spec, UnresolvableRefError, deref, escape, operations
+from tests.spec._spec import Problem, Spec, deref_or_report, escape, operations
 
 _OVERVIEW = "overview-rate-limits"
 _RESOURCE_PATH = re.compile(r"\{(?:" + "|".join(RESOURCE_PARAMETERS) + r")\}")
@@ -202,11 +202,10 @@ def _responses(
     for op in operations(spec):
         for status, response in (op.body.get("responses") or {}).items():
             pointer = f"{op.pointer}/responses/{escape(status)}"
-            try:
-                target, pointer = deref(spec, response, pointer)
-            except UnresolvableRefError as error:
-                problems.append(Problem(rule, pointer, str(error)))
+            resolved = deref_or_report(spec, response, pointer, problems, rule)
+            if resolved is None:
                 continue
+            target, pointer = resolved
             if isinstance(target, dict):
                 found.append((op.operation_id, status, target, pointer))
     return found
