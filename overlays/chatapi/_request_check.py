@@ -2,7 +2,8 @@
 
 What is checked is what the description states and a user commonly gets wrong: a path
 parameter or body field that misses its ``pattern`` or ``format`` (a contact identifier, an
-E.164 phone number, an email address), a query number out of its range (``limit`` above
+E.164 phone number, an email address, a template location's coordinate inside the message
+union), a query number out of its range (``limit`` above
 100), and a contact filter that is empty or would match nothing
 (``_filters.filter_problem``). Everything else is left to the server. The sentence
 quotes the field's description and an example from the description.
@@ -34,6 +35,7 @@ _PATTERN = jsonschema_rs.ValidationErrorKind.Pattern
 _FORMAT = jsonschema_rs.ValidationErrorKind.Format
 _MINIMUM = jsonschema_rs.ValidationErrorKind.Minimum
 _MAXIMUM = jsonschema_rs.ValidationErrorKind.Maximum
+_UNION = jsonschema_rs.ValidationErrorKind.OneOfNotValid | jsonschema_rs.ValidationErrorKind.AnyOf
 
 
 class InvalidRequestError(ChatAPIError, ValueError):
@@ -90,8 +92,11 @@ def check_request(
     pointer = operation.request_body.schema
     failure = _pattern_failure(schemas, pointer, body)
     if failure is not None:
-        where = _pointer_of(pointer, list(failure.instance_path))
-        steps = failure.instance_path
+        steps = list(failure.instance_path)
+        if _UNION_KEYWORDS & set(failure.schema_path):  # found inside a union's branch
+            where = _schema_pointer(list(failure.schema_path))
+        else:
+            where = _pointer_of(pointer, steps)
         field = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in steps)
         raise _error(request, f"body field {field}", failure.instance, where, field=field)
     if _resolved_pointer(pointer) == _LIST_REQUEST:
@@ -107,11 +112,50 @@ def _pattern_failure(schemas: Schemas, pointer: str, instance: Any) -> Any:
         return None
     try:
         for failure in validator.iter_errors(instance):
-            if isinstance(failure.kind, _PATTERN | _FORMAT):
-                return failure
+            narrowed = _narrowed(failure)
+            if narrowed is not None:
+                return narrowed
     except ValueError:  # nested past jsonschema-rs's recursion limit: the server will say
         return None
     return None
+
+
+def _narrowed(failure: Any) -> Any:
+    """The ``pattern``/``format`` failure that alone makes ``failure``, or None.
+
+    A union (``oneOf``, ``anyOf``: an outgoing message's kinds, a coordinate as a number or
+    a decimal string) fails as a whole; when exactly one of its branches fails only on
+    patterns and formats, that branch is the one the value meant, and its pattern is what
+    to tell the user. Otherwise the value's shape is wrong, which the server describes.
+    """
+    if isinstance(failure.kind, _PATTERN | _FORMAT):
+        return failure
+    if isinstance(failure.kind, _UNION):
+        meant = [found for branch in failure.kind.context if (found := _only_patterns(branch))]
+        return meant[0] if len(meant) == 1 else None
+    return None
+
+
+def _only_patterns(errors: list[Any]) -> Any:
+    """The first of ``errors`` if each narrows to a pattern or format failure, else None."""
+    narrowed = [_narrowed(error) for error in errors]
+    return narrowed[0] if narrowed and all(n is not None for n in narrowed) else None
+
+
+_UNION_KEYWORDS = {"oneOf", "anyOf"}
+
+
+def _schema_pointer(schema_path: list[str | int]) -> str:
+    """The pointer of the schema that a nested failure's keyword belongs to.
+
+    jsonschema-rs locates a keyword from the document's root (``components/schemas/...``);
+    a branch of a union (``.../latitude/oneOf/1``) is left for the property it belongs to,
+    which carries the description and the examples.
+    """
+    steps = schema_path[:-1]
+    while len(steps) >= 2 and steps[-2] in _UNION_KEYWORDS and isinstance(steps[-1], int):
+        steps = steps[:-2]
+    return "#/" + "/".join(escape(str(step)) for step in steps)
 
 
 def _error(

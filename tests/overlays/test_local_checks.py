@@ -160,6 +160,53 @@ def test_a_patterned_body_field_is_refused_with_its_description(
     assert words in str(caught.value)
 
 
+def _template_at(latitude: Any, longitude: Any = "101.6869") -> SendMessageRequest:
+    """A WhatsApp template message whose one header parameter is a location."""
+    location = {"latitude": latitude, "longitude": longitude, "name": "KL", "address": "KL"}
+    parameter: dict[str, Any] = {"type": "location", "location": location}
+    template = {"name": "order_update", "languageCode": "en"}
+    template["components"] = [{"type": "header", "parameters": [parameter]}]  # type: ignore[assignment]
+    return SendMessageRequest.from_dict(
+        {"message": {"type": "whatsapp_template", "template": template}}
+    )
+
+
+def test_a_pattern_inside_a_union_is_refused_with_its_description() -> None:
+    # The message is a oneOf of kinds, the coordinate a oneOf of a number and a decimal
+    # string: the one branch the value meant fails only on its pattern.
+    recorder = Recorder({"messageId": 1})
+    with client_for(recorder) as client, pytest.raises(InvalidRequestError) as caught:
+        client.messaging.send("id:123", body=_template_at("north"))
+    assert recorder.sent == []
+    where = "$.message.template.components[0].parameters[0].location.latitude"
+    assert caught.value.field == where
+    assert '"north" is not accepted by the API: Latitude in degrees' in str(caught.value)
+    assert "use e.g. 3.139" in str(caught.value)
+
+
+@pytest.mark.parametrize("latitude", [3.139, "3.139", "-0.5"])
+def test_coordinates_as_numbers_or_decimal_strings_go_out(latitude: Any) -> None:
+    recorder = Recorder({"messageId": 1})
+    with client_for(recorder) as client:
+        client.messaging.send("id:123", body=_template_at(latitude))
+    assert (
+        json.loads(recorder.sent[0].content)["message"]["template"]["components"][0]["parameters"][
+            0
+        ]["location"]["latitude"]
+        == latitude
+    )
+
+
+def test_a_union_whose_shape_is_wrong_is_left_to_the_server() -> None:
+    # Beside the bad latitude, a longitude of the wrong type (neither branch of its union
+    # fits): the message's shape is wrong, not only a pattern, so the local check has no
+    # sentence to add and the server's 400 says what is wrong.
+    recorder = Recorder({"messageId": 1})
+    with client_for(recorder) as client:
+        client.messaging.send("id:123", body=_template_at("north", longitude=True))
+    assert len(recorder.sent) == 1
+
+
 @pytest.mark.parametrize("limit", [0, 101, 500])
 def test_a_limit_out_of_range_is_refused_with_the_range(limit: int) -> None:
     recorder = Recorder(PAGE)
