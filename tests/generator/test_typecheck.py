@@ -14,19 +14,15 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_generated_package_type_checks_strictly() -> None:
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-            "--config-file", str(ROOT / "pyproject.toml"),
-            "-p", "chatapi_client",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+def _strict_mypy(*arguments: str, cwd: Path) -> None:
+    """Run ``mypy --strict`` with ``arguments`` in ``cwd``; fail with its report."""
+    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *arguments]
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_package_type_checks_strictly() -> None:
+    _strict_mypy("--config-file", str(ROOT / "pyproject.toml"), "-p", "chatapi_client", cwd=ROOT)
 
 
 USER_CODE = """\
@@ -53,14 +49,4 @@ def test_list_methods_are_typed_with_the_pagers_users_hold(tmp_path: Path) -> No
     """A user's strict mypy sees ``chatapi.Pager``, not a protocol it cannot annotate with."""
     program = tmp_path / "user_code.py"
     program.write_text(USER_CODE, encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-            "--cache-dir", str(tmp_path / "cache"), str(program),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    _strict_mypy("--cache-dir", str(tmp_path / "cache"), str(program), cwd=tmp_path)

@@ -72,18 +72,21 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 KINDS = ["memory", "sqlite", "sqlite-async", "redis", "redis-async"]
 
 
+def _bare(kind: str, tmp_path: Path, redis_server: RedisServer) -> RateLimitStore:
+    """The store ``kind`` names, without a failover wrapper."""
+    if kind.endswith("memory"):
+        return InMemoryRateLimitStore()
+    if "sqlite" in kind:
+        return SqliteBackend(tmp_path / "limits.db")
+    return RedisBackend(redis_client(redis_server.unix_url))
+
+
 @pytest.fixture(params=[*KINDS, *(f"failover-{kind}" for kind in KINDS)])
 def store(
     request: pytest.FixtureRequest, tmp_path: Path, redis_server: RedisServer
 ) -> Iterator[Any]:
     kind: str = request.param
-    base: RateLimitStore
-    if kind.endswith("memory"):
-        base = InMemoryRateLimitStore()
-    elif "sqlite" in kind:
-        base = SqliteBackend(tmp_path / "limits.db")
-    else:
-        base = RedisBackend(redis_client(redis_server.unix_url))
+    base = _bare(kind, tmp_path, redis_server)
     opened: Any = FailoverStore(base) if kind.startswith("failover") else base
     yield Twin(opened.asynchronous) if kind.endswith("async") else opened
     if isinstance(base, RedisBackend):
@@ -239,13 +242,7 @@ class _CutTwin:
 def test_failover_around_each_store_falls_back_and_returns_within_one_probe_interval(
     kind: str, tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    base: RateLimitStore
-    if kind.endswith("memory"):
-        base = InMemoryRateLimitStore()
-    elif "sqlite" in kind:
-        base = SqliteBackend(tmp_path / "limits.db")
-    else:
-        base = RedisBackend(redis_client(redis_server.unix_url))
+    base = _bare(kind, tmp_path, redis_server)
     cut, clock = Cut(base), FakeClock()  # the probes' timing on a fake clock: no waits
     wrapped = FailoverStore(cut, probe_interval=5.0, monotonic=clock.monotonic)
     store: Any = Twin(wrapped.asynchronous) if kind.endswith("async") else wrapped
