@@ -5,20 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from chatapi import (
-    APIConnectionError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ChatAPIError,
-    LocalRateLimitError,
-    NotFoundError,
-    OutcomeUnknownError,
-    RateLimitError,
-    ServerError,
-)
+import chatapi
 from chatapi._error_mapping import error_from_exception, error_from_response
 from chatapi._transports.typed_errors import ErrorTransport
 
@@ -32,7 +19,7 @@ NGINX_502 = (
 )
 
 
-def _error(response: httpx.Response, method: str = "GET") -> APIStatusError:
+def _error(response: httpx.Response, method: str = "GET") -> chatapi.APIStatusError:
     request = httpx.Request(method, URL, headers={"Authorization": "Bearer sk-secret-token"})
     return error_from_response(response, request, now=WALL_OFFSET)
 
@@ -40,33 +27,33 @@ def _error(response: httpx.Response, method: str = "GET") -> APIStatusError:
 @pytest.mark.parametrize(
     ("status", "cls"),
     [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (404, NotFoundError),
-        (429, RateLimitError),
-        (449, APIStatusError),
-        (500, ServerError),
-        (502, ServerError),
-        (503, ServerError),
-        (504, ServerError),
-        (520, ServerError),
-        (403, APIStatusError),
-        (409, APIStatusError),
-        (302, APIStatusError),
-        (418, APIStatusError),
+        (400, chatapi.BadRequestError),
+        (401, chatapi.AuthenticationError),
+        (404, chatapi.NotFoundError),
+        (429, chatapi.RateLimitError),
+        (449, chatapi.APIStatusError),
+        (500, chatapi.ServerError),
+        (502, chatapi.ServerError),
+        (503, chatapi.ServerError),
+        (504, chatapi.ServerError),
+        (520, chatapi.ServerError),
+        (403, chatapi.APIStatusError),
+        (409, chatapi.APIStatusError),
+        (302, chatapi.APIStatusError),
+        (418, chatapi.APIStatusError),
     ],
 )
-def test_each_status_has_its_class(status: int, cls: type[APIStatusError]) -> None:
+def test_each_status_has_its_class(status: int, cls: type[chatapi.APIStatusError]) -> None:
     error = _error(httpx.Response(status, json={"code": status, "message": "m"}))
     assert type(error) is cls
     assert error.status_code == status
-    assert isinstance(error, ChatAPIError)
+    assert isinstance(error, chatapi.ChatAPIError)
 
 
 def test_error_body_with_code_as_numeric_string() -> None:
     response = httpx.Response(404, json={"code": "404", "message": "Contact not found"})
     error = _error(response, "POST")
-    assert isinstance(error, NotFoundError)
+    assert isinstance(error, chatapi.NotFoundError)
     assert (error.status_code, error.code, error.message) == (404, 404, "Contact not found")
     assert str(error) == "404 Not Found: Contact not found (POST /v2/contact/id%3A42)"
     assert error.request is not None
@@ -85,7 +72,7 @@ def test_code_is_normalised_to_int(code: object, expected: int | None) -> None:
 def test_html_502_page_gives_its_title() -> None:
     response = httpx.Response(502, content=NGINX_502, headers={"content-type": "text/html"})
     error = _error(response)
-    assert isinstance(error, ServerError)
+    assert isinstance(error, chatapi.ServerError)
     assert error.code is None
     assert error.message == "502 Bad Gateway"
     assert str(error) == "502 Bad Gateway: 502 Bad Gateway (GET /v2/contact/id%3A42)"
@@ -99,13 +86,13 @@ def test_empty_body_falls_back_to_the_reason_phrase() -> None:
 
 def test_520_without_reason_or_body_still_reads_well() -> None:
     error = _error(httpx.Response(520))
-    assert isinstance(error, ServerError)
+    assert isinstance(error, chatapi.ServerError)
     assert str(error) == "520: no message (GET /v2/contact/id%3A42)"
 
 
 def test_449_text_body() -> None:
     error = _error(httpx.Response(449, text="request queued, retry later"))
-    assert type(error) is APIStatusError
+    assert type(error) is chatapi.APIStatusError
     assert error.message == "request queued, retry later"
 
 
@@ -122,13 +109,13 @@ def test_long_text_body_is_truncated_to_one_line() -> None:
 )
 def test_malformed_bodies_never_raise(body: bytes) -> None:
     error = _error(httpx.Response(500, content=body))
-    assert isinstance(error, ServerError)
+    assert isinstance(error, chatapi.ServerError)
     assert error.message
 
 
 def test_rate_limit_error_carries_retry_after() -> None:
     error = _error(httpx.Response(429, headers={"Retry-After": "12"}))
-    assert isinstance(error, RateLimitError)
+    assert isinstance(error, chatapi.RateLimitError)
     assert error.retry_after == 12.0
     assert error.headers["retry-after"] == "12"
 
@@ -156,14 +143,14 @@ def test_transport_exceptions_map_to_connection_errors() -> None:
     request = httpx.Request("GET", URL)
     timeout = error_from_exception(httpx.ReadTimeout("timed out"), request)
     refused = error_from_exception(httpx.ConnectError("refused"), request)
-    assert type(timeout) is APITimeoutError
-    assert type(refused) is APIConnectionError
+    assert type(timeout) is chatapi.APITimeoutError
+    assert type(refused) is chatapi.APIConnectionError
     assert str(refused) == "ConnectError: refused (GET /v2/contact/id%3A42)"
 
 
 def test_outcome_unknown_wraps_the_failure() -> None:
     cause = _error(httpx.Response(502), "POST")
-    error = OutcomeUnknownError(cause)
+    error = chatapi.OutcomeUnknownError(cause)
     assert error.error is cause
     assert error.status_code == 502
     assert error.request == cause.request
@@ -172,8 +159,8 @@ def test_outcome_unknown_wraps_the_failure() -> None:
 
 
 def test_local_rate_limit_error_is_a_rate_limit_error() -> None:
-    error = LocalRateLimitError("send-message", 2.5, request=None)
-    assert isinstance(error, RateLimitError)
+    error = chatapi.LocalRateLimitError("send-message", 2.5, request=None)
+    assert isinstance(error, chatapi.RateLimitError)
     assert (error.status_code, error.retry_after, error.bucket) == (429, 2.5, "send-message")
     assert "nothing was sent" in str(error)
 
@@ -189,10 +176,10 @@ def _client(*outcomes: httpx.Response | Exception) -> httpx.Client:
 def test_errors_leave_client_send_unchanged() -> None:
     with (
         _client(httpx.Response(404, json={"code": 404, "message": "nope"})) as client,
-        pytest.raises(NotFoundError) as caught,
+        pytest.raises(chatapi.NotFoundError) as caught,
     ):
         client.get("/contact/id:42")
-    assert type(caught.value) is NotFoundError
+    assert type(caught.value) is chatapi.NotFoundError
     assert caught.value.message == "nope"
 
 
@@ -213,18 +200,18 @@ def test_empty_success_is_accepted() -> None:
 def test_success_with_a_body_that_is_not_json_is_an_error(body: bytes) -> None:
     with (
         _client(httpx.Response(200, content=body)) as client,
-        pytest.raises(APIResponseValidationError, match="expected a JSON body") as caught,
+        pytest.raises(chatapi.APIResponseValidationError, match="expected a JSON body") as caught,
     ):
         client.get("/contact/id:42")
     assert caught.value.status_code == 200
 
 
 def test_transport_exceptions_become_typed() -> None:
-    with _client(httpx.ConnectTimeout("slow")) as client, pytest.raises(APITimeoutError):
+    with _client(httpx.ConnectTimeout("slow")) as client, pytest.raises(chatapi.APITimeoutError):
         client.get("/contact/id:42")
     with (
         _client(httpx.RemoteProtocolError("hung up")) as client,
-        pytest.raises(APIConnectionError) as caught,
+        pytest.raises(chatapi.APIConnectionError) as caught,
     ):
         client.get("/contact/id:42")
     assert "RemoteProtocolError: hung up" in str(caught.value)
@@ -236,12 +223,15 @@ def test_undecodable_body_is_a_validation_error(status: int) -> None:
     garbled = httpx.Response(
         status, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
     )
-    with _client(garbled) as client, pytest.raises(APIResponseValidationError, match="decoded"):
+    with (
+        _client(garbled) as client,
+        pytest.raises(chatapi.APIResponseValidationError, match="decoded"),
+    ):
         client.get("/contact/id:42")
 
 
 def test_body_that_breaks_off_is_a_connection_error() -> None:
-    with _client(broken_body()) as client, pytest.raises(APIConnectionError):
+    with _client(broken_body()) as client, pytest.raises(chatapi.APIConnectionError):
         client.get("/contact/id:42")
 
 
@@ -250,7 +240,7 @@ def test_redirects_are_errors_not_followed() -> None:
     transport = ErrorTransport(script.transport(), clock=FakeClock())
     with (
         httpx.Client(transport=transport, follow_redirects=True) as client,
-        pytest.raises(APIStatusError, match="302"),
+        pytest.raises(chatapi.APIStatusError, match="302"),
     ):
         client.get("https://api.test/v2/contact/id:1", headers={"Authorization": "Bearer t"})
     assert [r.url.host for r in script.requests] == ["api.test"]
@@ -265,10 +255,10 @@ def test_async_path_raises_the_same_errors() -> None:
     import asyncio
 
     transport = ErrorTransport(Script(httpx.Response(520)).transport(), clock=FakeClock())
-    with pytest.raises(ServerError, match="520"):
+    with pytest.raises(chatapi.ServerError, match="520"):
         asyncio.run(_async_get(transport))
     transport = ErrorTransport(Script(broken_body()).transport(), clock=FakeClock())
-    with pytest.raises(APIConnectionError):
+    with pytest.raises(chatapi.APIConnectionError):
         asyncio.run(_async_get(transport))
     transport = ErrorTransport(Script(httpx.Response(200, json=[1])).transport())
     assert asyncio.run(_async_get(transport)).json() == [1]
