@@ -125,6 +125,8 @@ def connect(
     url = _base_url(base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
     # Raw, as requests go out: the overlays match raw request paths below it.
     base_path = url.raw_path.split(b"?", 1)[0].decode("ascii")
+    # Validated before a store is opened or leased: a bad argument leaves nothing held.
+    policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
     opened = False  # whether the store is one this client opened (from a URL)
     if isinstance(rate_limit, RateLimiter):
         if rate_limit_store is not None:
@@ -146,8 +148,52 @@ def connect(
         # The retry layer fixes each call's deadline on its clock and the limiter waits
         # against it: two clocks would make that deadline meaningless.
         raise ValueError("the limiter measures time on another clock than `clock`")
-    clock = limiter.clock
 
+    # Closing the client releases the connections of a store it opened from a URL once no
+    # other open client uses that store; a client that fails to build returns it at once.
+    lease = StoreLease(limiter.store) if opened else None
+    try:
+        return _client(
+            token,
+            url=url,
+            base_path=base_path,
+            organization=organization,
+            policy=policy,
+            limiter=limiter,
+            lease=lease,
+            rate_limit=rate_limit is not False,
+            timeout=timeout,
+            on_retry=on_retry,
+            on_throttle=on_throttle,
+            proxy=proxy,
+            transport=transport,
+            max_response_size=max_response_size,
+        )
+    except BaseException:
+        if lease is not None:
+            lease.end()
+        raise
+
+
+def _client(
+    token: str,
+    *,
+    url: httpx.URL,
+    base_path: str,
+    organization: str | None,
+    policy: RetryPolicy,
+    limiter: RateLimiter,
+    lease: StoreLease | None,
+    rate_limit: bool,
+    timeout: httpx.Timeout | float,
+    on_retry: Callable[[RetryEvent], None] | None,
+    on_throttle: Callable[[ThrottleEvent], None] | None,
+    proxy: str | None,
+    transport: DualTransport | None,
+    max_response_size: int,
+) -> AuthenticatedClient:
+    """The transport stack and the client over it (``connect``'s arguments, checked)."""
+    clock = limiter.clock
     stack: DualTransport
     if transport is None:
         limits = httpx.Limits(
@@ -159,7 +205,7 @@ def connect(
         )
     else:
         stack = transport
-    if rate_limit is not False:
+    if rate_limit:
         stack = RateLimitTransport(
             stack,
             limiter=limiter,
@@ -167,11 +213,8 @@ def connect(
             index=INDEX,
             base_path=base_path,
             on_throttle=on_throttle,
-            # Closing the client releases the connections of a store it opened from a URL
-            # once no other open client uses that store.
-            lease=StoreLease(limiter.store) if opened else None,
+            lease=lease,
         )
-    policy = RetryPolicy(max_retries=max_retries, deadline=deadline)
     stack = RetryTransport(
         stack,
         policy=policy,

@@ -8,6 +8,7 @@ not what is measured, each is one request that takes a rate-limit slot from the 
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,3 +133,39 @@ def test_clients_on_sqlite_leave_no_database_file_open(tmp_path: Path) -> None:
     for job in range(CYCLES):
         asyncio.run(_one_job(url, job))
         assert _open_files(path) == 0, job
+
+
+def test_a_client_that_fails_to_build_holds_no_store(server: RedisServer) -> None:
+    """A bad argument leaves the store to the clients that exist: the last one releases it."""
+    with pytest.raises(ValueError, match="max_retries"):
+        chatapi.ChatAPI(
+            "secret-token",
+            base_url="https://api.test/v2",
+            transport=_api(),
+            rate_limit_store=server.unix_url,
+            max_retries=-1,
+        )
+    with chatapi.ChatAPI(
+        "secret-token",
+        base_url="https://api.test/v2",
+        transport=_api(),
+        rate_limit_store=server.unix_url,
+    ) as client:
+        client.contacts.get("id:1")
+        assert _redis_clients(server, 1) == 1
+    assert _redis_clients(server, 0) == 0
+
+
+def test_a_client_collected_unclosed_returns_its_hold_on_the_store(server: RedisServer) -> None:
+    """Dropped without ``close()``: once collected, the store's idle connection closes."""
+    dropped = chatapi.ChatAPI(
+        "secret-token",
+        base_url="https://api.test/v2",
+        transport=_api(),
+        rate_limit_store=server.unix_url,
+    )
+    dropped.contacts.get("id:1")
+    assert _redis_clients(server, 1) == 1
+    del dropped
+    gc.collect()
+    assert _redis_clients(server, 0) == 0

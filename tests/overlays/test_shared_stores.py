@@ -11,6 +11,7 @@ import logging
 import pickle
 import sqlite3
 import threading
+import weakref
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,7 @@ from chatapi import (
 from chatapi._connect import RateLimitStoreSetting
 from chatapi._ratelimit import open_store
 from chatapi._ratelimit.failover import Failover
+from chatapi._ratelimit.lease import StoreLease
 from chatapi._ratelimit.store import DirectAsyncStore, InMemoryRateLimitStore, async_store_for
 from chatapi._ratelimit.store_url import STORE_VARIABLE
 from tests._race import admitted_by_racing_threads
@@ -490,3 +492,25 @@ def test_a_store_failing_after_the_send_keeps_the_answer(caplog: pytest.LogCaptu
     assert answer.status_code == 200
     assert len(sent) == 1
     assert "its answer is kept" in caplog.text
+
+
+class _ReleaseCounter:
+    """A store that counts its releases, and signals each."""
+
+    def __init__(self) -> None:
+        self.releases = 0
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        self.releases += 1
+        self.released.set()
+
+
+def test_a_collected_lease_is_returned_and_holds_nothing_alive() -> None:
+    store = _ReleaseCounter()
+    lease = StoreLease(store)
+    collected = weakref.ref(lease)
+    del lease  # no cycle through the finalizer: reference counting frees it at once
+    assert collected() is None
+    assert store.released.wait(5)
+    assert store.releases == 1
