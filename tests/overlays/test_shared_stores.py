@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import pickle
 import sqlite3
 import threading
@@ -25,9 +26,10 @@ from chatapi import (
     SqliteRateLimitStore,
 )
 from chatapi._connect import RateLimitStoreSetting
-from chatapi._ratelimit import open_store
+from chatapi._ratelimit import open_store, sqlite_store
 from chatapi._ratelimit.failover import Failover
 from chatapi._ratelimit.lease import StoreLease
+from chatapi._ratelimit.sqlite_store import SqliteBackend
 from chatapi._ratelimit.store import DirectAsyncStore, InMemoryRateLimitStore, async_store_for
 from chatapi._ratelimit.store_url import STORE_VARIABLE
 from tests._race import admitted_by_racing_threads
@@ -514,3 +516,45 @@ def test_a_collected_lease_is_returned_and_holds_nothing_alive() -> None:
     assert collected() is None
     assert store.released.wait(5)
     assert store.releases == 1
+
+
+@pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
+def test_sqlite_a_fork_while_a_release_holds_a_connection_leaves_the_child_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child forked while another thread of the parent closes this thread's connection.
+
+    The parent's locks are copied held into the child, where no thread will ever release
+    them: the child's first call must still be answered (exit code 0), not hang (3).
+    """
+    store = SqliteBackend(tmp_path / "limits.db")
+    assert store.try_acquire("k", 10, 1.0, 0.0).wait == 0  # this thread's connection is open
+    closing, forked = threading.Event(), threading.Event()
+    close = sqlite_store._Handle.close
+
+    def held_close(handle: sqlite_store._Handle) -> None:
+        closing.set()
+        forked.wait(5)
+        close(handle)
+
+    monkeypatch.setattr(sqlite_store._Handle, "close", held_close)
+    releasing = threading.Thread(target=store.release)
+    releasing.start()
+    assert closing.wait(5)
+    pid = os.fork()
+    if pid == 0:  # the child: answer with the exit code, never return into pytest
+        code = 2
+
+        def give_up() -> None:
+            forked.wait(5)  # never set in the child: 5 s
+            os._exit(3)
+
+        try:
+            threading.Thread(target=give_up, daemon=True).start()
+            code = 0 if store.try_acquire("k", 10, 1.0, 0.0).wait == 0 else 1
+        finally:
+            os._exit(code)
+    forked.set()
+    releasing.join(5)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -96,6 +96,17 @@ DEFAULT_BUSY_TIMEOUT = 1.0
 """Seconds a call waits for another process's transaction before the store is deemed
 failed; transactions here last a fraction of a millisecond."""
 
+_BACKENDS: weakref.WeakSet[SqliteBackend] = weakref.WeakSet()
+"""Every backend alive, to be made usable in a child process after a fork."""
+_INHERITED: list[sqlite3.Connection] = []
+"""The parent's connections in a forked child: never used, and never closed either (closing
+one would roll back, in the memory the processes share, a transaction the parent is in)."""
+
+
+def _after_fork_in_child() -> None:
+    for backend in list(_BACKENDS):
+        backend._forked()
+
 
 class SqliteBackend:
     """A ``RateLimitStore`` in an SQLite file, shared by the processes of one machine.
@@ -137,6 +148,7 @@ class SqliteBackend:
         self.description = f"sqlite:///{self._path.as_posix().lstrip('/')}"
         """The store's name in logs, events and errors."""
         self._async = _AsyncSqliteStore(self)
+        _BACKENDS.add(self)
 
     def __repr__(self) -> str:
         return f"SqliteBackend({self.description!r})"
@@ -375,6 +387,16 @@ class SqliteBackend:
         """``release``: a closed store still serves, on new connections."""
         self.release()
 
+    def _forked(self) -> None:
+        """In a child just forked: fresh locks, and none of the parent's connections.
+
+        A lock the fork copied may be held by a parent's thread (``release``, a call) that
+        does not exist here: nothing would ever release it.
+        """
+        self._handles_lock = threading.Lock()
+        for handle in list(self._handles):
+            handle.forked()
+
     def _handle(self) -> _Handle:
         """This thread's connection handle, registered so that ``release`` finds it."""
         handle: _Handle | None = getattr(self._local, "handle", None)
@@ -442,6 +464,13 @@ class _Handle:
             self.db.close()
             self.db = None
 
+    def forked(self) -> None:
+        """In a forked child: a fresh lock; the parent's connection is dropped, not used."""
+        self.lock = threading.Lock()
+        if self.db is not None:
+            _INHERITED.append(self.db)
+            self.db = None
+
 
 class SqliteRateLimitStore(FailoverStore):
     """An ``SqliteBackend`` that falls back to this process when the database fails.
@@ -507,3 +536,7 @@ class _AsyncSqliteStore:
     async def report_limit(self, key: str, limit: int) -> None:
         """See ``RateLimitStore.report_limit``."""
         await anyio.to_thread.run_sync(self._store.report_limit, key, limit)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; Windows has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
