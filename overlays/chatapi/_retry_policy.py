@@ -45,6 +45,7 @@ __all__ = [
     "repeatable",
     "retry_after",
     "should_retry",
+    "surely_unprocessed",
 ]
 
 DEFAULT_MAX_RETRIES = 3
@@ -145,6 +146,11 @@ def should_retry(
             return Decision.RETRY
         return Decision.OUTCOME_UNKNOWN
     return Decision.STOP
+
+
+def surely_unprocessed(status_code: int | None, failure: FailureKind | None) -> bool:
+    """Whether an attempt surely was not processed, whatever the method (a 429, not sent)."""
+    return failure is FailureKind.NOT_SENT or status_code in RETRY_ANY_METHOD
 
 
 def _maybe_processed(status_code: int | None) -> bool:

@@ -16,7 +16,7 @@ from .._options import clamp_timeouts, deadline_of
 from .._ratelimit.failover import RateLimitStoreError
 from .._ratelimit.lease import StoreLease
 from .._ratelimit.limiter import RateLimiter
-from .._sending import current_hook
+from .._sending import SendHook, current_hook
 from .base import DualTransport, Layer, operation_of
 
 __all__ = ["RateLimitTransport"]
@@ -34,8 +34,9 @@ class RateLimitTransport(Layer):
     and each response's rate-limit headers are fed back to the limiter, with the time from
     the slot's grant to the response's headers (which sizes the limiter's window).
     Closing it (either half) returns ``lease``, the hold on a store the client opened. A
-    ``SendHook`` set around the call (``watch_sending``) hears when the request waits for
-    its slot and when, granted, it is about to be written.
+    ``SendHook`` set around the call (``watch_sending``) hears when the request has to wait
+    for its slot (not when the slot is granted at once) and when, granted, it is about to
+    be written.
     """
 
     def __init__(
@@ -62,15 +63,13 @@ class RateLimitTransport(Layer):
         rule = self._rule_for(request)
         deadline = deadline_of(request, self._limiter.clock, math.inf)
         hook = current_hook()
-        if hook is not None:
-            hook.waiting()
         grant = self._limiter.acquire_grant(
             self._organization,
             rule.bucket,
             rule.requests_per_second,
             deadline=deadline,
             request=RequestInfo.of(request),
-            on_wait=self._on_throttle,
+            on_wait=self._on_wait(hook),
         )
         if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
@@ -99,15 +98,13 @@ class RateLimitTransport(Layer):
         rule = self._rule_for(request)
         deadline = deadline_of(request, self._limiter.clock, math.inf)
         hook = current_hook()
-        if hook is not None:
-            hook.waiting()
         grant = await self._limiter.aacquire_grant(
             self._organization,
             rule.bucket,
             rule.requests_per_second,
             deadline=deadline,
             request=RequestInfo.of(request),
-            on_wait=self._on_throttle,
+            on_wait=self._on_wait(hook),
         )
         if grant.waited:
             clamp_timeouts(request, deadline, self._limiter.clock)
@@ -146,6 +143,19 @@ class RateLimitTransport(Layer):
         finally:
             if self._lease is not None:
                 await self._lease.aend()
+
+    def _on_wait(self, hook: SendHook | None) -> Callable[[ThrottleEvent], None] | None:
+        """Who hears that the request has to wait: ``hook`` first, then ``on_throttle``."""
+        if hook is None:
+            return self._on_throttle
+        on_throttle = self._on_throttle
+
+        def on_wait(event: ThrottleEvent) -> None:
+            hook.waiting()
+            if on_throttle is not None:
+                on_throttle(event)
+
+        return on_wait
 
     def _rule_for(self, request: httpx.Request) -> RateLimit:
         operation = operation_of(request, self._index, self._base_path)

@@ -29,13 +29,16 @@ from .._options import clamp_timeouts, deadline_of, options_for
 from .._retry_policy import (
     MAX_WAIT,
     Decision,
+    FailureKind,
     RetryPolicy,
     backoff,
     failure_kind,
     repeatable,
     retry_after,
     should_retry,
+    surely_unprocessed,
 )
+from .._sending import current_hook
 from .base import DualTransport, Layer, operation_of
 from .sockets import call_deadline
 
@@ -199,6 +202,18 @@ class _Call:
         )
         self.deadline = deadline_of(request, clock, policy.deadline)
         self._retries = 0
+        self._hook = current_hook()
+
+    def _retrying(
+        self, wait: float | None, status: int | None, failure: FailureKind | None
+    ) -> None:
+        """Before a retry's wait, tell the call's ``SendHook`` the attempt surely did not count.
+
+        Only then may a bulk job's mark be cleared while the call waits: after any other
+        failure the attempt may have been processed, and the mark stays.
+        """
+        if wait is not None and self._hook is not None and surely_unprocessed(status, failure):
+            self._hook.unsent()
 
     @property
     def _info(self) -> RequestInfo:
@@ -214,13 +229,16 @@ class _Call:
 
     def wait_after_failure(self, exc: httpx.TransportError) -> float | None:
         """Seconds to sleep before retrying, or None to re-raise ``exc``."""
-        decision = should_retry(self._request.method, None, failure_kind(exc), self._safe_to_repeat)
+        failure = failure_kind(exc)
+        decision = should_retry(self._request.method, None, failure, self._safe_to_repeat)
         if decision is Decision.OUTCOME_UNKNOWN:
             # from None: the httpx exception's text may quote the request, credentials and all
             raise OutcomeUnknownError(error_from_exception(exc, self._request)) from None
         if decision is Decision.STOP:
             return None
-        return self._wait(type(exc).__name__, asked=None)
+        wait = self._wait(type(exc).__name__, asked=None)
+        self._retrying(wait, None, failure)
+        return wait
 
     def wait_after_undecodable(self, response: httpx.Response, exc: httpx.DecodingError) -> float:
         """Seconds to sleep before retrying a body that could not be decoded; else raises.
@@ -239,6 +257,7 @@ class _Call:
         wait = None if decision is Decision.STOP else self._wait(f"status {status}", asked=None)
         if wait is None:
             raise error from None
+        self._retrying(wait, status, None)
         return wait
 
     def too_large(self, response: httpx.Response, limit: int) -> Exception:
@@ -276,6 +295,7 @@ class _Call:
             raise error_from_response(
                 response, self._request, now=self._clock.time(), retry_after=asked
             )
+        self._retrying(wait, status, None)
         return wait
 
     def _too_long(self, wait: float) -> bool:

@@ -6,9 +6,11 @@ before it leaves and must be the item's last call; everything before it is repea
 an item caught by a crash is simply done again unless that last call may have left.
 
 The mark is made before the call is handed to the client, so a client of any kind leaves
-it in place; the client's rate-limit overlay then clears it while the request waits for
-its slot and makes it again once the slot is granted (``SendHook``): an item killed while
-waiting resumes as not sent.
+it in place; the client's rate-limit overlay then clears it only if the request has to
+wait for its slot, and makes it again once the slot is granted; the retry overlay clears
+it while the call waits to retry an attempt that surely was not processed (a 429)
+(``SendHook``): an item killed while waiting resumes as not sent. A send granted its slot
+at once costs one journal write for its mark.
 """
 
 from __future__ import annotations
@@ -117,8 +119,10 @@ def _before(journal: Journal, key: str, operation_id: str, last: str | None) -> 
 
 
 def _hook(journal: Journal, key: str, operation_id: str) -> SendHook:
-    """Unmark the item while its call waits for a slot; mark it again once granted."""
-    return SendHook(lambda: journal.waiting(key), lambda: journal.sending(key, operation_id))
+    """Unmark the item while its call waits (slot, retry after a 429); mark it once granted."""
+    return SendHook(
+        lambda: journal.waiting(key), lambda: journal.sending(key, operation_id), marked=True
+    )
 
 
 Handler = Callable[[JournalItem, Steps], str]
