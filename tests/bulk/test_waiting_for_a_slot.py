@@ -1,5 +1,7 @@
 """An item whose send still waits for its rate-limit slot has not left: a killed run resumes it.
 
+So does one waiting to retry after a 429; a send granted its slot at once writes its mark once.
+
 The real client, its rate limiter on a fake clock whose sleeps (the waits for a slot) hold
 until the test lets them go, and a mock transport. A kill is the journal file as it stands
 at that moment, copied aside and recovered the way the next run recovers it.
@@ -161,3 +163,129 @@ def test_an_async_run_cancelled_while_items_wait_for_a_slot_leaves_them_pending(
     assert summary.counts["pending"] == ITEMS  # none left unknown: none had left
     assert summary.counts["unknown"] == 0
     assert marks == []
+
+
+class CountingJournal(Journal):
+    """A journal that notes each change of an item (one committed write each)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.writes: list[str] = []
+
+    def start(self, key: str) -> None:
+        self.writes.append("start")
+        super().start(key)
+
+    def sending(self, key: str, operation_id: str) -> None:
+        self.writes.append("sending")
+        super().sending(key, operation_id)
+
+    def waiting(self, key: str) -> None:
+        self.writes.append("waiting")
+        super().waiting(key)
+
+    def done(self, key: str, outcome: str) -> None:
+        self.writes.append("done")
+        super().done(key, outcome)
+
+
+def _free_limiter(clock: FakeClock) -> chatapi.RateLimiter:
+    """A limiter whose send budget is free: every slot is granted at once."""
+    return chatapi.RateLimiter(chatapi.InMemoryRateLimitStore(), clock=clock)
+
+
+def test_a_send_granted_its_slot_at_once_writes_its_mark_once(tmp_path: Path) -> None:
+    path, clock = tmp_path / "j.db", GatedClock()
+    marks: list[str | None] = []
+    client = chatapi.ChatAPI(
+        "token",
+        base_url=BASE,
+        organization=ORGANIZATION,
+        transport=_route(path, marks),
+        rate_limit=_free_limiter(clock),
+        clock=clock,
+    )
+    with CountingJournal(path) as journal, client:
+        journal.add([("id:1", {"identifier": "id:1"})])
+        summary = run(journal, Broadcast("hi").handler(client), concurrency=1)
+    assert summary.outcomes == {"sent": 1}
+    assert clock.sleeps == []  # no wait for a slot
+    assert journal.writes == ["start", "sending", "done"]  # one write for the mark
+    assert marks == ["sendMessage"]  # on disk before the request left
+
+
+def test_an_async_send_granted_its_slot_at_once_writes_its_mark_once(tmp_path: Path) -> None:
+    path, clock = tmp_path / "j.db", GatedClock()
+    marks: list[str | None] = []
+
+    async def main(journal: CountingJournal) -> Summary:
+        async with chatapi.AsyncChatAPI(
+            "token",
+            base_url=BASE,
+            organization=ORGANIZATION,
+            transport=_route(path, marks),
+            rate_limit=_free_limiter(clock),
+            clock=clock,
+        ) as client:
+            return await arun(journal, Broadcast("hi").async_handler(client), concurrency=1)
+
+    with CountingJournal(path) as journal:
+        journal.add([("id:1", {"identifier": "id:1"})])
+        summary = asyncio.run(main(journal))
+    assert summary.outcomes == {"sent": 1}
+    assert clock.sleeps == []
+    assert journal.writes == ["start", "sending", "done"]
+    assert marks == ["sendMessage"]
+
+
+def _rate_limited_once(path: Path, marks: list[str | None]) -> httpx.MockTransport:
+    """The API: answers each item's first send 429 (come back in 1 s), then accepts it."""
+    seen: set[str] = set()
+    lock = threading.Lock()
+    accept = _route(path, marks)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        key = request.url.raw_path.decode().split("/")[-2]
+        response = accept.handle_request(request)  # notes the mark on disk as it arrives
+        with lock:
+            first = key not in seen
+            seen.add(key)
+        if first:
+            return httpx.Response(429, headers={"Retry-After": "1"}, json={"error": "slow down"})
+        return response
+
+    return httpx.MockTransport(answer)
+
+
+def test_a_run_killed_while_its_item_waits_to_retry_after_a_429_resumes_it_as_not_sent(
+    tmp_path: Path,
+) -> None:
+    path, clock = tmp_path / "j.db", GatedClock()
+    marks: list[str | None] = []
+    summaries: list[Summary] = []
+    client = chatapi.ChatAPI(
+        "token",
+        base_url=BASE,
+        organization=ORGANIZATION,
+        transport=_rate_limited_once(path, marks),
+        rate_limit=_free_limiter(clock),
+        clock=clock,
+    )
+    with Journal(path) as journal, client:
+        journal.add([("id:1", {"identifier": "id:1"})])
+        job = Broadcast("hi").handler(client)
+        runner = threading.Thread(target=lambda: summaries.append(run(journal, job)))
+        runner.start()
+        try:
+            assert clock.waiting.acquire(timeout=10)  # answered 429, it waits to try again
+            assert marks == ["sendMessage"]  # the first attempt left marked
+            killed = _killed_now(path, tmp_path / "killed.db")
+        finally:
+            clock.gate.set()
+            runner.join(10)
+    with killed:
+        assert [(item.state, item.sending) for item in killed.items()] == [("in_flight", None)]
+        assert killed.recover() == (1, 0)  # back to pending: a 429 proves nothing was done
+    # The retry was marked on disk again before it left.
+    assert marks == ["sendMessage", "sendMessage"]
+    assert summaries[0].outcomes == {"sent": 1}
