@@ -205,7 +205,8 @@ def test_a_send_granted_its_slot_at_once_writes_its_mark_once(tmp_path: Path) ->
         rate_limit=_free_limiter(clock),
         clock=clock,
     )
-    with CountingJournal(path) as journal, client:
+    journal = CountingJournal(path)
+    with journal, client:
         journal.add([("id:1", {"identifier": "id:1"})])
         summary = run(journal, Broadcast("hi").handler(client), concurrency=1)
     assert summary.outcomes == {"sent": 1}
@@ -229,7 +230,8 @@ def test_an_async_send_granted_its_slot_at_once_writes_its_mark_once(tmp_path: P
         ) as client:
             return await arun(journal, Broadcast("hi").async_handler(client), concurrency=1)
 
-    with CountingJournal(path) as journal:
+    journal = CountingJournal(path)
+    with journal:
         journal.add([("id:1", {"identifier": "id:1"})])
         summary = asyncio.run(main(journal))
     assert summary.outcomes == {"sent": 1}

@@ -1,5 +1,4 @@
-"""SendHook: a call's journal mark is written only when it changes, and never cleared once
-an attempt may have been processed."""
+"""SendHook: a call's mark is written only when it changes, never cleared once it may count."""
 
 from __future__ import annotations
 
