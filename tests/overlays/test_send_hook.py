@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from chatapi._sending import SendHook
+import chatapi
+from chatapi._sending import SendHook, watch_sending
+from chatapi_client.models import SendMessageRequest
+from tests.overlays.fakes import FakeClock
+
+TEXT = SendMessageRequest.from_dict({"message": {"type": "text", "text": "hi"}})
 
 
 class Marks:
@@ -73,3 +79,50 @@ def test_a_mark_that_could_not_be_written_is_tried_again() -> None:
     disk_full.clear()
     hook.sending()
     assert writes == ["clear", "mark"]
+
+
+def _client(answers: list[httpx.Response | httpx.TransportError]) -> chatapi.ChatAPI:
+    """A client whose API gives ``answers`` in turn; its sleeps are fake."""
+    queue = list(answers)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        step = queue.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    clock = FakeClock()
+    return chatapi.ChatAPI(
+        "token",
+        base_url="https://api.test/v2",
+        organization="acme",
+        transport=httpx.MockTransport(answer),
+        rate_limit=chatapi.RateLimiter(chatapi.InMemoryRateLimitStore(), clock=clock),
+        clock=clock,
+    )
+
+
+SENT = httpx.Response(200, json={"messageId": 7, "contactId": 1})
+
+
+def test_the_client_unmarks_a_send_while_it_waits_to_retry_one_that_could_not_connect() -> None:
+    marks = Marks()
+    with _client([httpx.ConnectError("refused"), SENT]) as client:
+        with watch_sending(marks.hook()):
+            client.messaging.send("id:1", body=TEXT)
+    assert marks.writes == ["clear", "mark"]
+
+
+def test_the_client_keeps_the_mark_once_an_attempt_may_have_been_processed() -> None:
+    marks = Marks()
+    answers: list[httpx.Response | httpx.TransportError] = [
+        httpx.ReadError("connection lost mid-answer"),  # it may have been processed
+        httpx.Response(429, headers={"Retry-After": "1"}),
+        SENT,
+    ]
+    with _client(answers) as client, watch_sending(marks.hook()):
+        # The caller says a repeat is harmless: the client retries after the lost answer.
+        client.messaging.send(
+            "id:1", body=TEXT, options=chatapi.RequestOptions(safe_to_repeat=True)
+        )
+    assert marks.writes == []
