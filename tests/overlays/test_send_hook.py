@@ -107,9 +107,8 @@ SENT = httpx.Response(200, json={"messageId": 7, "contactId": 1})
 
 def test_the_client_unmarks_a_send_while_it_waits_to_retry_one_that_could_not_connect() -> None:
     marks = Marks()
-    with _client([httpx.ConnectError("refused"), SENT]) as client:
-        with watch_sending(marks.hook()):
-            client.messaging.send("id:1", body=TEXT)
+    with _client([httpx.ConnectError("refused"), SENT]) as client, watch_sending(marks.hook()):
+        client.messaging.send("id:1", body=TEXT)
     assert marks.writes == ["clear", "mark"]
 
 
