@@ -291,3 +291,37 @@ def test_a_run_killed_while_its_item_waits_to_retry_after_a_429_resumes_it_as_no
     # The retry was marked on disk again before it left.
     assert marks == ["sendMessage", "sendMessage"]
     assert summaries[0].outcomes == {"sent": 1}
+
+
+def test_an_async_run_cancelled_while_its_item_waits_to_retry_after_a_429_leaves_it_pending(
+    tmp_path: Path,
+) -> None:
+    path, clock = tmp_path / "j.db", GatedClock()
+    marks: list[str | None] = []
+
+    async def main() -> Summary:
+        clock.async_gate = asyncio.Event()  # never opened: the wait ends by cancellation
+        async with chatapi.AsyncChatAPI(
+            "token",
+            base_url=BASE,
+            organization=ORGANIZATION,
+            transport=_rate_limited_once(path, marks),
+            rate_limit=_free_limiter(clock),
+            clock=clock,
+        ) as client:
+            with Journal(path) as journal:
+                journal.add([("id:1", {"identifier": "id:1"})])
+                task = asyncio.create_task(arun(journal, Broadcast("hi").async_handler(client)))
+                for _ in range(1000):  # let the send be answered 429 and wait to retry
+                    if clock.async_waiting == 1:
+                        break
+                    await asyncio.sleep(0)
+                assert clock.async_waiting == 1
+                assert marks == ["sendMessage"]  # the first attempt left marked
+                task.cancel()
+                return await task
+
+    summary = asyncio.run(main())
+    assert summary.interrupted
+    assert (summary.counts["pending"], summary.counts["unknown"]) == (1, 0)
+    assert marks == ["sendMessage"]
