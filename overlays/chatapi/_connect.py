@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import os
@@ -149,95 +150,59 @@ def connect(
         # against it: two clocks would make that deadline meaningless.
         raise ValueError("the limiter measures time on another clock than `clock`")
 
-    # Closing the client releases the connections of a store it opened from a URL once no
-    # other open client uses that store; a client that fails to build returns it at once.
-    lease = StoreLease(limiter.store) if opened else None
-    try:
-        return _client(
-            token,
-            url=url,
-            base_path=base_path,
-            organization=organization,
-            policy=policy,
-            limiter=limiter,
-            lease=lease,
-            rate_limit=rate_limit is not False,
-            timeout=timeout,
-            on_retry=on_retry,
-            on_throttle=on_throttle,
-            proxy=proxy,
-            transport=transport,
-            max_response_size=max_response_size,
-        )
-    except BaseException:
-        if lease is not None:
-            lease.end()
-        raise
-
-
-def _client(
-    token: str,
-    *,
-    url: httpx.URL,
-    base_path: str,
-    organization: str | None,
-    policy: RetryPolicy,
-    limiter: RateLimiter,
-    lease: StoreLease | None,
-    rate_limit: bool,
-    timeout: httpx.Timeout | float,
-    on_retry: Callable[[RetryEvent], None] | None,
-    on_throttle: Callable[[ThrottleEvent], None] | None,
-    proxy: str | None,
-    transport: DualTransport | None,
-    max_response_size: int,
-) -> AuthenticatedClient:
-    """The transport stack and the client over it (``connect``'s arguments, checked)."""
     clock = limiter.clock
-    stack: DualTransport
-    if transport is None:
-        limits = httpx.Limits(
-            max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
-        )
-        stack = SplitTransport(
-            httpx.HTTPTransport(proxy=proxy, limits=limits),
-            httpx.AsyncHTTPTransport(proxy=proxy, limits=limits),
-        )
-    else:
-        stack = transport
-    if rate_limit:
-        stack = RateLimitTransport(
+    with contextlib.ExitStack() as undo:
+        # Closing the client releases the connections of a store it opened from a URL once
+        # no other open client uses that store; a client that fails to build returns it.
+        lease = StoreLease(limiter.store) if opened else None
+        if lease is not None:
+            undo.callback(lease.end)
+        stack: DualTransport
+        if transport is None:
+            limits = httpx.Limits(
+                max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
+            )
+            stack = SplitTransport(
+                httpx.HTTPTransport(proxy=proxy, limits=limits),
+                httpx.AsyncHTTPTransport(proxy=proxy, limits=limits),
+            )
+        else:
+            stack = transport
+        if rate_limit is not False:
+            stack = RateLimitTransport(
+                stack,
+                limiter=limiter,
+                organization=organization or organization_for(token),
+                index=INDEX,
+                base_path=base_path,
+                on_throttle=on_throttle,
+                lease=lease,
+            )
+        stack = RetryTransport(
             stack,
-            limiter=limiter,
-            organization=organization or organization_for(token),
+            policy=policy,
+            clock=clock,
+            on_retry=on_retry,
+            max_response_size=max_response_size,
             index=INDEX,
             base_path=base_path,
-            on_throttle=on_throttle,
-            lease=lease,
         )
-    stack = RetryTransport(
-        stack,
-        policy=policy,
-        clock=clock,
-        on_retry=on_retry,
-        max_response_size=max_response_size,
-        index=INDEX,
-        base_path=base_path,
-    )
-    stack = ErrorTransport(
-        stack,
-        clock=clock,
-        response_check=default_response_check(),
-        base_path=base_path,
-        max_response_size=max_response_size,
-    )
-    return AuthenticatedClient(
-        base_url=str(url),
-        token=token,  # the generated client keeps it (and its headers) out of its repr
-        timeout=httpx.Timeout(timeout),
-        raise_on_unexpected_status=True,
-        httpx_args={"transport": stack},
-    )
+        stack = ErrorTransport(
+            stack,
+            clock=clock,
+            response_check=default_response_check(),
+            base_path=base_path,
+            max_response_size=max_response_size,
+        )
+        client = AuthenticatedClient(
+            base_url=str(url),
+            token=token,  # the generated client keeps it (and its headers) out of its repr
+            timeout=httpx.Timeout(timeout),
+            raise_on_unexpected_status=True,
+            httpx_args={"transport": stack},
+        )
+        undo.pop_all()  # built: the lease is the client's now
+        return client
 
 
 def organization_for(token: str) -> str:

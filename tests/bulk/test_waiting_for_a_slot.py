@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -95,6 +96,46 @@ def _check_resumed_as_not_sent(killed: Journal) -> None:
         assert len(killed.pending()) == ITEMS
 
 
+def _async_run_cancelled_while_waiting(
+    path: Path,
+    clock: GatedClock,
+    transport: httpx.MockTransport,
+    limiter: chatapi.RateLimiter,
+    items: int,
+    at_the_wait: Callable[[], None],
+) -> Summary:
+    """An asyncio broadcast to ``items`` contacts, cancelled once every send waits on ``clock``.
+
+    ``at_the_wait`` runs while they wait, before the cancellation (Ctrl-C, or the caller's
+    timeout); the run's summary is returned.
+    """
+
+    async def main() -> Summary:
+        clock.async_gate = asyncio.Event()  # never opened: the waits end by cancellation
+        async with chatapi.AsyncChatAPI(
+            "token",
+            base_url=BASE,
+            organization=ORGANIZATION,
+            transport=transport,
+            rate_limit=limiter,
+            clock=clock,
+        ) as client:
+            with Journal(path) as journal:
+                journal.add((f"id:{i}", {"identifier": f"id:{i}"}) for i in range(1, items + 1))
+                handler = Broadcast("hi").async_handler(client)
+                task = asyncio.create_task(arun(journal, handler, concurrency=items))
+                for _ in range(1000):  # let the workers run up to their waits
+                    if clock.async_waiting == items:
+                        break
+                    await asyncio.sleep(0)
+                assert clock.async_waiting == items
+                at_the_wait()
+                task.cancel()
+                return await task
+
+    return asyncio.run(main())
+
+
 def test_a_run_killed_while_items_wait_for_a_slot_resumes_them_as_not_sent(
     tmp_path: Path,
 ) -> None:
@@ -133,32 +174,12 @@ def test_an_async_run_cancelled_while_items_wait_for_a_slot_leaves_them_pending(
     path, clock = tmp_path / "j.db", GatedClock()
     marks: list[str | None] = []
 
-    async def main() -> Summary:
-        clock.async_gate = asyncio.Event()  # never opened: the waits end by cancellation
-        async with chatapi.AsyncChatAPI(
-            "token",
-            base_url=BASE,
-            organization=ORGANIZATION,
-            transport=_route(path, marks),
-            rate_limit=_limiter(clock),
-            clock=clock,
-        ) as client:
-            with Journal(path) as journal:
-                _audience(journal)
-                task = asyncio.create_task(
-                    arun(journal, Broadcast("hi").async_handler(client), concurrency=ITEMS)
-                )
-                for _ in range(1000):  # let the workers run up to their waits
-                    if clock.async_waiting == ITEMS:
-                        break
-                    await asyncio.sleep(0)
-                assert clock.async_waiting == ITEMS
-                killed = _killed_now(path, tmp_path / "killed.db")
-                _check_resumed_as_not_sent(killed)
-                task.cancel()  # Ctrl-C, or the caller's timeout
-                return await task
+    def at_the_wait() -> None:
+        _check_resumed_as_not_sent(_killed_now(path, tmp_path / "killed.db"))
 
-    summary = asyncio.run(main())
+    summary = _async_run_cancelled_while_waiting(
+        path, clock, _route(path, marks), _limiter(clock), ITEMS, at_the_wait
+    )
     assert summary.interrupted
     assert summary.counts["pending"] == ITEMS  # none left unknown: none had left
     assert summary.counts["unknown"] == 0
@@ -299,29 +320,13 @@ def test_an_async_run_cancelled_while_its_item_waits_to_retry_after_a_429_leaves
     path, clock = tmp_path / "j.db", GatedClock()
     marks: list[str | None] = []
 
-    async def main() -> Summary:
-        clock.async_gate = asyncio.Event()  # never opened: the wait ends by cancellation
-        async with chatapi.AsyncChatAPI(
-            "token",
-            base_url=BASE,
-            organization=ORGANIZATION,
-            transport=_rate_limited_once(path, marks),
-            rate_limit=_free_limiter(clock),
-            clock=clock,
-        ) as client:
-            with Journal(path) as journal:
-                journal.add([("id:1", {"identifier": "id:1"})])
-                task = asyncio.create_task(arun(journal, Broadcast("hi").async_handler(client)))
-                for _ in range(1000):  # let the send be answered 429 and wait to retry
-                    if clock.async_waiting == 1:
-                        break
-                    await asyncio.sleep(0)
-                assert clock.async_waiting == 1
-                assert marks == ["sendMessage"]  # the first attempt left marked
-                task.cancel()
-                return await task
+    def at_the_wait() -> None:  # answered 429, the send waits to try again
+        assert marks == ["sendMessage"]  # the first attempt left marked
 
-    summary = asyncio.run(main())
+    transport = _rate_limited_once(path, marks)
+    summary = _async_run_cancelled_while_waiting(
+        path, clock, transport, _free_limiter(clock), 1, at_the_wait
+    )
     assert summary.interrupted
     assert (summary.counts["pending"], summary.counts["unknown"]) == (1, 0)
     assert marks == ["sendMessage"]

@@ -12,6 +12,7 @@ import gc
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,6 +34,17 @@ def server(tmp_path: Path) -> Iterator[RedisServer]:
 def _api() -> httpx.MockTransport:
     contact = {"id": 1, "firstName": "A"}
     return httpx.MockTransport(lambda request: httpx.Response(200, json=contact))
+
+
+def _client(store: str, **options: Any) -> chatapi.ChatAPI:
+    """A client of the mock API on the rate-limit store at the URL ``store``."""
+    return chatapi.ChatAPI(
+        "secret-token",
+        base_url="https://api.test/v2",
+        transport=_api(),
+        rate_limit_store=store,
+        **options,
+    )
 
 
 def _redis_clients(server: RedisServer, expected: int) -> int:
@@ -90,12 +102,7 @@ def test_asyncio_clients_on_redis_leave_no_connection_open(server: RedisServer) 
 
 def test_a_sync_client_on_redis_leaves_no_connection_open(server: RedisServer) -> None:
     before = _redis_clients(server, 0)
-    with chatapi.ChatAPI(
-        "secret-token",
-        base_url="https://api.test/v2",
-        transport=_api(),
-        rate_limit_store=server.unix_url,
-    ) as client:
+    with _client(server.unix_url) as client:
         client.contacts.get("id:1")
         assert _redis_clients(server, before + 1) == before + 1  # open while in use
     assert _redis_clients(server, before) == before
@@ -103,18 +110,9 @@ def test_a_sync_client_on_redis_leaves_no_connection_open(server: RedisServer) -
 
 def test_a_client_still_open_keeps_the_shared_store_connected(server: RedisServer) -> None:
     """Only the last client on a store releases it: the others are not made to reconnect."""
-
-    def client() -> chatapi.ChatAPI:
-        return chatapi.ChatAPI(
-            "secret-token",
-            base_url="https://api.test/v2",
-            transport=_api(),
-            rate_limit_store=server.unix_url,
-        )
-
-    staying = client()
+    staying = _client(server.unix_url)
     staying.contacts.get("id:1")
-    with client() as other:
+    with _client(server.unix_url) as other:
         other.contacts.get("id:2")
     assert _redis_clients(server, 1) == 1
     staying.close()
@@ -124,9 +122,7 @@ def test_a_client_still_open_keeps_the_shared_store_connected(server: RedisServe
 def test_clients_on_sqlite_leave_no_database_file_open(tmp_path: Path) -> None:
     path = tmp_path / "limits.db"
     url = f"sqlite://{path}"
-    with chatapi.ChatAPI(
-        "secret-token", base_url="https://api.test/v2", transport=_api(), rate_limit_store=url
-    ) as client:
+    with _client(url) as client:
         client.contacts.get("id:1")
         assert _open_files(path) > 0
     assert _open_files(path) == 0
@@ -138,19 +134,8 @@ def test_clients_on_sqlite_leave_no_database_file_open(tmp_path: Path) -> None:
 def test_a_client_that_fails_to_build_holds_no_store(server: RedisServer) -> None:
     """A bad argument leaves the store to the clients that exist: the last one releases it."""
     with pytest.raises(ValueError, match="max_retries"):
-        chatapi.ChatAPI(
-            "secret-token",
-            base_url="https://api.test/v2",
-            transport=_api(),
-            rate_limit_store=server.unix_url,
-            max_retries=-1,
-        )
-    with chatapi.ChatAPI(
-        "secret-token",
-        base_url="https://api.test/v2",
-        transport=_api(),
-        rate_limit_store=server.unix_url,
-    ) as client:
+        _client(server.unix_url, max_retries=-1)
+    with _client(server.unix_url) as client:
         client.contacts.get("id:1")
         assert _redis_clients(server, 1) == 1
     assert _redis_clients(server, 0) == 0
@@ -158,12 +143,7 @@ def test_a_client_that_fails_to_build_holds_no_store(server: RedisServer) -> Non
 
 def test_a_client_collected_unclosed_returns_its_hold_on_the_store(server: RedisServer) -> None:
     """Dropped without ``close()``: once collected, the store's idle connection closes."""
-    dropped = chatapi.ChatAPI(
-        "secret-token",
-        base_url="https://api.test/v2",
-        transport=_api(),
-        rate_limit_store=server.unix_url,
-    )
+    dropped = _client(server.unix_url)
     dropped.contacts.get("id:1")
     assert _redis_clients(server, 1) == 1
     del dropped
