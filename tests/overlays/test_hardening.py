@@ -21,26 +21,6 @@ import httpx
 import pytest
 
 import chatapi
-from chatapi import (
-    APIConnectionError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ChatAPIError,
-    ClientClosedError,
-    ClientStateError,
-    LocalRateLimitError,
-    NotFoundError,
-    OutcomeUnknownError,
-    RateLimitError,
-    RequestInfo,
-    RequestPathError,
-    RequestProcessedError,
-    ResponseTooLargeError,
-    ServerError,
-)
 from chatapi._retry_policy import retry_after
 from chatapi_client import AuthenticatedClient
 from chatapi_client.api.contact import create_contact, get_contact, remove_tags
@@ -105,7 +85,7 @@ def test_a_path_parameter_that_moves_the_request_is_refused_before_sending(
     case: str, call: Callable[[AuthenticatedClient], object]
 ) -> None:
     client, script = _connect()
-    with client, pytest.raises(RequestPathError) as caught:
+    with client, pytest.raises(chatapi.RequestPathError) as caught:
         call(client)
     assert script.attempts == 0
     assert isinstance(caught.value, ValueError)
@@ -114,7 +94,7 @@ def test_a_path_parameter_that_moves_the_request_is_refused_before_sending(
 
 def test_create_contact_named_list_names_the_operation_it_would_reach() -> None:
     client, script = _connect()
-    with client, pytest.raises(RequestPathError) as caught:
+    with client, pytest.raises(chatapi.RequestPathError) as caught:
         create_contact.sync("list", client=client, body=NewContact(first_name="A"))
     assert caught.value.matched == "listContacts"
     assert caught.value.expected == "/contact/{identifier}"
@@ -126,9 +106,9 @@ def test_an_async_path_parameter_that_moves_the_request_is_refused() -> None:
 
     async def run() -> None:
         async with client:
-            with pytest.raises(RequestPathError):
+            with pytest.raises(chatapi.RequestPathError):
                 await send_message.asyncio(".", client=client, body=BODY)
-            with pytest.raises(RequestPathError):
+            with pytest.raises(chatapi.RequestPathError):
                 await create_contact.asyncio("list", client=client, body=NewContact(first_name="A"))
 
     asyncio.run(run())
@@ -138,7 +118,7 @@ def test_an_async_path_parameter_that_moves_the_request_is_refused() -> None:
 @pytest.mark.parametrize("path", ["/contact/%2E/message", "/contact/%2e%2E/message", "/x//y"])
 def test_a_raw_request_with_an_encoded_dot_segment_is_refused(path: str) -> None:
     client, script = _connect()
-    with client, pytest.raises(RequestPathError):
+    with client, pytest.raises(chatapi.RequestPathError):
         client.get_httpx_client().post(path, json={})
     assert script.attempts == 0
 
@@ -146,9 +126,9 @@ def test_a_raw_request_with_an_encoded_dot_segment_is_refused(path: str) -> None
 def test_the_resource_client_refuses_a_moved_path_too() -> None:
     script = Script(then=OK)
     with chatapi.ChatAPI(TOKEN, transport=script.transport(), rate_limit=False) as api:
-        with pytest.raises(RequestPathError):
+        with pytest.raises(chatapi.RequestPathError):
             api.messaging.send(".", body=BODY)
-        with pytest.raises(RequestPathError):
+        with pytest.raises(chatapi.RequestPathError):
             api.contacts.remove_tags("..", body=["vip"])
     assert script.attempts == 0
 
@@ -170,7 +150,7 @@ OFFSETS = range(150, 215)
 def test_a_token_straddling_the_cut_of_a_message_never_survives_in_part(offset: int) -> None:
     message = "m" * offset + TOKEN + " tail"
     client, _ = _connect(httpx.Response(400, json={"code": 400, "message": message}))
-    with client, pytest.raises(BadRequestError) as caught:
+    with client, pytest.raises(chatapi.BadRequestError) as caught:
         get_contact.sync("id:42", client=client)
     assert not _leaks(_all_text(caught.value))
 
@@ -179,7 +159,7 @@ def test_a_token_straddling_the_cut_of_a_message_never_survives_in_part(offset: 
 def test_a_token_straddling_the_cut_of_an_html_title_never_survives_in_part(offset: int) -> None:
     page = f"<html><title>{'t' * offset}{TOKEN}</title></html>".encode()
     client, _ = _connect(httpx.Response(404, content=page, headers={"content-type": "text/html"}))
-    with client, pytest.raises(NotFoundError) as caught:
+    with client, pytest.raises(chatapi.NotFoundError) as caught:
         get_contact.sync("id:42", client=client)
     assert not _leaks(_all_text(caught.value))
 
@@ -189,7 +169,7 @@ def test_a_token_straddling_the_scanned_head_of_a_page_never_survives_in_part(of
     # Tags are dropped from the text, so the end of the scanned head reaches the message.
     page = ("<b>" * (offset // 3) + "x" * (offset % 3) + TOKEN).encode()
     client, _ = _connect(httpx.Response(200, content=page, headers={"content-type": "text/html"}))
-    with client, pytest.raises(APIResponseValidationError) as caught:
+    with client, pytest.raises(chatapi.APIResponseValidationError) as caught:
         get_contact.sync("id:42", client=client)
     assert not _leaks(_all_text(caught.value))
 
@@ -199,7 +179,7 @@ def test_a_token_in_a_schema_problem_never_survives_in_part(offset: int) -> None
     # The problem quotes the value shortened: the cut must come after the redaction.
     answer = httpx.Response(200, json={"id": "v" * offset + TOKEN, "firstName": "Ada"})
     client, _ = _connect(answer)
-    with client, pytest.raises(APIResponseValidationError) as caught:
+    with client, pytest.raises(chatapi.APIResponseValidationError) as caught:
         get_contact.sync("id:42", client=client)
     assert not _leaks(_all_text(caught.value))
     assert "getContact" in str(caught.value)
@@ -217,7 +197,7 @@ def test_a_token_echoed_in_response_headers_is_redacted() -> None:
         json={"code": 401, "message": "bad token"},
     )
     client, _ = _connect(answer)
-    with client, pytest.raises(AuthenticationError) as caught:
+    with client, pytest.raises(chatapi.AuthenticationError) as caught:
         get_contact.sync("id:42", client=client)
     headers = caught.value.headers
     assert not _leaks(repr(headers.multi_items()))
@@ -228,7 +208,7 @@ def test_a_token_echoed_in_response_headers_is_redacted() -> None:
 def test_terminal_escapes_and_control_characters_are_removed_from_messages() -> None:
     message = "bad\x1b[2J\x1b[31m red\x1b]0;pwned\x07 \x00\x08\r\nline\u202eevil\x9b"
     client, _ = _connect(httpx.Response(400, json={"code": 400, "message": message}))
-    with client, pytest.raises(BadRequestError) as caught:
+    with client, pytest.raises(chatapi.BadRequestError) as caught:
         get_contact.sync("id:42", client=client)
     text = str(caught.value)
     assert text.isprintable()
@@ -239,41 +219,47 @@ def test_terminal_escapes_and_control_characters_are_removed_from_messages() -> 
 
 # -- 5. errors pickle ------------------------------------------------------------------------
 
-INFO = RequestInfo("POST", "https://api.chatapi.net/v2/contact/id%3A1/message", "/v2/x")
+INFO = chatapi.RequestInfo("POST", "https://api.chatapi.net/v2/contact/id%3A1/message", "/v2/x")
 HEADERS = httpx.Headers({"retry-after": "3", "x-request-id": "r1"})
 
 
-def _every_error() -> list[ChatAPIError]:
-    server = ServerError(502, "bad gateway", headers=HEADERS, request=INFO, reason="Bad Gateway")
+def _every_error() -> list[chatapi.ChatAPIError]:
+    server = chatapi.ServerError(
+        502, "bad gateway", headers=HEADERS, request=INFO, reason="Bad Gateway"
+    )
     return [
-        ChatAPIError("root"),
-        APIConnectionError("refused", request=INFO),
-        APITimeoutError("timed out", request=INFO),
-        APIStatusError(418, "teapot", code=418, headers=HEADERS, request=INFO),
-        BadRequestError(400, "bad", code=400, request=INFO, reason="Bad Request"),
-        AuthenticationError(401, "who", request=INFO),
-        NotFoundError(404, "none", request=INFO),
-        RateLimitError(429, "slow", retry_after=2.5, headers=HEADERS, request=INFO),
-        LocalRateLimitError("send-message", 1.25, request=INFO),
+        chatapi.ChatAPIError("root"),
+        chatapi.APIConnectionError("refused", request=INFO),
+        chatapi.APITimeoutError("timed out", request=INFO),
+        chatapi.APIStatusError(418, "teapot", code=418, headers=HEADERS, request=INFO),
+        chatapi.BadRequestError(400, "bad", code=400, request=INFO, reason="Bad Request"),
+        chatapi.AuthenticationError(401, "who", request=INFO),
+        chatapi.NotFoundError(404, "none", request=INFO),
+        chatapi.RateLimitError(429, "slow", retry_after=2.5, headers=HEADERS, request=INFO),
+        chatapi.LocalRateLimitError("send-message", 1.25, request=INFO),
         server,
-        OutcomeUnknownError(server),
-        OutcomeUnknownError(APITimeoutError("timed out", request=INFO)),
-        APIResponseValidationError("not json", request=INFO, status_code=200, headers=HEADERS),
-        ResponseTooLargeError("big", request=INFO, limit=10, status_code=503),
-        RequestPathError("moved", request=INFO, expected="/contact/{identifier}", matched=None),
-        ClientStateError("another loop"),
-        ClientClosedError("closed"),
+        chatapi.OutcomeUnknownError(server),
+        chatapi.OutcomeUnknownError(chatapi.APITimeoutError("timed out", request=INFO)),
+        chatapi.APIResponseValidationError(
+            "not json", request=INFO, status_code=200, headers=HEADERS
+        ),
+        chatapi.ResponseTooLargeError("big", request=INFO, limit=10, status_code=503),
+        chatapi.RequestPathError(
+            "moved", request=INFO, expected="/contact/{identifier}", matched=None
+        ),
+        chatapi.ClientStateError("another loop"),
+        chatapi.ClientClosedError("closed"),
     ]
 
 
-def _same(a: ChatAPIError, b: ChatAPIError) -> None:
+def _same(a: chatapi.ChatAPIError, b: chatapi.ChatAPIError) -> None:
     assert type(a) is type(b)
     assert str(a) == str(b)
     assert a.args == b.args
     assert vars(a).keys() == vars(b).keys()
     for name, value in vars(a).items():
         other = vars(b)[name]
-        if isinstance(value, ChatAPIError):
+        if isinstance(value, chatapi.ChatAPIError):
             _same(value, other)
         elif isinstance(value, httpx.Headers):
             assert value.multi_items() == other.multi_items()
@@ -282,7 +268,7 @@ def _same(a: ChatAPIError, b: ChatAPIError) -> None:
 
 
 @pytest.mark.parametrize("error", _every_error(), ids=lambda e: type(e).__name__)
-def test_every_error_round_trips_through_pickle(error: ChatAPIError) -> None:
+def test_every_error_round_trips_through_pickle(error: chatapi.ChatAPIError) -> None:
     _same(error, pickle.loads(pickle.dumps(error)))  # noqa: S301 - our own bytes
 
 
@@ -296,7 +282,7 @@ def test_errors_raised_in_a_process_pool_reach_the_caller_whole() -> None:
         futures = [pool.submit(_raise, i) for i in range(len(errors))]
         for expected, future in zip(errors, futures, strict=True):
             raised = future.exception(timeout=60)
-            assert isinstance(raised, ChatAPIError)
+            assert isinstance(raised, chatapi.ChatAPIError)
             _same(expected, raised)
 
 
@@ -321,7 +307,7 @@ def test_a_gzip_in_gzip_bomb_is_a_typed_error_not_an_out_of_memory(bomb: bytes) 
     client, _ = _connect(streamed(200, bomb, **{"content-encoding": "gzip, gzip"}))
     tracemalloc.start()
     try:
-        with client, pytest.raises(ResponseTooLargeError) as caught:
+        with client, pytest.raises(chatapi.ResponseTooLargeError) as caught:
             get_contact.sync("id:42", client=client)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -332,7 +318,7 @@ def test_a_gzip_in_gzip_bomb_is_a_typed_error_not_an_out_of_memory(bomb: bytes) 
 
 def test_a_bomb_on_a_503_is_not_downloaded_twice(bomb: bytes) -> None:
     client, script = _connect(streamed(503, bomb, **{"content-encoding": "gzip, gzip"}))
-    with client, pytest.raises(ResponseTooLargeError) as caught:
+    with client, pytest.raises(chatapi.ResponseTooLargeError) as caught:
         get_contact.sync("id:42", client=client)
     assert script.attempts == 1
     assert caught.value.status_code == 503
@@ -340,20 +326,20 @@ def test_a_bomb_on_a_503_is_not_downloaded_twice(bomb: bytes) -> None:
 
 def test_a_bomb_on_a_post_answered_502_leaves_the_outcome_unknown(bomb: bytes) -> None:
     client, script = _connect(streamed(502, bomb, **{"content-encoding": "gzip, gzip"}))
-    with client, pytest.raises(OutcomeUnknownError) as caught:
+    with client, pytest.raises(chatapi.OutcomeUnknownError) as caught:
         send_message.sync("id:42", client=client, body=BODY)
-    assert isinstance(caught.value.error, ResponseTooLargeError)
+    assert isinstance(caught.value.error, chatapi.ResponseTooLargeError)
     assert script.attempts == 1
 
 
 def test_the_size_limit_is_configurable_and_counts_plain_bodies_too() -> None:
     big = b'{"id": 42, "firstName": "' + b"a" * 2048 + b'"}'
     client, _ = _connect(streamed(200, big), max_response_size=1024)
-    with client, pytest.raises(ResponseTooLargeError):
+    with client, pytest.raises(chatapi.ResponseTooLargeError):
         get_contact.sync("id:42", client=client)
     announced = httpx.Response(200, headers={"content-length": "99999999"}, stream=Chunks(b""))
     client, _ = _connect(announced, max_response_size=1024)
-    with client, pytest.raises(ResponseTooLargeError):
+    with client, pytest.raises(chatapi.ResponseTooLargeError):
         get_contact.sync("id:42", client=client)
 
 
@@ -364,7 +350,7 @@ def test_an_async_bomb_is_a_typed_error(bomb: bytes) -> None:
         async with client:
             await get_contact.asyncio("id:42", client=client)
 
-    with pytest.raises(ResponseTooLargeError):
+    with pytest.raises(chatapi.ResponseTooLargeError):
         asyncio.run(run())
     assert script.attempts == 1
 
@@ -387,20 +373,22 @@ BROKEN_GZIP = gzip.compress(b"")[:10] + b"\xff" * 20
 @pytest.mark.parametrize(
     ("status", "error"),
     [
-        pytest.param(502, OutcomeUnknownError, id="502-outcome-unknown"),
+        pytest.param(502, chatapi.OutcomeUnknownError, id="502-outcome-unknown"),
         # Processed, then unreadable: a plain failure would invite sending it again.
-        pytest.param(200, RequestProcessedError, id="2xx-processed"),
+        pytest.param(200, chatapi.RequestProcessedError, id="2xx-processed"),
     ],
 )
 def test_a_post_answered_with_broken_gzip_says_what_may_have_happened(
-    status: int, error: type[OutcomeUnknownError | RequestProcessedError]
+    status: int, error: type[chatapi.OutcomeUnknownError | chatapi.RequestProcessedError]
 ) -> None:
     client, script = _connect(streamed(status, BROKEN_GZIP, **{"content-encoding": "gzip"}))
     with client, pytest.raises(error) as caught:
         send_message.sync("id:42", client=client, body=BODY)
     raised = caught.value
-    assert isinstance(raised, OutcomeUnknownError | RequestProcessedError)  # for the types
-    assert isinstance(raised.error, APIResponseValidationError)
+    assert isinstance(
+        raised, chatapi.OutcomeUnknownError | chatapi.RequestProcessedError
+    )  # for the types
+    assert isinstance(raised.error, chatapi.APIResponseValidationError)
     assert raised.status_code == status
     assert script.attempts == 1
 
@@ -426,7 +414,7 @@ def test_an_async_get_answered_503_with_broken_gzip_is_retried() -> None:
 
 def test_a_broken_gzip_success_is_a_validation_error_with_its_status() -> None:
     client, script = _connect(streamed(200, BROKEN_GZIP, **{"content-encoding": "gzip"}))
-    with client, pytest.raises(APIResponseValidationError) as caught:
+    with client, pytest.raises(chatapi.APIResponseValidationError) as caught:
         get_contact.sync("id:42", client=client)
     assert caught.value.status_code == 200
     assert script.attempts == 1
@@ -471,7 +459,7 @@ def test_a_request_through_closed_transports_is_refused_before_sending() -> None
         get_contact.sync("id:42", client=client)
     # A client sharing the closed transports (with_headers, with_timeout ...) is refused.
     other = client.with_headers({"x-trace": "1"})
-    with pytest.raises(ClientClosedError) as caught:
+    with pytest.raises(chatapi.ClientClosedError) as caught:
         get_contact.sync("id:42", client=other)
     assert isinstance(caught.value, RuntimeError)
     assert script.attempts == 1
@@ -483,7 +471,7 @@ def test_an_async_request_through_closed_transports_is_refused_before_sending() 
     async def run() -> None:
         async with client:
             await get_contact.asyncio("id:42", client=client)
-        with pytest.raises(ClientClosedError):
+        with pytest.raises(chatapi.ClientClosedError):
             await get_contact.asyncio("id:42", client=client.with_headers({"x": "1"}))
 
     asyncio.run(run())
