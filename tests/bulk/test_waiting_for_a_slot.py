@@ -73,10 +73,6 @@ def _route(path: Path, marks: list[str | None]) -> httpx.MockTransport:
     return httpx.MockTransport(answer)
 
 
-def _audience(journal: Journal) -> None:
-    journal.add((f"id:{i}", {"identifier": f"id:{i}"}) for i in range(1, ITEMS + 1))
-
-
 def _killed_now(path: Path, copy: Path) -> Journal:
     """The journal as a kill at this moment would leave it on disk."""
     source, target = sqlite3.connect(path), sqlite3.connect(copy)
@@ -136,36 +132,60 @@ def _async_run_cancelled_while_waiting(
     return asyncio.run(main())
 
 
-def test_a_run_killed_while_items_wait_for_a_slot_resumes_them_as_not_sent(
+def _run_killed_while_waiting(
     tmp_path: Path,
-) -> None:
-    path, clock = tmp_path / "j.db", GatedClock()
-    marks: list[str | None] = []
+    clock: GatedClock,
+    transport: httpx.MockTransport,
+    limiter: chatapi.RateLimiter,
+    items: int,
+    at_the_wait: Callable[[], None] = lambda: None,
+) -> tuple[Journal, Summary]:
+    """A broadcast to ``items`` contacts in a thread, "killed" once every send waits on ``clock``.
+
+    The kill is the journal as it stands then, copied aside (returned, to be recovered);
+    ``at_the_wait`` runs just before. The waits are then let go and the run's summary is
+    returned beside it.
+    """
+    path = tmp_path / "j.db"
     summaries: list[Summary] = []
     client = chatapi.ChatAPI(
         "token",
         base_url=BASE,
         organization=ORGANIZATION,
-        transport=_route(path, marks),
-        rate_limit=_limiter(clock),
+        transport=transport,
+        rate_limit=limiter,
         clock=clock,
     )
     with Journal(path) as journal, client:
-        _audience(journal)
+        journal.add((f"id:{i}", {"identifier": f"id:{i}"}) for i in range(1, items + 1))
         job = Broadcast("hi").handler(client)
         runner = threading.Thread(
-            target=lambda: summaries.append(run(journal, job, concurrency=ITEMS))
+            target=lambda: summaries.append(run(journal, job, concurrency=items))
         )
         runner.start()
-        for _ in range(ITEMS):  # every item's send is waiting for its slot
-            assert clock.waiting.acquire(timeout=10)
-        killed = _killed_now(path, tmp_path / "killed.db")
-        clock.gate.set()
-        runner.join(10)
+        try:
+            for _ in range(items):  # every item's send is waiting
+                assert clock.waiting.acquire(timeout=10)
+            at_the_wait()
+            killed = _killed_now(path, tmp_path / "killed.db")
+        finally:
+            clock.gate.set()
+            runner.join(10)
+    return killed, summaries[0]
+
+
+def test_a_run_killed_while_items_wait_for_a_slot_resumes_them_as_not_sent(
+    tmp_path: Path,
+) -> None:
+    path, clock = tmp_path / "j.db", GatedClock()
+    marks: list[str | None] = []
+    killed, summary = _run_killed_while_waiting(
+        tmp_path, clock, _route(path, marks), _limiter(clock), ITEMS
+    )
     _check_resumed_as_not_sent(killed)
     # Once granted, each send was marked on disk before it left, as before.
     assert marks == ["sendMessage"] * ITEMS
-    assert summaries[0].outcomes == {"sent": ITEMS}
+    assert summary.outcomes == {"sent": ITEMS}
 
 
 def test_an_async_run_cancelled_while_items_wait_for_a_slot_leaves_them_pending(
@@ -285,33 +305,20 @@ def test_a_run_killed_while_its_item_waits_to_retry_after_a_429_resumes_it_as_no
 ) -> None:
     path, clock = tmp_path / "j.db", GatedClock()
     marks: list[str | None] = []
-    summaries: list[Summary] = []
-    client = chatapi.ChatAPI(
-        "token",
-        base_url=BASE,
-        organization=ORGANIZATION,
-        transport=_rate_limited_once(path, marks),
-        rate_limit=_free_limiter(clock),
-        clock=clock,
+
+    def at_the_wait() -> None:  # answered 429, the send waits to try again
+        assert marks == ["sendMessage"]  # the first attempt left marked
+
+    transport = _rate_limited_once(path, marks)
+    killed, summary = _run_killed_while_waiting(
+        tmp_path, clock, transport, _free_limiter(clock), 1, at_the_wait
     )
-    with Journal(path) as journal, client:
-        journal.add([("id:1", {"identifier": "id:1"})])
-        job = Broadcast("hi").handler(client)
-        runner = threading.Thread(target=lambda: summaries.append(run(journal, job)))
-        runner.start()
-        try:
-            assert clock.waiting.acquire(timeout=10)  # answered 429, it waits to try again
-            assert marks == ["sendMessage"]  # the first attempt left marked
-            killed = _killed_now(path, tmp_path / "killed.db")
-        finally:
-            clock.gate.set()
-            runner.join(10)
     with killed:
         assert [(item.state, item.sending) for item in killed.items()] == [("in_flight", None)]
         assert killed.recover() == (1, 0)  # back to pending: a 429 proves nothing was done
     # The retry was marked on disk again before it left.
     assert marks == ["sendMessage", "sendMessage"]
-    assert summaries[0].outcomes == {"sent": 1}
+    assert summary.outcomes == {"sent": 1}
 
 
 def test_an_async_run_cancelled_while_its_item_waits_to_retry_after_a_429_leaves_it_pending(
