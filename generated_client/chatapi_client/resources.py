@@ -510,20 +510,7 @@ class AsyncMessaging:
     ) -> SendMessageResult:
         """Send a message to a contact.
 
-        ``POST /contact/{identifier}/message`` (sendMessage).
-
-        Sends one message to the contact on the given channel, or on the channel the contact
-        last interacted on when ``channelId`` is omitted or null. The message is one of
-        seven kinds, told apart by ``message.type``: text, attachment, whatsapp_template,
-        facebook_template, email, quick_reply or custom_payload. An email carries its body
-        under ``text`` or, as the vendor's n8n integration sends it, under ``message``. A
-        WhatsApp template's location takes its ``latitude`` and ``longitude`` as numbers or,
-        as the vendor's TypeScript SDK sends them, numeric strings; they are recorded as
-        numbers.
-
-        Sending is not idempotent: a request that failed after it reached the server may
-        have delivered the message. A WhatsApp template approved by Meta but not yet synced
-        into the workspace is answered with 404.
+        ``POST /contact/{identifier}/message``, awaited: see ``Messaging.send``.
         """
         return await self._caller.call(SEND_MESSAGE, options, identifier, body=body)
 
@@ -532,11 +519,7 @@ class AsyncMessaging:
     ) -> MessageRecord:
         """Get one message of a contact.
 
-        ``GET /contact/{identifier}/message/{messageId}`` (getMessage).
-
-        Returns the message with its delivery status history and, for outgoing messages, who
-        sent it. Incoming messages may be of kinds this description does not list; they
-        decode as ``UnknownMessage``.
+        ``GET /contact/{identifier}/message/{messageId}``, awaited: see ``Messaging.get``.
         """
         return await self._caller.call(GET_MESSAGE, options, identifier, message_id)
 
@@ -550,12 +533,7 @@ class AsyncMessaging:
     ) -> AsyncPager[MessageRecord, MessagePage]:
         """List the messages of a contact.
 
-        ``GET /contact/{identifier}/message/list`` (listMessages).
-
-        Returns one page of the contact's messages, incoming and outgoing. Follow
-        ``pagination.next`` (or pass its ``cursorId``) for the next page.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /contact/{identifier}/message/list`` with ``async for``: see ``Messaging.list``.
         """
 
         async def fetch(page: int | Unset) -> MessagePage:
@@ -624,10 +602,7 @@ class AsyncComments:
     ) -> Comment:
         """Add an internal comment to a contact's conversation.
 
-        ``POST /contact/{identifier}/comment`` (createComment).
-
-        Adds a note visible to the team only, up to 1000 characters. Mention a user with
-        ``{{@user.<userId>}}``.
+        ``POST /contact/{identifier}/comment``, awaited: see ``Comments.create``.
         """
         return await self._caller.call(CREATE_COMMENT, options, identifier, body=body)
 
@@ -863,9 +838,7 @@ class AsyncContacts:
     async def get(self, identifier: str, *, options: RequestOptions | None = None) -> Contact:
         """Get a contact.
 
-        ``GET /contact/{identifier}`` (getContact).
-
-        Returns the contact addressed by its id, email address or phone number.
+        ``GET /contact/{identifier}``, awaited: see ``Contacts.get``.
         """
         return await self._caller.call(GET_CONTACT, options, identifier)
 
@@ -874,11 +847,7 @@ class AsyncContacts:
     ) -> ContactActionResult:
         """Update a contact.
 
-        ``PUT /contact/{identifier}`` (updateContact).
-
-        Changes the given fields of the contact and leaves the others as they are. A
-        ``custom_fields`` entry naming a field that does not exist in the workspace makes
-        the whole update fail with 400.
+        ``PUT /contact/{identifier}``, awaited: see ``Contacts.update``.
         """
         return await self._caller.call(UPDATE_CONTACT, options, identifier, body=body)
 
@@ -887,13 +856,7 @@ class AsyncContacts:
     ) -> CodeMessage:
         """Create a contact.
 
-        ``POST /contact/{identifier}`` (createContact).
-
-        Creates a contact addressed by email address or phone number (not by id);
-        ``firstName`` is required. The answer confirms the creation but does not carry the
-        new contact: creation is processed asynchronously, so wait a moment before acting on
-        the contact, then read it with ``getContact``. The answer's ``code`` is the string
-        ``"200"``, not a number, as the vendor's SDK fixtures show it.
+        ``POST /contact/{identifier}``, awaited: see ``Contacts.create``.
         """
         return await self._caller.call(CREATE_CONTACT, options, identifier, body=body)
 
@@ -902,9 +865,7 @@ class AsyncContacts:
     ) -> ContactActionResult:
         """Delete a contact.
 
-        ``DELETE /contact/{identifier}`` (deleteContact).
-
-        Deletes the contact and its conversation history. This cannot be undone.
+        ``DELETE /contact/{identifier}``, awaited: see ``Contacts.delete``.
         """
         return await self._caller.call(DELETE_CONTACT, options, identifier)
 
@@ -913,10 +874,7 @@ class AsyncContacts:
     ) -> ContactActionResult:
         """Merge two contacts into one.
 
-        ``POST /contact/merge`` (mergeContacts).
-
-        Merges the second contact of ``contactIds`` into the first, which is kept. Any
-        contact field given beside ``contactIds`` overrides the merged contact's value.
+        ``POST /contact/merge``, awaited: see ``Contacts.merge``.
         """
         return await self._caller.call(MERGE_CONTACTS, options, body=body)
 
@@ -925,15 +883,7 @@ class AsyncContacts:
     ) -> CreateOrUpdateContactResult:
         """Create a contact, or update it if it exists.
 
-        ``POST /contact/create_or_update/{identifier}`` (createOrUpdateContact).
-
-        Creates the contact when the identifier matches none, otherwise updates it. Only the
-        fields given are written: ``firstName`` is needed to create a contact (400 without
-        it) but not to update one. The answer usually carries the contact's id but sometimes
-        does not; read the contact back with ``getContact`` when you need it. On an existing
-        contact, some fields that already have a value (first name, email) are kept rather
-        than overwritten, and the answer does not say so: to change them, call
-        ``updateContact``.
+        ``POST /contact/create_or_update/{identifier}``, awaited: see ``Contacts.create_or_update``.
         """
         return await self._caller.call(CREATE_OR_UPDATE_CONTACT, options, identifier, body=body)
 
@@ -942,10 +892,7 @@ class AsyncContacts:
     ) -> ContactActionResult:
         """Add tags to a contact.
 
-        ``POST /contact/{identifier}/tag`` (addTags).
-
-        Adds 1 to 10 tags, given as a bare JSON array of names. Tags already present are
-        kept.
+        ``POST /contact/{identifier}/tag``, awaited: see ``Contacts.add_tags``.
         """
         return await self._caller.call(ADD_TAGS, options, identifier, body=body)
 
@@ -954,9 +901,7 @@ class AsyncContacts:
     ) -> ContactActionResult:
         """Remove tags from a contact.
 
-        ``DELETE /contact/{identifier}/tag`` (removeTags).
-
-        Removes 1 to 10 tags, given as a bare JSON array of names in the request body.
+        ``DELETE /contact/{identifier}/tag``, awaited: see ``Contacts.remove_tags``.
         """
         return await self._caller.call(REMOVE_TAGS, options, identifier, body=body)
 
@@ -970,12 +915,7 @@ class AsyncContacts:
     ) -> AsyncPager[ContactChannel, ContactChannelPage]:
         """List the channels a contact is reachable on.
 
-        ``GET /contact/{identifier}/channels`` (listContactChannels).
-
-        Returns one page of the channels the contact has talked on, with the time of the
-        last message on each.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /contact/{identifier}/channels`` with ``async for``: see ``Contacts.list_channels``.
         """
 
         async def fetch(page: int | Unset) -> ContactChannelPage:
@@ -990,11 +930,7 @@ class AsyncContacts:
     ) -> ContactChannel:
         """Get one channel of a contact.
 
-        ``GET /contact/{identifier}/channels/{channelId}`` (getContactChannel).
-
-        Returns one of the channels the contact has talked on. The product overview lists
-        this operation and its limit, but no public client shows its path; it is described
-        beside the list operation and may differ on the live API.
+        ``GET /contact/{identifier}/channels/{channelId}``, awaited: see ``Contacts.get_channel``.
         """
         return await self._caller.call(GET_CONTACT_CHANNEL, options, identifier, channel_id)
 
@@ -1008,13 +944,7 @@ class AsyncContacts:
     ) -> AsyncPager[Contact, ContactPage]:
         """Search and list contacts.
 
-        ``POST /contact/list`` (listContacts).
-
-        Returns one page of the contacts matching ``search`` and ``filter``. Paging is in
-        the query string, the search in the JSON body. A filter is ``{"$and": [...]}`` or
-        ``{"$or": [...]}`` of conditions; an empty list matches every contact.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``POST /contact/list`` with ``async for``: see ``Contacts.list``.
         """
 
         async def fetch(page: int | Unset) -> ContactPage:
@@ -1033,10 +963,7 @@ class AsyncContacts:
     ) -> CodeMessage:
         """Set or clear a contact's lifecycle stage.
 
-        ``POST /contact/{identifier}/lifecycle/update`` (updateContactLifecycle).
-
-        Moves the contact to the named lifecycle stage, or removes its stage with ``name:
-        null``.
+        ``POST /contact/{identifier}/lifecycle/update``, awaited: see ``Contacts.update_lifecycle``.
         """
         return await self._caller.call(UPDATE_CONTACT_LIFECYCLE, options, identifier, body=body)
 
@@ -1134,11 +1061,7 @@ class AsyncConversations:
     ) -> ContactActionResult:
         """Assign or unassign a contact's conversation.
 
-        ``POST /contact/{identifier}/conversation/assignee`` (assignConversation).
-
-        Assigns the conversation to a user, given by id or email address, or unassigns it
-        with ``assignee: null``. The call succeeds even when nothing changes; on a closed
-        conversation the assignee stays empty and no error is returned.
+        ``POST /contact/{identifier}/conversation/assignee``, awaited: see ``Conversations.assign``.
         """
         return await self._caller.call(ASSIGN_CONVERSATION, options, identifier, body=body)
 
@@ -1151,10 +1074,8 @@ class AsyncConversations:
     ) -> ContactActionResult:
         """Open or close a contact's conversation.
 
-        ``POST /contact/{identifier}/conversation/status`` (updateConversationStatus).
-
-        Opens or closes the conversation. When closing, ``category`` (one of the workspace's
-        closing notes, see ``listClosingNotes``) and ``summary`` record why.
+        ``POST /contact/{identifier}/conversation/status``, awaited:
+        see ``Conversations.update_status``.
         """
         return await self._caller.call(UPDATE_CONVERSATION_STATUS, options, identifier, body=body)
 
@@ -1437,11 +1358,7 @@ class AsyncSpace:
     ) -> AsyncPager[SpaceChannel, SpaceChannelPage]:
         """List the workspace's channels.
 
-        ``GET /space/channel`` (listChannels).
-
-        Returns one page of the messaging channels connected to the workspace.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /space/channel`` with ``async for``: see ``Space.list_channels``.
         """
 
         async def fetch(page: int | Unset) -> SpaceChannelPage:
@@ -1459,15 +1376,8 @@ class AsyncSpace:
     ) -> AsyncPager[MessageTemplate, TemplatePage]:
         """List the message templates of a channel.
 
-        ``GET /space/channel/{channelId}/template`` (listTemplates).
-
-        Returns one page of the message templates of the channel, with their approval
-        status. The vendor's SDK reads WhatsApp templates here; newer releases of its n8n
-        integration read Messenger templates here and WhatsApp templates from
-        ``listWhatsappTemplates``. A template's ``components`` may arrive as a JSON-encoded
-        string.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /space/channel/{channelId}/template`` with ``async for``:
+        see ``Space.list_templates``.
         """
 
         async def fetch(page: int | Unset) -> TemplatePage:
@@ -1487,15 +1397,8 @@ class AsyncSpace:
     ) -> AsyncPager[MessageTemplate, TemplatePage]:
         """List the WhatsApp templates of a channel, as the template manager holds them.
 
-        ``GET /space/channel/{channelId}/mtm`` (listWhatsappTemplates).
-
-        Returns one page of the channel's WhatsApp message templates from the workspace's
-        template manager, with their approval status. This is where the vendor's own n8n
-        integration lists a channel's WhatsApp templates; it then reads one with
-        ``getMessageTemplate``. A template's ``components`` may arrive as a JSON-encoded
-        string. Not in the product overview: its limit is the flat default.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /space/channel/{channelId}/mtm`` with ``async for``:
+        see ``Space.list_whatsapp_templates``.
         """
 
         async def fetch(page: int | Unset) -> TemplatePage:
@@ -1510,14 +1413,7 @@ class AsyncSpace:
     ) -> MessageTemplateResult:
         """Get one message template with its details.
 
-        ``GET /space/mtm/{templateId}`` (getMessageTemplate).
-
-        Returns a template of the workspace's template manager, wrapped as ``{status,
-        message, data}``, with what a client needs to send it: its name, language,
-        components and, for catalog and multi-product templates, the catalog's products. The
-        vendor's own n8n integration reads templates here before sending them (WhatsApp
-        templates listed by ``listWhatsappTemplates``, Messenger templates listed by
-        ``listTemplates``). Not in the product overview: its limit is the flat default.
+        ``GET /space/mtm/{templateId}``, awaited: see ``Space.get_message_template``.
         """
         return await self._caller.call(GET_MESSAGE_TEMPLATE, options, template_id)
 
@@ -1530,11 +1426,7 @@ class AsyncSpace:
     ) -> AsyncPager[ClosingNote, ClosingNotePage]:
         """List the workspace's closing notes.
 
-        ``GET /space/closing_notes`` (listClosingNotes).
-
-        Returns one page of the categories a conversation can be closed with.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /space/closing_notes`` with ``async for``: see ``Space.list_closing_notes``.
         """
 
         async def fetch(page: int | Unset) -> ClosingNotePage:
@@ -1551,12 +1443,7 @@ class AsyncSpace:
     ) -> AsyncPager[User, UserPage]:
         """List the workspace's users.
 
-        ``GET /space/user`` (listUsers).
-
-        Returns one page of the workspace's users. Users whose invitation is still pending
-        are not listed. ``listUsers`` with ``limit=1`` is a cheap check that a token works.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /space/user`` with ``async for``: see ``Space.list_users``.
         """
 
         async def fetch(page: int | Unset) -> UserPage:
@@ -1567,9 +1454,7 @@ class AsyncSpace:
     async def get_user(self, id: int, *, options: RequestOptions | None = None) -> User:
         """Get a user of the workspace.
 
-        ``GET /space/user/{id}`` (getUser).
-
-        Returns the user with its role, team and restrictions.
+        ``GET /space/user/{id}``, awaited: see ``Space.get_user``.
         """
         return await self._caller.call(GET_USER, options, id)
 
@@ -1582,11 +1467,7 @@ class AsyncSpace:
     ) -> AsyncPager[CustomField, CustomFieldPage]:
         """List the workspace's custom contact fields.
 
-        ``GET /space/custom_field`` (listCustomFields).
-
-        Returns one page of the custom fields contacts can carry.
-        Returns a pager: iterating it yields every item of every page, fetched as needed;
-        ``cursor`` starts at a page other than the first.
+        ``GET /space/custom_field`` with ``async for``: see ``Space.list_custom_fields``.
         """
 
         async def fetch(page: int | Unset) -> CustomFieldPage:
@@ -1599,10 +1480,7 @@ class AsyncSpace:
     ) -> CustomField:
         """Create a custom contact field.
 
-        ``POST /space/custom_field`` (createCustomField).
-
-        Adds a custom field to the workspace's contacts. ``allowedValues`` is required when
-        ``dataType`` is ``list``. The ``slug`` cannot be changed later.
+        ``POST /space/custom_field``, awaited: see ``Space.create_custom_field``.
         """
         return await self._caller.call(CREATE_CUSTOM_FIELD, options, body=body)
 
@@ -1611,9 +1489,7 @@ class AsyncSpace:
     ) -> CustomField:
         """Get a custom contact field.
 
-        ``GET /space/custom_field/{id}`` (getCustomField).
-
-        Returns the custom field with its data type and, for lists, its allowed values.
+        ``GET /space/custom_field/{id}``, awaited: see ``Space.get_custom_field``.
         """
         return await self._caller.call(GET_CUSTOM_FIELD, options, id)
 
@@ -1622,9 +1498,7 @@ class AsyncSpace:
     ) -> Tag:
         """Update a workspace tag.
 
-        ``PUT /space/tag`` (updateTag).
-
-        Renames the tag named ``currentName`` or changes its description, colour or emoji.
+        ``PUT /space/tag``, awaited: see ``Space.update_tag``.
         """
         return await self._caller.call(UPDATE_TAG, options, body=body)
 
@@ -1633,10 +1507,7 @@ class AsyncSpace:
     ) -> Tag:
         """Create a workspace tag.
 
-        ``POST /space/tag`` (createTag).
-
-        Creates a tag that contacts can then carry. ``colorCode`` is a hex colour
-        (``#FF5733``) or a palette name such as ``tag-blue``.
+        ``POST /space/tag``, awaited: see ``Space.create_tag``.
         """
         return await self._caller.call(CREATE_TAG, options, body=body)
 
@@ -1645,9 +1516,7 @@ class AsyncSpace:
     ) -> CodeMessage:
         """Delete a workspace tag.
 
-        ``DELETE /space/tag`` (deleteTag).
-
-        Deletes the tag named in the request body and removes it from every contact.
+        ``DELETE /space/tag``, awaited: see ``Space.delete_tag``.
         """
         return await self._caller.call(DELETE_TAG, options, body=body)
 

@@ -60,6 +60,40 @@ def test_every_method_docstring_carries_its_operation_description() -> None:
         assert _flat(description) in joined, operation_id
 
 
+def test_every_async_method_points_to_the_sync_twin_that_carries_the_contract() -> None:
+    # The asyncio classes keep a summary and a pointer, not a second copy of each text.
+    tree = ast.parse(Path(resources.__file__).read_text(encoding="utf-8"))
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    checked = 0
+    for name, cls in classes.items():
+        twin = classes.get(name.removeprefix("Async"))
+        resource = any(
+            isinstance(node, ast.FunctionDef) and node.name == "with_raw_response"
+            for node in cls.body
+        )
+        if not name.startswith("Async") or not resource or twin is None:
+            continue
+        methods = {
+            node.name: node
+            for node in twin.body
+            if isinstance(node, ast.FunctionDef)
+            and not node.name.startswith("_")
+            and node.name != "with_raw_response"
+        }
+        for node in cls.body:
+            if (
+                not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                or node.name not in methods
+            ):
+                continue
+            pointer = f"see `{twin.name}.{node.name}`."
+            assert pointer in _flat((ast.get_docstring(node) or "").replace("``", "`")), node.name
+            summary = (ast.get_docstring(methods[node.name]) or "").splitlines()[0]
+            assert (ast.get_docstring(node) or "").startswith(summary), node.name
+            checked += 1
+    assert checked >= len(_operations())
+
+
 def _component_models() -> dict[str, dict[str, Any]]:
     """Component schemas that are models of ``chatapi_client.models``, by class name."""
     exported = set(chatapi_client.models.__all__)
