@@ -7,7 +7,7 @@ the description), the command's wall time, the steady rate of finished items rea
 journal (``tests._rates.steady_rate``, over whole batches of the limit), that rate over the
 documented one, and the 429 answers the sandbox sent.
 
-    .venv/bin/python benchmarks/bulk_jobs.py --rows 300 --audience 200
+    .venv/bin/python -m benchmarks.bulk_jobs --rows 300 --audience 200
 """
 
 from __future__ import annotations
