@@ -36,6 +36,8 @@ _FORMAT = jsonschema_rs.ValidationErrorKind.Format
 _MINIMUM = jsonschema_rs.ValidationErrorKind.Minimum
 _MAXIMUM = jsonschema_rs.ValidationErrorKind.Maximum
 _UNION = jsonschema_rs.ValidationErrorKind.OneOfNotValid | jsonschema_rs.ValidationErrorKind.AnyOf
+_UNION_KEYWORDS = {"oneOf", "anyOf"}
+"""The keywords of ``_UNION``'s failures, as a schema path names them."""
 
 
 class InvalidRequestError(ChatAPIError, ValueError):
@@ -140,9 +142,6 @@ def _only_patterns(errors: list[Any]) -> Any:
     """The first of ``errors`` if each narrows to a pattern or format failure, else None."""
     narrowed = [_narrowed(error) for error in errors]
     return narrowed[0] if narrowed and all(n is not None for n in narrowed) else None
-
-
-_UNION_KEYWORDS = {"oneOf", "anyOf"}
 
 
 def _schema_pointer(schema_path: list[str | int]) -> str:
